@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * state.h - the per-container state directory.
+ *
+ * Layout: <state_root>/<id>/
+ *     state.json   written atomically (tmp + fsync + rename)
+ *     exec.fifo    exists from create until start: the init blocks reading it
+ *
+ * The directory itself is the lock: operations on a container hold flock()
+ * on an O_DIRECTORY fd of it. mkdir() of the directory is what reserves an id.
+ */
+#ifndef MR_STATE_H
+#define MR_STATE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "context.h"
+#include "spec.h"
+
+#define STATE_FILE "state.json"
+#define STATE_EXEC_FIFO "exec.fifo"
+
+/* What state.json records. Later capabilities (cgroups, rootfs images) add
+ * fields here; unknown fields in an older/newer file are ignored on read. */
+struct state_record {
+  char *id;
+  pid_t pid;                       /* init's host pid */
+  unsigned long long pid_start;    /* field 22 of /proc/PID/stat: guards against pid reuse */
+  char *bundle;                    /* absolute */
+  char *rootfs;                    /* absolute */
+  char *created;                   /* RFC 3339, UTC */
+  uid_t owner;
+  bool new_pid_ns;                 /* the container has its own pid namespace */
+  struct spec_kv *annotations;
+  size_t n_annotations;
+};
+
+/* <state_root>/<id> as a new string. */
+char *state_dir_path(const mr_context *ctx, const char *id);
+
+/* Reserves `id`: creates the state root if needed, mkdir()s the container
+ * directory ("container 'ID' already exists" on EEXIST) and returns a locked
+ * O_DIRECTORY fd of it in *dirfd. */
+int state_dir_create(const mr_context *ctx, const char *id, int *dirfd, mr_error **err);
+/* Opens and locks an existing container directory; -ENOENT with
+ * "container 'ID' does not exist" when unknown. */
+int state_dir_lock(const mr_context *ctx, const char *id, int *dirfd, mr_error **err);
+/* Removes the container directory and everything in it. */
+int state_dir_remove(const mr_context *ctx, const char *id, mr_error **err);
+
+/* Writes state.json into the locked directory atomically. */
+int state_write(int dirfd, const struct state_record *rec, mr_error **err);
+/* Reads state.json of a locked directory. */
+int state_read(int dirfd, struct state_record **out, mr_error **err);
+void state_record_free(struct state_record *rec);
+
+/* Current status: stopped when the init is gone or a zombie (or its start
+ * time differs: pid reused), created while exec.fifo exists, else running. */
+enum mr_status state_status(int dirfd, const struct state_record *rec);
+
+/* Field 22 (starttime) of /proc/PID/stat, and whether the process is a
+ * zombie/dead. Returns -ESRCH when there is no such process. */
+int proc_stat_read(pid_t pid, unsigned long long *start, bool *dead);
+
+#endif /* MR_STATE_H */
