@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define _GNU_SOURCE
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+void util_freep(void *p) { free(*(void **)p); }
+
+void util_closep(int *fd)
+{
+  if (*fd >= 0) {
+    int saved = errno;
+    close(*fd);
+    errno = saved;
+  }
+}
+
+int util_read_file_at(int dirfd, const char *name, size_t max, char **out, size_t *len,
+                      mr_error **err)
+{
+  cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    return mr_err_sys(err, errno, "%s", name);
+  struct stat st;
+  if (fstat(fd, &st) < 0)
+    return mr_err_sys(err, errno, "%s", name);
+  if (!S_ISREG(st.st_mode))
+    return mr_err(err, -EINVAL, "%s: not a regular file", name);
+  if ((size_t)st.st_size > max)
+    return mr_err(err, -EFBIG, "%s: larger than %zu bytes", name, max);
+  size_t cap = (size_t)st.st_size + 1, used = 0;
+  char *buf = malloc(cap);
+  if (buf == NULL)
+    return mr_err_sys(err, ENOMEM, "%s", name);
+  for (;;) {
+    if (used + 1 >= cap) { /* the file grew since fstat */
+      if (cap > max) {
+        free(buf);
+        return mr_err(err, -EFBIG, "%s: larger than %zu bytes", name, max);
+      }
+      char *bigger = realloc(buf, cap * 2);
+      if (bigger == NULL) {
+        free(buf);
+        return mr_err_sys(err, ENOMEM, "%s", name);
+      }
+      buf = bigger;
+      cap *= 2;
+    }
+    ssize_t n = read(fd, buf + used, cap - used - 1);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      int e = errno;
+      free(buf);
+      return mr_err_sys(err, e, "%s", name);
+    }
+    if (n == 0)
+      break;
+    used += (size_t)n;
+  }
+  buf[used] = '\0';
+  *out = buf;
+  if (len != NULL)
+    *len = used;
+  return 0;
+}
+
+int util_read_file(const char *path, size_t max, char **out, size_t *len, mr_error **err)
+{
+  return util_read_file_at(AT_FDCWD, path, max, out, len, err);
+}
+
+int util_write_all(int fd, const void *buf, size_t len)
+{
+  const char *p = buf;
+  while (len > 0) {
+    ssize_t n = write(fd, p, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return -errno;
+    p += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+int util_write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                           mr_error **err)
+{
+  char tmp[PATH_MAX];
+  if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.tmp", name) >= sizeof(tmp))
+    return mr_err(err, -ENAMETOOLONG, "%s: name too long", name);
+  int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+  if (fd < 0)
+    return mr_err_sys(err, errno, "create %s", tmp);
+  int r = util_write_all(fd, data, len);
+  if (r == 0 && fsync(fd) < 0)
+    r = -errno;
+  if (close(fd) < 0 && r == 0)
+    r = -errno;
+  if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
+    r = -errno;
+  if (r < 0) {
+    unlinkat(dirfd, tmp, 0);
+    return mr_err_sys(err, -r, "write %s", name);
+  }
+  return 0;
+}
+
+int util_mkdir_p(const char *path, mode_t mode, mr_error **err)
+{
+  cleanup_free char *copy = strdup(path);
+  if (copy == NULL)
+    return mr_err_sys(err, ENOMEM, "mkdir %s", path);
+  for (char *p = copy + 1;; p++) {
+    if (*p != '/' && *p != '\0')
+      continue;
+    char saved = *p;
+    *p = '\0';
+    if (mkdir(copy, mode) < 0 && errno != EEXIST)
+      return mr_err_sys(err, errno, "mkdir %s", copy);
+    *p = saved;
+    if (saved == '\0')
+      break;
+  }
+  return 0;
+}
+
+int util_strdup(const char *s, char **out, mr_error **err)
+{
+  *out = NULL;
+  if (s == NULL)
+    return 0;
+  *out = strdup(s);
+  if (*out == NULL)
+    return mr_err_sys(err, ENOMEM, "strdup");
+  return 0;
+}
+
+char *util_path_join(const char *a, const char *b)
+{
+  size_t la = strlen(a);
+  while (la > 1 && a[la - 1] == '/')
+    la--;
+  while (*b == '/')
+    b++;
+  char *out = NULL;
+  if (asprintf(&out, "%.*s/%s", (int)la, a, b) < 0)
+    return NULL;
+  if (la == 1 && a[0] == '/')
+    memmove(out, out + 1, strlen(out)); /* "/" + "x" is "/x", not "//x" */
+  return out;
+}
+
+void util_rfc3339_now(char *buf, size_t size)
+{
+  struct timespec ts;
+  struct tm tm;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  gmtime_r(&ts.tv_sec, &tm);
+  size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
+}

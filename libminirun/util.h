@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* util.h - small file and string helpers shared by the library. */
+#ifndef MR_UTIL_H
+#define MR_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* Frees *p (a char*, struct ... *) when the variable goes out of scope. */
+#define cleanup_free __attribute__((cleanup(util_freep)))
+#define cleanup_close __attribute__((cleanup(util_closep)))
+void util_freep(void *p);
+void util_closep(int *fd);
+
+/* Reads a whole file (at most `max` bytes; larger is -EFBIG) into a new
+ * NUL-terminated buffer. `what` names the file in error messages. */
+int util_read_file(const char *path, size_t max, char **out, size_t *len, mr_error **err);
+/* Same, relative to dirfd. */
+int util_read_file_at(int dirfd, const char *name, size_t max, char **out, size_t *len,
+                      mr_error **err);
+/* Writes `len` bytes to dirfd/name atomically: name.tmp, fsync, rename. */
+int util_write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                           mr_error **err);
+/* mkdir -p with `mode` for the directories it creates. */
+int util_mkdir_p(const char *path, mode_t mode, mr_error **err);
+/* write() all of buf, retrying on EINTR and short writes. */
+int util_write_all(int fd, const void *buf, size_t len);
+/* strdup that reports out of memory through err. */
+int util_strdup(const char *s, char **out, mr_error **err);
+/* "a" + "/" + "b" (one slash), newly allocated; NULL when out of memory. */
+char *util_path_join(const char *a, const char *b);
+/* Current time as RFC 3339 with nanoseconds in UTC, into buf (>= 40 bytes). */
+void util_rfc3339_now(char *buf, size_t size);
+
+#endif /* MR_UTIL_H */
