@@ -30,12 +30,20 @@
 extern "C" {
 #endif
 
+/* The library is built with -fvisibility=hidden; only MR_API symbols are
+ * exported (and the version script keeps the set to mr_*). */
+#if defined(__GNUC__)
+#define MR_API __attribute__((visibility("default")))
+#else
+#define MR_API
+#endif
+
 #define MR_VERSION_MAJOR 0
 #define MR_VERSION_MINOR 1
 #define MR_VERSION_PATCH 0
 
 /* The library version as "MAJOR.MINOR.PATCH". */
-const char *mr_version(void);
+MR_API const char *mr_version(void);
 
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                    */
@@ -45,13 +53,13 @@ typedef struct mr_error mr_error;
 
 /* The errno value behind the failure (0 when the failure is not a system
  * error, e.g. a malformed config.json). */
-int mr_error_errno(const mr_error *err);
+MR_API int mr_error_errno(const mr_error *err);
 /* The negative code the failing call returned. */
-int mr_error_code(const mr_error *err);
+MR_API int mr_error_code(const mr_error *err);
 /* A human readable message naming what failed, e.g.
  * "config.json: process.args: expected array of strings". Never NULL. */
-const char *mr_error_message(const mr_error *err);
-void mr_error_free(mr_error *err);
+MR_API const char *mr_error_message(const mr_error *err);
+MR_API void mr_error_free(mr_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Context                                                                   */
@@ -80,15 +88,15 @@ enum mr_cgroup_mode {
 
 /* Creates a context whose containers keep their state under `state_root`
  * (created 0700 when missing). NULL selects "/run/minirun". */
-int mr_context_new(const char *state_root, mr_context **out, mr_error **err);
-void mr_context_free(mr_context *ctx);
+MR_API int mr_context_new(const char *state_root, mr_context **out, mr_error **err);
+MR_API void mr_context_free(mr_context *ctx);
 /* The state root in use. */
-const char *mr_context_state_root(const mr_context *ctx);
+MR_API const char *mr_context_state_root(const mr_context *ctx);
 /* Installs the log sink; fn == NULL drops all messages (the default). */
-void mr_context_set_log(mr_context *ctx, mr_log_fn fn, void *userdata, enum mr_log_level level);
+MR_API void mr_context_set_log(mr_context *ctx, mr_log_fn fn, void *userdata, enum mr_log_level level);
 /* Overrides cgroup detection. */
-void mr_context_set_cgroup_mode(mr_context *ctx, enum mr_cgroup_mode mode);
-enum mr_cgroup_mode mr_context_cgroup_mode(const mr_context *ctx);
+MR_API void mr_context_set_cgroup_mode(mr_context *ctx, enum mr_cgroup_mode mode);
+MR_API enum mr_cgroup_mode mr_context_cgroup_mode(const mr_context *ctx);
 
 /* ------------------------------------------------------------------------ */
 /* Configuration (an OCI bundle)                                             */
@@ -98,17 +106,17 @@ typedef struct mr_config mr_config;
 
 /* Loads BUNDLE/config.json. The bundle path is made absolute; root.path is
  * resolved relative to it. */
-int mr_config_load_bundle(mr_context *ctx, const char *bundle, mr_config **out, mr_error **err);
+MR_API int mr_config_load_bundle(mr_context *ctx, const char *bundle, mr_config **out, mr_error **err);
 /* Parses an in-memory config.json; `bundle` (may be NULL: the current
  * directory) anchors a relative root.path. */
-int mr_config_load_json(mr_context *ctx, const char *json, size_t len, const char *bundle,
+MR_API int mr_config_load_json(mr_context *ctx, const char *json, size_t len, const char *bundle,
                         mr_config **out, mr_error **err);
-void mr_config_free(mr_config *config);
+MR_API void mr_config_free(mr_config *config);
 
 /* The default config.json that `minirun spec` writes, as a newly allocated
  * string (free() it). `rootless` selects a user-namespace configuration for
  * the calling uid/gid. */
-int mr_config_default_json(int rootless, char **out, mr_error **err);
+MR_API int mr_config_default_json(int rootless, char **out, mr_error **err);
 
 /* ------------------------------------------------------------------------ */
 /* Create options                                                            */
@@ -116,21 +124,21 @@ int mr_config_default_json(int rootless, char **out, mr_error **err);
 
 typedef struct mr_create_opts mr_create_opts;
 
-int mr_create_opts_new(mr_create_opts **out, mr_error **err);
-void mr_create_opts_free(mr_create_opts *opts);
+MR_API int mr_create_opts_new(mr_create_opts **out, mr_error **err);
+MR_API void mr_create_opts_free(mr_create_opts *opts);
 /* Write the init's host pid to this file once the container is created. */
-int mr_create_opts_set_pid_file(mr_create_opts *opts, const char *path, mr_error **err);
+MR_API int mr_create_opts_set_pid_file(mr_create_opts *opts, const char *path, mr_error **err);
 /* AF_UNIX socket that receives the pty master when process.terminal is true. */
-int mr_create_opts_set_console_socket(mr_create_opts *opts, const char *path, mr_error **err);
+MR_API int mr_create_opts_set_console_socket(mr_create_opts *opts, const char *path, mr_error **err);
 /* Pass fds 3 .. 3+n-1 of the caller into the container (in addition to 0-2). */
-void mr_create_opts_set_preserve_fds(mr_create_opts *opts, int n);
+MR_API void mr_create_opts_set_preserve_fds(mr_create_opts *opts, int n);
 /* Use MS_MOVE + chroot instead of pivot_root (e.g. for an initramfs root). */
-void mr_create_opts_set_no_pivot(mr_create_opts *opts, int no_pivot);
+MR_API void mr_create_opts_set_no_pivot(mr_create_opts *opts, int no_pivot);
 /* Do not give the container a fresh session keyring. */
-void mr_create_opts_set_no_new_keyring(mr_create_opts *opts, int no_new_keyring);
+MR_API void mr_create_opts_set_no_new_keyring(mr_create_opts *opts, int no_new_keyring);
 /* The container's stdin/stdout/stderr (default: the caller's 0, 1, 2). The
  * fds are duplicated into the container; the caller keeps ownership. */
-void mr_create_opts_set_stdio(mr_create_opts *opts, int in_fd, int out_fd, int err_fd);
+MR_API void mr_create_opts_set_stdio(mr_create_opts *opts, int in_fd, int out_fd, int err_fd);
 
 /* ------------------------------------------------------------------------ */
 /* Containers                                                                */
@@ -148,47 +156,47 @@ enum mr_status {
 };
 
 /* "created", "running", ... */
-const char *mr_status_name(enum mr_status status);
+MR_API const char *mr_status_name(enum mr_status status);
 
 /* Checks a container id: non-empty, at most 1024 bytes, no '/', no control
  * characters, not "." or "..". */
-int mr_id_validate(const char *id, mr_error **err);
+MR_API int mr_id_validate(const char *id, mr_error **err);
 
 /* Creates container `id` from `config`: namespaces, rootfs and process are
  * set up and the init waits before exec until mr_container_start() (from any
  * process). The caller becomes the parent of the container init. `opts` may
  * be NULL. On failure nothing is left behind (no state, mount or process). */
-int mr_container_create(mr_context *ctx, const char *id, const mr_config *config,
+MR_API int mr_container_create(mr_context *ctx, const char *id, const mr_config *config,
                         const mr_create_opts *opts, mr_container **out, mr_error **err);
 
 /* Releases the waiting init of a created container (any process may call). */
-int mr_container_start(mr_context *ctx, const char *id, mr_error **err);
+MR_API int mr_container_start(mr_context *ctx, const char *id, mr_error **err);
 
 /* create + start in one call; the caller is the parent of the init and can
  * mr_container_wait() for it. */
-int mr_container_run(mr_context *ctx, const char *id, const mr_config *config,
+MR_API int mr_container_run(mr_context *ctx, const char *id, const mr_config *config,
                      const mr_create_opts *opts, mr_container **out, mr_error **err);
 
 /* The handle of a container created by this process. */
-pid_t mr_container_pid(const mr_container *c);
-const char *mr_container_id(const mr_container *c);
+MR_API pid_t mr_container_pid(const mr_container *c);
+MR_API const char *mr_container_id(const mr_container *c);
 /* A pollable fd that becomes readable when the init exits (a pidfd on
  * kernels that have them), or -1. Owned by the handle. */
-int mr_container_pollfd(const mr_container *c);
+MR_API int mr_container_pollfd(const mr_container *c);
 /* Waits for the init to exit and reaps it. *exit_status receives the exit
  * code, or 128 + signal number when it was killed by a signal. With
  * `nohang` set, returns -EAGAIN while it still runs. */
-int mr_container_wait(mr_container *c, int nohang, int *exit_status, mr_error **err);
+MR_API int mr_container_wait(mr_container *c, int nohang, int *exit_status, mr_error **err);
 /* Frees the handle; the container itself is untouched. */
-void mr_container_free(mr_container *c);
+MR_API void mr_container_free(mr_container *c);
 
 /* Sends `signal` to the container init, or to every process of the container
  * when `all` is set. */
-int mr_container_kill(mr_context *ctx, const char *id, int signal, int all, mr_error **err);
+MR_API int mr_container_kill(mr_context *ctx, const char *id, int signal, int all, mr_error **err);
 
 /* Removes a stopped (or never started) container. With `force`, a running one
  * is killed first and an unknown id is not an error. */
-int mr_container_delete(mr_context *ctx, const char *id, int force, mr_error **err);
+MR_API int mr_container_delete(mr_context *ctx, const char *id, int force, mr_error **err);
 
 /* ------------------------------------------------------------------------ */
 /* State                                                                     */
@@ -197,32 +205,32 @@ int mr_container_delete(mr_context *ctx, const char *id, int force, mr_error **e
 typedef struct mr_state mr_state;
 
 /* Reads the state of container `id` (-ENOENT when unknown). */
-int mr_state_get(mr_context *ctx, const char *id, mr_state **out, mr_error **err);
-void mr_state_free(mr_state *st);
-const char *mr_state_id(const mr_state *st);
-enum mr_status mr_state_status(const mr_state *st);
+MR_API int mr_state_get(mr_context *ctx, const char *id, mr_state **out, mr_error **err);
+MR_API void mr_state_free(mr_state *st);
+MR_API const char *mr_state_id(const mr_state *st);
+MR_API enum mr_status mr_state_status(const mr_state *st);
 /* The init's host pid; 0 once stopped. */
-pid_t mr_state_pid(const mr_state *st);
-const char *mr_state_bundle(const mr_state *st);
+MR_API pid_t mr_state_pid(const mr_state *st);
+MR_API const char *mr_state_bundle(const mr_state *st);
 /* Creation time, RFC 3339 with nanoseconds, UTC. */
-const char *mr_state_created(const mr_state *st);
+MR_API const char *mr_state_created(const mr_state *st);
 /* The uid that created the container. */
-uid_t mr_state_owner(const mr_state *st);
+MR_API uid_t mr_state_owner(const mr_state *st);
 /* The OCI state document (ociVersion, id, status, pid, bundle, annotations)
  * as a newly allocated string (free() it). */
-int mr_state_to_json(const mr_state *st, char **out, mr_error **err);
+MR_API int mr_state_to_json(const mr_state *st, char **out, mr_error **err);
 
 /* The states of every container under the context's state root, sorted by
  * id. Release with mr_state_list_free(). */
-int mr_state_list(mr_context *ctx, mr_state ***out, size_t *count, mr_error **err);
-void mr_state_list_free(mr_state **list, size_t count);
+MR_API int mr_state_list(mr_context *ctx, mr_state ***out, size_t *count, mr_error **err);
+MR_API void mr_state_list_free(mr_state **list, size_t count);
 
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                   */
 /* ------------------------------------------------------------------------ */
 
 /* Parses "TERM", "SIGTERM", "sigterm" or "15" into a signal number. */
-int mr_signal_parse(const char *name, int *signal, mr_error **err);
+MR_API int mr_signal_parse(const char *name, int *signal, mr_error **err);
 
 #ifdef __cplusplus
 }

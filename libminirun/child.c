@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define _GNU_SOURCE
+#include "child.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "devices.h"
+#include "mounts.h"
+#include "namespaces.h"
+#include "process.h"
+#include "rootfs.h"
+#include "sync.h"
+
+/* Blocks until `start` writes a byte into the gate (the exec fifo, or a
+ * pipe for `run`). EOF means nobody will ever start us. */
+static void wait_for_start(int gate_fd)
+{
+  char c;
+  for (;;) {
+    ssize_t n = read(gate_fd, &c, 1);
+    if (n == 1)
+      return;
+    if (n < 0 && errno == EINTR)
+      continue;
+    _exit(127);
+  }
+}
+
+static void become_namespace_root(const struct plan *plan, int sync_fd)
+{
+  if (!plan->user_ns)
+    return;
+  /* The maps are written: act as the namespace's root so what we create
+   * is owned by it. */
+  if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+    sync_fail(sync_fd, errno, "become root of the user namespace", NULL, NULL, NULL);
+}
+
+/* Until the parent has committed the state, its death must take us along:
+ * otherwise an init nobody knows about would wait forever. The kernel clears
+ * this on every credential change, hence the repeated calls. */
+static void die_with_parent(void) { prctl(PR_SET_PDEATHSIG, SIGKILL); }
+
+void child_main(struct plan *plan, int sync_fd, int gate_fd)
+{
+  die_with_parent();
+  /* Modes of mount points and device nodes are exact; the process umask
+   * is set last. This is the child's umask, not the host's. */
+  umask(0);
+  if (sync_wait(sync_fd, SYNC_GO) < 0)
+    _exit(127);
+  namespaces_enter(plan, sync_fd);
+  become_namespace_root(plan, sync_fd);
+  die_with_parent();
+  process_setup_fds(plan, sync_fd);
+
+  rootfs_prepare(plan, sync_fd);
+  mounts_apply(plan, sync_fd);
+  devices_apply(plan, sync_fd);
+  rootfs_enter(plan, sync_fd);
+  process_make_cwd(plan, sync_fd);
+  rootfs_finish(plan, sync_fd);
+  namespaces_set_names(plan, sync_fd);
+  process_fill_home(plan);
+  process_set_identity(plan, sync_fd);
+  die_with_parent();
+
+  char path[PROCESS_PATH_MAX];
+  process_resolve(plan, path, sizeof(path), sync_fd);
+
+  if (sync_send(sync_fd, SYNC_READY, 0, 0) < 0 || sync_wait(sync_fd, SYNC_GO) < 0)
+    _exit(127);
+  prctl(PR_SET_PDEATHSIG, 0);
+  wait_for_start(gate_fd);
+  process_exec(plan, path, sync_fd);
+}

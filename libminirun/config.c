@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* config.c - loading a bundle's config.json into an mr_config handle. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "container.h"
+#include "util.h"
+
+/* A config.json bigger than this is not a config (podman's are ~10 KiB). */
+#define CONFIG_MAX_SIZE (16u << 20)
+
+static int absolute_path(const char *path, char **out, mr_error **err)
+{
+  if (path == NULL || *path == '\0')
+    path = ".";
+  if (path[0] == '/')
+    return util_strdup(path, out, err);
+  char cwd[PATH_MAX];
+  if (getcwd(cwd, sizeof(cwd)) == NULL)
+    return mr_err_sys(err, errno, "getcwd");
+  *out = strcmp(path, ".") == 0 ? strdup(cwd) : util_path_join(cwd, path);
+  if (*out == NULL)
+    return mr_err_sys(err, ENOMEM, "bundle path");
+  return 0;
+}
+
+static int config_from_text(const char *json, size_t len, const char *bundle, mr_config **out,
+                            mr_error **err)
+{
+  mr_config *c = calloc(1, sizeof(*c));
+  if (c == NULL)
+    return mr_err_sys(err, ENOMEM, "config");
+  int r = absolute_path(bundle, &c->bundle, err);
+  if (r == 0)
+    r = spec_parse(json, len, "config.json", &c->spec, err);
+  if (r == 0 && c->spec->root.path != NULL) {
+    const char *p = c->spec->root.path;
+    c->rootfs = p[0] == '/' ? strdup(p) : util_path_join(c->bundle, p);
+    if (c->rootfs == NULL)
+      r = mr_err_sys(err, ENOMEM, "rootfs path");
+  }
+  if (r < 0) {
+    mr_config_free(c);
+    return r;
+  }
+  *out = c;
+  return 0;
+}
+
+MR_API int mr_config_load_bundle(mr_context *ctx, const char *bundle, mr_config **out,
+                                 mr_error **err)
+{
+  (void)ctx;
+  cleanup_free char *abs = NULL;
+  int r = absolute_path(bundle, &abs, err);
+  if (r < 0)
+    return r;
+  cleanup_free char *path = util_path_join(abs, "config.json");
+  if (path == NULL)
+    return mr_err_sys(err, ENOMEM, "config path");
+  cleanup_free char *json = NULL;
+  size_t len = 0;
+  r = util_read_file(path, CONFIG_MAX_SIZE, &json, &len, err);
+  if (r < 0)
+    return r;
+  return config_from_text(json, len, abs, out, err);
+}
+
+MR_API int mr_config_load_json(mr_context *ctx, const char *json, size_t len, const char *bundle,
+                               mr_config **out, mr_error **err)
+{
+  (void)ctx;
+  if (json == NULL)
+    return mr_err(err, -EINVAL, "config.json: no text given");
+  return config_from_text(json, len, bundle, out, err);
+}
+
+MR_API void mr_config_free(mr_config *config)
+{
+  if (config == NULL)
+    return;
+  spec_free(config->spec);
+  free(config->bundle);
+  free(config->rootfs);
+  free(config);
+}
+
+MR_API int mr_config_default_json(int rootless, char **out, mr_error **err)
+{
+  return spec_default_json(rootless != 0, out, err);
+}
+
+int config_validate_for_create(const mr_config *config, mr_error **err)
+{
+  const struct spec *s = config->spec;
+  if (!s->process.present)
+    return mr_err(err, -EINVAL, "config.json: process: missing");
+  if (s->process.n_args == 0)
+    return mr_err(err, -EINVAL, "config.json: process.args: must not be empty");
+  if (s->process.args[0][0] == '\0')
+    return mr_err(err, -EINVAL, "config.json: process.args[0]: must not be empty");
+  if (config->rootfs == NULL)
+    return mr_err(err, -EINVAL, "config.json: root.path: missing");
+  if (s->process.cwd != NULL && s->process.cwd[0] != '/')
+    return mr_err(err, -EINVAL, "config.json: process.cwd: '%s' is not an absolute path",
+                  s->process.cwd);
+  if (s->process.terminal)
+    return mr_err(err, -ENOTSUP,
+                  "config.json: process.terminal: terminals are not supported yet");
+  return 0;
+}

@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * container.c - create and run: from a config to a waiting (or started)
+ * container init, with its state committed.
+ *
+ * The parent's sequence: plan (all allocation and parsing) -> reserve the
+ * state dir -> start gate -> clone -> id maps -> GO -> READY -> state.json
+ * and pid file -> GO (committed). Any failure on the way kills and reaps the
+ * child and removes the state dir, so nothing is left behind; the child's
+ * mounts die with its mount namespace.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "container.h"
+#include "namespaces.h"
+#include "plan.h"
+#include "spawn.h"
+#include "state.h"
+#include "sync.h"
+#include "util.h"
+
+struct create_job {
+  mr_context *ctx;
+  const char *id;
+  const mr_config *config;
+  const struct mr_create_opts *opts;
+  bool run;
+  struct plan plan;
+  int dirfd;
+  int sync[2];   /* [0] parent end, [1] child end */
+  int gate[2];   /* [0] read end for the child, [1] write end (run only) */
+  pid_t pid;
+  int pidfd;
+};
+
+static void close_fd(int *fd)
+{
+  if (*fd >= 0)
+    close(*fd);
+  *fd = -1;
+}
+
+/* Our fds must not land in the range the container inherits (0-2 and the
+ * preserved ones): move them above it. */
+static int move_above(int *fd, int min, mr_error **err)
+{
+  if (*fd < 0 || *fd >= min)
+    return 0;
+  int moved = fcntl(*fd, F_DUPFD_CLOEXEC, min);
+  if (moved < 0)
+    return mr_err_sys(err, errno, "fcntl F_DUPFD_CLOEXEC");
+  close(*fd);
+  *fd = moved;
+  return 0;
+}
+
+static int open_gate(struct create_job *job, mr_error **err)
+{
+  if (job->run) {
+    if (pipe2(job->gate, O_CLOEXEC) < 0)
+      return mr_err_sys(err, errno, "pipe");
+    return 0;
+  }
+  /* The init holds the fifo open read-write, so `start` (any process) can
+   * open it write-only without blocking, and its write wakes the init. */
+  if (mkfifoat(job->dirfd, STATE_EXEC_FIFO, 0600) < 0)
+    return mr_err_sys(err, errno, "mkfifo %s", STATE_EXEC_FIFO);
+  job->gate[0] = openat(job->dirfd, STATE_EXEC_FIFO, O_RDWR | O_CLOEXEC);
+  if (job->gate[0] < 0)
+    return mr_err_sys(err, errno, "open %s", STATE_EXEC_FIFO);
+  return 0;
+}
+
+static int prepare_fds(struct create_job *job, mr_error **err)
+{
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, job->sync) < 0)
+    return mr_err_sys(err, errno, "socketpair");
+  int min = 3 + job->plan.preserve_fds;
+  int r = move_above(&job->sync[1], min, err);
+  if (r == 0)
+    r = move_above(&job->sync[0], min, err);
+  if (r == 0)
+    r = move_above(&job->gate[0], min, err);
+  for (size_t i = 0; r == 0 && i < job->plan.n_joins; i++)
+    r = move_above(&job->plan.joins[i].fd, min, err);
+  return r;
+}
+
+/* Waits for READY; a SYNC_ERROR becomes the returned error. */
+static int wait_ready(struct create_job *job, mr_error **err)
+{
+  struct sync_msg msg;
+  int r = sync_recv(job->sync[0], &msg);
+  if (r < 0)
+    return mr_err_sys(err, -r, "container init: read sync socket");
+  if (r == 0)
+    return mr_err(err, -ECHILD, "container init exited during setup");
+  if (msg.type == SYNC_ERROR)
+    return sync_error_to_err(&msg, err);
+  if (msg.type != SYNC_READY)
+    return mr_err(err, -EPROTO, "container init: unexpected message %d", msg.type);
+  return 0;
+}
+
+static int write_pid_file(const char *path, pid_t pid, mr_error **err)
+{
+  cleanup_free char *dir_copy = strdup(path);
+  cleanup_free char *base_copy = strdup(path);
+  if (dir_copy == NULL || base_copy == NULL)
+    return mr_err_sys(err, ENOMEM, "pid file");
+  cleanup_close int dfd = open(dirname(dir_copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return mr_err_sys(err, errno, "pid file %s", path);
+  char text[32];
+  int n = snprintf(text, sizeof(text), "%d", (int)pid);
+  int r = util_write_file_atomic(dfd, basename(base_copy), text, (size_t)n, 0644, err);
+  return r < 0 ? mr_err_prefix(err, r, "pid file %s", path) : 0;
+}
+
+static int commit_state(struct create_job *job, mr_error **err)
+{
+  const mr_config *cfg = job->config;
+  char created[64];
+  util_rfc3339_now(created, sizeof(created));
+  struct state_record rec = {
+      .id = (char *)job->id,
+      .pid = job->pid,
+      .bundle = cfg->bundle,
+      .rootfs = job->plan.rootfs,
+      .created = created,
+      .owner = geteuid(),
+      .new_pid_ns = (job->plan.clone_flags & CLONE_NEWPID) != 0,
+      .annotations = cfg->spec->annotations,
+      .n_annotations = cfg->spec->n_annotations,
+  };
+  bool dead = false;
+  int r = proc_stat_read(job->pid, &rec.pid_start, &dead);
+  if (r < 0 || dead)
+    return mr_err(err, -ECHILD, "container init exited during setup");
+  r = state_write(job->dirfd, &rec, err);
+  if (r == 0 && job->opts != NULL && job->opts->pid_file != NULL)
+    r = write_pid_file(job->opts->pid_file, job->pid, err);
+  if (r == 0 && sync_send(job->sync[0], SYNC_GO, 0, 0) < 0)
+    r = mr_err(err, -ECHILD, "container init exited during setup");
+  return r;
+}
+
+/* `run`: open the gate, then wait until exec happened (the sync socket
+ * closes on exec) or failed (the init reports why). */
+static int release_and_confirm_exec(struct create_job *job, mr_error **err)
+{
+  if (util_write_all(job->gate[1], "1", 1) < 0)
+    return mr_err_sys(err, errno, "start container");
+  close_fd(&job->gate[1]);
+  struct sync_msg msg;
+  int r = sync_recv(job->sync[0], &msg);
+  if (r > 0 && msg.type == SYNC_ERROR)
+    return sync_error_to_err(&msg, err);
+  return 0;
+}
+
+static void abort_job(struct create_job *job)
+{
+  if (job->pid > 0) {
+    kill(job->pid, SIGKILL);
+    while (waitpid(job->pid, NULL, 0) < 0 && errno == EINTR)
+      ;
+    job->pid = -1;
+  }
+  if (job->dirfd >= 0)
+    state_dir_remove(job->ctx, job->id, NULL);
+}
+
+static void job_close(struct create_job *job)
+{
+  close_fd(&job->sync[0]);
+  close_fd(&job->sync[1]);
+  close_fd(&job->gate[0]);
+  close_fd(&job->gate[1]);
+  close_fd(&job->dirfd);
+  plan_free(&job->plan);
+}
+
+static int make_handle(struct create_job *job, mr_container **out, mr_error **err)
+{
+  mr_container *c = calloc(1, sizeof(*c));
+  if (c == NULL || (c->id = strdup(job->id)) == NULL) {
+    free(c);
+    return mr_err_sys(err, ENOMEM, "container handle");
+  }
+  c->pid = job->pid;
+  c->pidfd = job->pidfd;
+  job->pidfd = -1;
+  *out = c;
+  return 0;
+}
+
+static int run_job(struct create_job *job, mr_error **err)
+{
+  int r = state_dir_create(job->ctx, job->id, &job->dirfd, err);
+  if (r < 0)
+    return r;
+  r = open_gate(job, err);
+  if (r == 0)
+    r = prepare_fds(job, err);
+  if (r == 0)
+    r = spawn_init(&job->plan, job->sync[0], job->sync[1], job->gate[0], &job->pid, &job->pidfd,
+                   err);
+  if (r < 0)
+    return r;
+  close_fd(&job->sync[1]);
+  close_fd(&job->gate[0]);
+  r = namespaces_write_id_maps(&job->plan, job->pid, err);
+  if (r == 0 && sync_send(job->sync[0], SYNC_GO, 0, 0) < 0)
+    r = mr_err_sys(err, errno, "container init: sync");
+  if (r == 0)
+    r = wait_ready(job, err);
+  if (r == 0)
+    r = commit_state(job, err);
+  if (r == 0 && job->run)
+    r = release_and_confirm_exec(job, err);
+  return r;
+}
+
+static int create_container(mr_context *ctx, const char *id, const mr_config *config,
+                            const mr_create_opts *opts, bool run, mr_container **out,
+                            mr_error **err)
+{
+  if (ctx == NULL || config == NULL)
+    return mr_err(err, -EINVAL, "create: no context or config");
+  int r = mr_id_validate(id, err);
+  if (r == 0)
+    r = config_validate_for_create(config, err);
+  if (r < 0)
+    return r;
+  struct create_job job = {
+      .ctx = ctx, .id = id, .config = config, .opts = opts, .run = run,
+      .dirfd = -1, .sync = {-1, -1}, .gate = {-1, -1}, .pid = -1, .pidfd = -1,
+  };
+  r = plan_build(config, opts, &job.plan, err);
+  if (r < 0)
+    return r;
+  r = run_job(&job, err);
+  if (r == 0 && out != NULL)
+    r = make_handle(&job, out, err);
+  if (r < 0) {
+    abort_job(&job);
+    mr_debug(ctx, "create %s failed: cleaned up", id);
+  }
+  close_fd(&job.pidfd);
+  job_close(&job);
+  return r;
+}
+
+MR_API int mr_container_create(mr_context *ctx, const char *id, const mr_config *config,
+                               const mr_create_opts *opts, mr_container **out, mr_error **err)
+{
+  return create_container(ctx, id, config, opts, false, out, err);
+}
+
+MR_API int mr_container_run(mr_context *ctx, const char *id, const mr_config *config,
+                            const mr_create_opts *opts, mr_container **out, mr_error **err)
+{
+  return create_container(ctx, id, config, opts, true, out, err);
+}
+
+MR_API pid_t mr_container_pid(const mr_container *c) { return c ? c->pid : -1; }
+MR_API const char *mr_container_id(const mr_container *c) { return c ? c->id : NULL; }
+MR_API int mr_container_pollfd(const mr_container *c) { return c ? c->pidfd : -1; }
+
+static int decode_status(int status)
+{
+  if (WIFSIGNALED(status))
+    return 128 + WTERMSIG(status);
+  return WEXITSTATUS(status);
+}
+
+MR_API int mr_container_wait(mr_container *c, int nohang, int *exit_status, mr_error **err)
+{
+  if (c == NULL)
+    return mr_err(err, -EINVAL, "wait: no container");
+  if (!c->reaped) {
+    int status;
+    pid_t r;
+    do
+      r = waitpid(c->pid, &status, nohang ? WNOHANG : 0);
+    while (r < 0 && errno == EINTR);
+    if (r < 0)
+      return mr_err_sys(err, errno, "wait for container %s (pid %d)", c->id, (int)c->pid);
+    if (r == 0)
+      return -EAGAIN;
+    c->reaped = true;
+    c->exit_status = decode_status(status);
+  }
+  if (exit_status != NULL)
+    *exit_status = c->exit_status;
+  return 0;
+}
+
+MR_API void mr_container_free(mr_container *c)
+{
+  if (c == NULL)
+    return;
+  if (c->pidfd >= 0)
+    close(c->pidfd);
+  free(c->id);
+  free(c);
+}

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define _GNU_SOURCE
+#include "devices.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "sync.h"
+#include "util.h"
+
+static const struct {
+  const char *path;
+  unsigned major, minor;
+} default_devices[] = {
+    {"/dev/null", 1, 3},    {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+    {"/dev/random", 1, 8},  {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
+};
+
+static const struct {
+  const char *target, *name;
+} default_links[] = {
+    {"/proc/self/fd", "fd"},
+    {"/proc/self/fd/0", "stdin"},
+    {"/proc/self/fd/1", "stdout"},
+    {"/proc/self/fd/2", "stderr"},
+};
+
+static bool config_mounts_dev(const struct spec *s)
+{
+  for (size_t i = 0; i < s->n_mounts; i++)
+    if (s->mounts[i].destination != NULL && strcmp(s->mounts[i].destination, "/dev") == 0)
+      return true;
+  return false;
+}
+
+static bool spec_has_device(const struct spec *s, const char *path)
+{
+  for (size_t i = 0; i < s->linux_.n_devices; i++)
+    if (strcmp(s->linux_.devices[i].path, path) == 0)
+      return true;
+  return false;
+}
+
+static int add_device(const mr_config *config, struct plan *plan, const char *path,
+                      mode_t mode, dev_t dev, uid_t uid, gid_t gid, mr_error **err)
+{
+  struct device_op *d = &plan->devices[plan->n_devices++];
+  d->path = path;
+  d->mode = mode;
+  d->dev = dev;
+  d->uid = uid;
+  d->gid = gid;
+  d->target = util_path_join(config->rootfs, path);
+  d->host_path = strdup(path);
+  if (d->target == NULL || d->host_path == NULL)
+    return mr_err_sys(err, ENOMEM, "devices");
+  return 0;
+}
+
+static mode_t device_type_bits(char type)
+{
+  switch (type) {
+  case 'b':
+    return S_IFBLK;
+  case 'p':
+    return S_IFIFO;
+  default: /* 'c' and 'u' (unbuffered character device) */
+    return S_IFCHR;
+  }
+}
+
+int devices_plan(const mr_config *config, struct plan *plan, mr_error **err)
+{
+  const struct spec *s = config->spec;
+  bool defaults = config_mounts_dev(s);
+  size_t max = s->linux_.n_devices + (defaults ? sizeof(default_devices) / sizeof(*default_devices) : 0);
+  if (defaults) {
+    plan->dev_dir = util_path_join(config->rootfs, "/dev");
+    if (plan->dev_dir == NULL)
+      return mr_err_sys(err, ENOMEM, "devices");
+  }
+  if (max == 0)
+    return 0;
+  plan->devices = calloc(max, sizeof(*plan->devices));
+  if (plan->devices == NULL)
+    return mr_err_sys(err, ENOMEM, "devices");
+  for (size_t i = 0; defaults && i < sizeof(default_devices) / sizeof(*default_devices); i++) {
+    if (spec_has_device(s, default_devices[i].path))
+      continue;
+    int r = add_device(config, plan, default_devices[i].path, S_IFCHR | 0666,
+                       makedev(default_devices[i].major, default_devices[i].minor), 0, 0, err);
+    if (r < 0)
+      return r;
+  }
+  for (size_t i = 0; i < s->linux_.n_devices; i++) {
+    const struct spec_device *d = &s->linux_.devices[i];
+    if (d->path == NULL || d->path[0] != '/')
+      return mr_err(err, -EINVAL, "config.json: linux.devices[%zu].path: not an absolute path", i);
+    if (d->type != 'p' && (d->major < 0 || d->minor < 0))
+      return mr_err(err, -EINVAL, "config.json: linux.devices[%zu]: major/minor missing", i);
+    mode_t perm = d->has_file_mode ? (d->file_mode & 07777) : 0666;
+    dev_t dev = d->type == 'p' ? 0 : makedev((unsigned)d->major, (unsigned)d->minor);
+    int r = add_device(config, plan, d->path, device_type_bits(d->type) | perm, dev,
+                       d->has_uid ? d->uid : 0, d->has_gid ? d->gid : 0, err);
+    if (r < 0)
+      return r;
+  }
+  return 0;
+}
+
+void devices_plan_free(struct plan *plan)
+{
+  for (size_t i = 0; i < plan->n_devices; i++) {
+    free(plan->devices[i].target);
+    free(plan->devices[i].host_path);
+  }
+  free(plan->devices);
+  free(plan->dev_dir);
+  plan->devices = NULL;
+  plan->dev_dir = NULL;
+  plan->n_devices = 0;
+}
+
+/* ---- child side: async-signal-safe ---- */
+
+/* In a user namespace mknod is not allowed: bind the host's node instead. */
+static int bind_host_device(const struct device_op *d)
+{
+  int fd = open(d->target, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0000);
+  if (fd < 0)
+    return -errno;
+  close(fd);
+  if (mount(d->host_path, d->target, NULL, MS_BIND, NULL) < 0)
+    return -errno;
+  return 0;
+}
+
+static int make_device(const struct plan *plan, const struct device_op *d)
+{
+  if (plan->user_ns)
+    return bind_host_device(d);
+  if (mknod(d->target, d->mode, d->dev) < 0) {
+    if (errno != EEXIST)
+      return -errno;
+    /* A node from the image: replace it so type and numbers are ours. */
+    if (unlink(d->target) < 0 || mknod(d->target, d->mode, d->dev) < 0)
+      return -errno;
+  }
+  if ((d->uid != 0 || d->gid != 0) && chown(d->target, d->uid, d->gid) < 0)
+    return -errno;
+  return 0;
+}
+
+static void make_link(const struct plan *plan, const char *target, const char *name, int sync_fd)
+{
+  char path[4096];
+  struct sbuf b = {path, sizeof(path), 0};
+  sbuf_add(&b, plan->dev_dir);
+  sbuf_add(&b, "/");
+  sbuf_add(&b, name);
+  if (symlink(target, path) < 0 && errno != EEXIST)
+    sync_fail(sync_fd, errno, "create /dev/", name, NULL, NULL);
+}
+
+void devices_apply(const struct plan *plan, int sync_fd)
+{
+  for (size_t i = 0; i < plan->n_devices; i++) {
+    int r = make_device(plan, &plan->devices[i]);
+    if (r < 0)
+      sync_fail(sync_fd, -r, "create device ", plan->devices[i].path, NULL, NULL);
+  }
+  if (plan->dev_dir == NULL)
+    return;
+  for (size_t i = 0; i < sizeof(default_links) / sizeof(*default_links); i++)
+    make_link(plan, default_links[i].target, default_links[i].name, sync_fd);
+  if (plan->dev_pts_target != NULL) {
+    char ptmx[4096];
+    struct sbuf b = {ptmx, sizeof(ptmx), 0};
+    sbuf_add(&b, plan->dev_dir);
+    sbuf_add(&b, "/ptmx");
+    unlink(ptmx);
+    make_link(plan, "pts/ptmx", "ptmx", sync_fd);
+  }
+  char shm[4096];
+  struct sbuf b = {shm, sizeof(shm), 0};
+  sbuf_add(&b, plan->dev_dir);
+  sbuf_add(&b, "/shm");
+  if (mkdir(shm, 01777) < 0 && errno != EEXIST)
+    sync_fail(sync_fd, errno, "create /dev/shm", NULL, NULL, NULL);
+}

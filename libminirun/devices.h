@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* devices.h - device nodes and the standard /dev links of the container. */
+#ifndef MR_DEVICES_H
+#define MR_DEVICES_H
+
+#include "plan.h"
+
+/* Parent: the default devices (when config.json mounts a fresh /dev) plus
+ * linux.devices, the latter overriding defaults with the same path. */
+int devices_plan(const mr_config *config, struct plan *plan, mr_error **err);
+void devices_plan_free(struct plan *plan);
+
+/* Child: mknod (or bind from the host inside a user namespace), then the
+ * /dev/fd, /dev/std{in,out,err} and /dev/ptmx links. */
+void devices_apply(const struct plan *plan, int sync_fd);
+
+#endif /* MR_DEVICES_H */

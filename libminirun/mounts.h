@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* mounts.h - config.json "mounts": planned in the parent, applied in the child. */
+#ifndef MR_MOUNTS_H
+#define MR_MOUNTS_H
+
+#include "plan.h"
+
+/* Parent: turns spec->mounts into plan->mounts (options parsed with libmount,
+ * bind sources made absolute and checked). */
+int mounts_plan(const mr_config *config, struct plan *plan, mr_error **err);
+void mounts_plan_free(struct plan *plan);
+
+/* Child (async-signal-safe): performs every planned mount in order under
+ * the rootfs; reports failure on sync_fd and exits. */
+void mounts_apply(const struct plan *plan, int sync_fd);
+
+/* Child: creates `path` and its missing parents (mode 0755). */
+int mkdir_parents(char *path, mode_t mode);
+
+#endif /* MR_MOUNTS_H */

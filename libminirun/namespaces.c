@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define _GNU_SOURCE
+#include "namespaces.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sync.h"
+#include "util.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+static const int ns_clone_flag[SPEC_NS_COUNT] = {
+    [SPEC_NS_PID] = CLONE_NEWPID,   [SPEC_NS_NETWORK] = CLONE_NEWNET,
+    [SPEC_NS_MOUNT] = CLONE_NEWNS,  [SPEC_NS_IPC] = CLONE_NEWIPC,
+    [SPEC_NS_UTS] = CLONE_NEWUTS,   [SPEC_NS_USER] = CLONE_NEWUSER,
+    [SPEC_NS_CGROUP] = CLONE_NEWCGROUP, [SPEC_NS_TIME] = CLONE_NEWTIME,
+};
+
+static int format_id_map(const struct spec_id_mapping *m, size_t n, const char *what,
+                         char **out, mr_error **err)
+{
+  if (n == 0)
+    return mr_err(err, -EINVAL,
+                  "config.json: linux.%s: a new user namespace needs at least one mapping", what);
+  size_t cap = n * 36 + 1, used = 0;
+  char *text = malloc(cap);
+  if (text == NULL)
+    return mr_err_sys(err, ENOMEM, "id map");
+  for (size_t i = 0; i < n; i++)
+    used += (size_t)snprintf(text + used, cap - used, "%u %u %u\n", m[i].container_id,
+                             m[i].host_id, m[i].size);
+  *out = text;
+  return 0;
+}
+
+static int format_time_offsets(const struct spec_linux *l, char **out, mr_error **err)
+{
+  if (!l->time_offset_monotonic.present && !l->time_offset_boottime.present)
+    return 0;
+  char *text = NULL;
+  if (asprintf(&text, "monotonic %lld %u\nboottime %lld %u\n",
+               (long long)l->time_offset_monotonic.secs, l->time_offset_monotonic.nanosecs,
+               (long long)l->time_offset_boottime.secs, l->time_offset_boottime.nanosecs) < 0)
+    return mr_err_sys(err, ENOMEM, "time offsets");
+  *out = text;
+  return 0;
+}
+
+static int plan_join(struct plan *plan, const struct spec_namespace *ns, mr_error **err)
+{
+  int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return mr_err_sys(err, errno, "config.json: linux.namespaces: %s namespace %s",
+                      spec_ns_type_name(ns->type), ns->path);
+  struct ns_join *j = &plan->joins[plan->n_joins++];
+  j->type = ns_clone_flag[ns->type];
+  j->fd = fd;
+  j->path = ns->path;
+  if (ns->type == SPEC_NS_PID || ns->type == SPEC_NS_TIME)
+    plan->join_pid = true;
+  return 0;
+}
+
+int namespaces_plan(const mr_config *config, struct plan *plan, mr_error **err)
+{
+  const struct spec_linux *l = &config->spec->linux_;
+  for (size_t i = 0; i < l->n_namespaces; i++) {
+    const struct spec_namespace *ns = &l->namespaces[i];
+    if (ns->path != NULL && ns->path[0] != '\0') {
+      int r = plan_join(plan, ns, err);
+      if (r < 0)
+        return r;
+      continue;
+    }
+    /* cgroup and time namespaces are unshared by the child itself: the
+     * cgroup one after it is placed in its cgroup, the time one so its
+     * offsets can be written before anything runs in it. */
+    if (ns->type == SPEC_NS_CGROUP || ns->type == SPEC_NS_TIME) {
+      if (ns->type == SPEC_NS_TIME)
+        plan->new_time_ns = true;
+      continue;
+    }
+    plan->clone_flags |= (unsigned long)ns_clone_flag[ns->type];
+  }
+  if (!(plan->clone_flags & CLONE_NEWNS) && spec_find_namespace(config->spec, SPEC_NS_MOUNT) == NULL)
+    return mr_err(err, -EINVAL,
+                  "config.json: linux.namespaces: a mount namespace is required (the rootfs is "
+                  "set up in it)");
+  const char *hostname = config->spec->hostname;
+  if (hostname != NULL && *hostname != '\0' && !(plan->clone_flags & CLONE_NEWUTS))
+    return mr_err(err, -EINVAL,
+                  "config.json: hostname: setting a hostname needs a new uts namespace");
+  plan->hostname = hostname && *hostname ? hostname : NULL;
+  plan->domainname =
+      config->spec->domainname && *config->spec->domainname ? config->spec->domainname : NULL;
+  if (plan->clone_flags & CLONE_NEWUSER) {
+    plan->user_ns = true;
+    int r = format_id_map(l->uid_mappings, l->n_uid_mappings, "uidMappings", &plan->uid_map, err);
+    if (r == 0)
+      r = format_id_map(l->gid_mappings, l->n_gid_mappings, "gidMappings", &plan->gid_map, err);
+    if (r < 0)
+      return r;
+  }
+  if (plan->new_time_ns)
+    return format_time_offsets(l, &plan->timens_offsets, err);
+  return 0;
+}
+
+void namespaces_plan_free(struct plan *plan)
+{
+  for (size_t i = 0; i < plan->n_joins; i++)
+    close(plan->joins[i].fd);
+  plan->n_joins = 0;
+  free(plan->uid_map);
+  free(plan->gid_map);
+  free(plan->timens_offsets);
+  plan->uid_map = plan->gid_map = plan->timens_offsets = NULL;
+}
+
+static int write_proc_file(pid_t pid, const char *name, const char *text, mr_error **err)
+{
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return mr_err_sys(err, errno, "open %s", path);
+  int r = util_write_all(fd, text, strlen(text));
+  close(fd);
+  if (r < 0)
+    return mr_err_sys(err, -r, "write %s", path);
+  return 0;
+}
+
+int namespaces_write_id_maps(const struct plan *plan, pid_t pid, mr_error **err)
+{
+  if (!plan->user_ns)
+    return 0;
+  /* Without CAP_SETGID in the parent namespace the kernel only accepts a
+   * gid map once setgroups is denied. */
+  if (geteuid() != 0) {
+    int r = write_proc_file(pid, "setgroups", "deny", err);
+    if (r < 0)
+      return r;
+  }
+  int r = write_proc_file(pid, "uid_map", plan->uid_map, err);
+  if (r == 0)
+    r = write_proc_file(pid, "gid_map", plan->gid_map, err);
+  return r < 0 ? mr_err_prefix(err, r, "user namespace id mappings") : 0;
+}
+
+/* ---- child side: async-signal-safe ---- */
+
+static void join(const struct ns_join *j, int sync_fd)
+{
+  if (setns(j->fd, j->type) < 0)
+    sync_fail(sync_fd, errno, "join namespace ", j->path, NULL, NULL);
+}
+
+void namespaces_join_for_children(const struct plan *plan, int sync_fd)
+{
+  for (size_t i = 0; i < plan->n_joins; i++)
+    if (plan->joins[i].type == CLONE_NEWPID || plan->joins[i].type == CLONE_NEWTIME)
+      join(&plan->joins[i], sync_fd);
+}
+
+void namespaces_enter(const struct plan *plan, int sync_fd)
+{
+  /* The user namespace first: the others may be owned by it. */
+  for (size_t i = 0; i < plan->n_joins; i++)
+    if (plan->joins[i].type == CLONE_NEWUSER)
+      join(&plan->joins[i], sync_fd);
+  for (size_t i = 0; i < plan->n_joins; i++) {
+    int t = plan->joins[i].type;
+    if (t != CLONE_NEWUSER && t != CLONE_NEWPID && t != CLONE_NEWTIME)
+      join(&plan->joins[i], sync_fd);
+  }
+  if (spec_find_namespace(plan->spec, SPEC_NS_CGROUP) != NULL) {
+    const struct spec_namespace *ns = spec_find_namespace(plan->spec, SPEC_NS_CGROUP);
+    if ((ns->path == NULL || ns->path[0] == '\0') && unshare(CLONE_NEWCGROUP) < 0)
+      sync_fail(sync_fd, errno, "create cgroup namespace", NULL, NULL, NULL);
+  }
+  if (plan->new_time_ns) {
+    if (unshare(CLONE_NEWTIME) < 0)
+      sync_fail(sync_fd, errno, "create time namespace", NULL, NULL, NULL);
+    if (plan->timens_offsets != NULL) {
+      int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+      if (fd < 0 || util_write_all(fd, plan->timens_offsets, strlen(plan->timens_offsets)) < 0)
+        sync_fail(sync_fd, errno, "write time namespace offsets", NULL, NULL, NULL);
+      close(fd);
+    }
+  }
+}
+
+void namespaces_set_names(const struct plan *plan, int sync_fd)
+{
+  if (plan->hostname != NULL && sethostname(plan->hostname, strlen(plan->hostname)) < 0)
+    sync_fail(sync_fd, errno, "sethostname ", plan->hostname, NULL, NULL);
+  if (plan->domainname != NULL && setdomainname(plan->domainname, strlen(plan->domainname)) < 0)
+    sync_fail(sync_fd, errno, "setdomainname ", plan->domainname, NULL, NULL);
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* plan.c - assembling the pre-clone plan from its per-concern parts. */
+#define _GNU_SOURCE
+#include "plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "devices.h"
+#include "mounts.h"
+#include "namespaces.h"
+#include "process.h"
+#include "rootfs.h"
+
+int plan_build(const mr_config *config, const struct mr_create_opts *opts, struct plan *plan,
+               mr_error **err)
+{
+  memset(plan, 0, sizeof(*plan));
+  plan->spec = config->spec;
+  plan->opts = opts;
+  plan->no_pivot = opts != NULL && opts->no_pivot;
+  int r = rootfs_plan(config, plan, err);
+  if (r == 0)
+    r = namespaces_plan(config, plan, err);
+  if (r == 0)
+    r = mounts_plan(config, plan, err);
+  if (r == 0)
+    r = devices_plan(config, plan, err);
+  if (r == 0)
+    r = process_plan(config, opts, plan, err);
+  if (r < 0)
+    plan_free(plan);
+  return r;
+}
+
+void plan_free(struct plan *plan)
+{
+  process_plan_free(plan);
+  devices_plan_free(plan);
+  mounts_plan_free(plan);
+  namespaces_plan_free(plan);
+  free(plan->rootfs);
+  plan->rootfs = NULL;
+}

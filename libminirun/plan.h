@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * plan.h - everything the container init needs, computed before clone().
+ *
+ * Between clone() and execve() the child may only make async-signal-safe
+ * calls (the host may be multi-threaded: another thread could hold the malloc
+ * lock at clone time). So the parent turns the spec into this plan - absolute
+ * paths, mount flags, argv/envp arrays, id-map texts, opened namespace fds -
+ * and the child only walks it issuing system calls.
+ */
+#ifndef MR_PLAN_H
+#define MR_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "container.h"
+#include "spec.h"
+
+/* One entry of config.json "mounts", ready for mount(2). */
+struct mount_op {
+  const char *destination; /* as in config.json, for messages */
+  char *target;            /* rootfs + destination */
+  char *source;            /* absolute for binds; may be NULL */
+  char *fstype;            /* NULL for binds */
+  char *data;              /* fs-specific options, or NULL */
+  unsigned long flags;     /* MS_* for the mount itself (no propagation bits) */
+  unsigned long propagation; /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE [| MS_REC] */
+  unsigned long long attr_set, attr_clr; /* recursive "r*" options: mount_setattr() */
+  bool bind;
+  bool recursive;      /* rbind */
+  bool source_is_dir;  /* binds: create a directory (else a file) as target */
+  bool remount;        /* binds with flags: need a MS_REMOUNT|MS_BIND pass */
+  bool cgroup2_host;   /* cgroup mounts: the host's /sys/fs/cgroup is cgroup2 */
+  enum { MOUNT_PLAIN, MOUNT_CGROUP, MOUNT_SYSFS } kind;
+};
+
+/* A device node to create under /dev. */
+struct device_op {
+  char *target; /* rootfs + path */
+  const char *path;
+  mode_t mode;  /* includes S_IFCHR/S_IFBLK/S_IFIFO */
+  dev_t dev;
+  uid_t uid;
+  gid_t gid;
+  char *host_path; /* bind source when mknod is not allowed (user ns) */
+};
+
+struct ns_join {
+  int type;  /* CLONE_NEW* */
+  int fd;    /* opened before clone */
+  const char *path;
+};
+
+struct plan {
+  const struct spec *spec;
+  const struct mr_create_opts *opts;
+
+  /* namespaces */
+  unsigned long clone_flags; /* CLONE_NEW* to create */
+  struct ns_join joins[SPEC_NS_COUNT];
+  size_t n_joins;
+  bool join_pid;          /* needs the two-step spawn (setns affects children only) */
+  bool user_ns;           /* new user namespace: the parent writes the maps */
+  char *uid_map, *gid_map; /* "0 100000 65536\n..." */
+  char *timens_offsets;   /* "monotonic 1 0\nboottime 2 0\n" or NULL */
+  bool new_time_ns;
+
+  /* rootfs */
+  char *rootfs;               /* absolute, realpath()ed */
+  unsigned long rootfs_propagation; /* MS_REC|MS_PRIVATE by default */
+  bool rootfs_propagation_set; /* apply to / after pivot as well */
+  bool readonly;
+  bool no_pivot;
+  struct mount_op *mounts;
+  size_t n_mounts;
+  struct device_op *devices;
+  size_t n_devices;
+  char *dev_dir;        /* rootfs/dev */
+  char *dev_pts_target; /* rootfs/dev/pts when a devpts mount exists: link ptmx */
+  const char *hostname, *domainname;
+
+  /* process */
+  char **argv;   /* NULL-terminated; the strings are borrowed from the spec */
+  char **envp;   /* NULL terminated; one spare slot for HOME */
+  size_t n_env;
+  const char *path_env; /* value of PATH in envp, or a default */
+  const char *cwd;
+  uid_t uid;
+  gid_t gid;
+  gid_t *groups;
+  size_t n_groups;
+  mode_t umask;
+  bool no_new_keyring;
+  int preserve_fds;
+  int stdio[3];         /* fds to dup onto 0, 1, 2 (-1: keep) */
+  char *home_env;       /* "HOME=..." buffer filled in the child when HOME is unset */
+  size_t home_env_size;
+};
+
+/* Builds the plan for `config`; the plan borrows strings from it. */
+int plan_build(const mr_config *config, const struct mr_create_opts *opts, struct plan *plan,
+               mr_error **err);
+/* Frees what plan_build allocated and closes the namespace fds. */
+void plan_free(struct plan *plan);
+
+#endif /* MR_PLAN_H */

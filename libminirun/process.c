@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define _GNU_SOURCE
+#include "process.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "mounts.h"
+#include "sync.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define HOME_MAX 512
+
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#endif
+
+int process_plan(const mr_config *config, const struct mr_create_opts *opts, struct plan *plan,
+                 mr_error **err)
+{
+  const struct spec_process *p = &config->spec->process;
+  /* spec arrays carry a count; execve wants a NULL-terminated copy. */
+  plan->argv = calloc(p->n_args + 1, sizeof(char *));
+  if (plan->argv == NULL)
+    return mr_err_sys(err, ENOMEM, "process.args");
+  memcpy(plan->argv, p->args, p->n_args * sizeof(char *));
+  plan->cwd = p->cwd != NULL ? p->cwd : "/";
+  plan->uid = p->user.uid;
+  plan->gid = p->user.gid;
+  plan->umask = p->user.has_umask ? (mode_t)(p->user.umask & 0777) : 022;
+  plan->n_groups = p->user.n_additional_gids;
+  plan->groups = p->user.additional_gids;
+  plan->path_env = DEFAULT_PATH;
+  /* envp keeps one spare slot (and a buffer) for HOME, filled in the child
+   * from the container's /etc/passwd when the config sets none. */
+  plan->envp = calloc(p->n_env + 2, sizeof(char *));
+  plan->home_env_size = HOME_MAX;
+  plan->home_env = calloc(1, HOME_MAX);
+  if (plan->envp == NULL || plan->home_env == NULL)
+    return mr_err_sys(err, ENOMEM, "process.env");
+  bool has_home = false;
+  for (size_t i = 0; i < p->n_env; i++) {
+    const char *e = p->env[i];
+    if (strchr(e, '=') == NULL)
+      return mr_err(err, -EINVAL, "config.json: process.env[%zu]: '%s' is not NAME=VALUE", i, e);
+    if (strncmp(e, "PATH=", 5) == 0)
+      plan->path_env = e + 5;
+    if (strncmp(e, "HOME=", 5) == 0)
+      has_home = true;
+    plan->envp[plan->n_env++] = p->env[i];
+  }
+  if (has_home) {
+    free(plan->home_env);
+    plan->home_env = NULL;
+  }
+  if (opts != NULL) {
+    plan->preserve_fds = opts->preserve_fds;
+    plan->no_new_keyring = opts->no_new_keyring;
+    memcpy(plan->stdio, opts->stdio, sizeof(plan->stdio));
+  } else {
+    plan->stdio[0] = plan->stdio[1] = plan->stdio[2] = -1;
+  }
+  return 0;
+}
+
+void process_plan_free(struct plan *plan)
+{
+  free(plan->argv);
+  plan->argv = NULL;
+  free(plan->envp);
+  free(plan->home_env);
+  plan->envp = NULL;
+  plan->home_env = NULL;
+}
+
+/* ---- child side: async-signal-safe ---- */
+
+void process_setup_fds(const struct plan *plan, int sync_fd)
+{
+  for (int i = 0; i < 3; i++)
+    if (plan->stdio[i] >= 0 && plan->stdio[i] != i && dup2(plan->stdio[i], i) < 0)
+      sync_fail(sync_fd, errno, "set up stdio", NULL, NULL, NULL);
+  for (int fd = 3; fd < 3 + plan->preserve_fds; fd++)
+    if (fcntl(fd, F_SETFD, 0) < 0 && errno != EBADF)
+      sync_fail(sync_fd, errno, "preserve fds", NULL, NULL, NULL);
+  /* Whatever else the host left open must not reach the container. Our own
+   * fds were moved above the preserved range by the parent. */
+  unsigned first = 3u + (unsigned)plan->preserve_fds;
+  if (syscall(SYS_close_range, first, ~0u, CLOSE_RANGE_CLOEXEC) == 0)
+    return;
+  for (int fd = (int)first; fd < 65536; fd++) /* pre-5.11 kernels */
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+void process_make_cwd(const struct plan *plan, int sync_fd)
+{
+  char path[PROCESS_PATH_MAX];
+  struct sbuf b = {path, sizeof(path), 0};
+  sbuf_add(&b, plan->cwd);
+  struct stat st;
+  if (stat(path, &st) == 0)
+    return;
+  int r = mkdir_parents(path, 0755);
+  if (r < 0)
+    sync_fail(sync_fd, -r, "create cwd ", plan->cwd, NULL, NULL);
+}
+
+void process_set_identity(const struct plan *plan, int sync_fd)
+{
+  if (!plan->no_new_keyring)
+    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL); /* best effort, as runc */
+  /* In a user namespace with setgroups denied, only an empty list is
+   * refused with EPERM: skip it then. */
+  if (setgroups(plan->n_groups, plan->groups) < 0 && !(errno == EPERM && plan->n_groups == 0))
+    sync_fail(sync_fd, errno, "setgroups", NULL, NULL, NULL);
+  if (setresgid(plan->gid, plan->gid, plan->gid) < 0)
+    sync_fail(sync_fd, errno, "setresgid", NULL, NULL, NULL);
+  if (setresuid(plan->uid, plan->uid, plan->uid) < 0)
+    sync_fail(sync_fd, errno, "setresuid", NULL, NULL, NULL);
+  umask(plan->umask);
+  if (chdir(plan->cwd) < 0)
+    sync_fail(sync_fd, errno, "chdir to cwd \"", plan->cwd, "\" set in config.json", NULL);
+}
+
+/* 0 when `path` is an executable regular file, else -errno. */
+static int check_executable(const char *path)
+{
+  struct stat st;
+  if (stat(path, &st) < 0)
+    return -errno;
+  if (S_ISDIR(st.st_mode))
+    return -EACCES;
+  if (!S_ISREG(st.st_mode) || access(path, X_OK) < 0)
+    return -EACCES;
+  return 0;
+}
+
+static void fail_exec(int sync_fd, int e, const char *name, const char *why)
+{
+  /* Wording clients match on: podman maps these to exit codes 127/126. */
+  sync_fail(sync_fd, -e, "exec \"", name, "\": ", why);
+}
+
+void process_resolve(const struct plan *plan, char *path, size_t size, int sync_fd)
+{
+  const char *name = plan->argv[0];
+  if (strchr(name, '/') != NULL) {
+    int r = check_executable(name);
+    if (r == -ENOENT)
+      fail_exec(sync_fd, ENOENT, name, "no such file or directory");
+    if (r < 0)
+      fail_exec(sync_fd, -r, name, r == -EACCES ? "permission denied" : "cannot execute");
+    struct sbuf b = {path, size, 0};
+    sbuf_add(&b, name);
+    return;
+  }
+  bool denied = false;
+  for (const char *dir = plan->path_env; dir != NULL;) {
+    const char *end = strchr(dir, ':');
+    size_t len = end ? (size_t)(end - dir) : strlen(dir);
+    struct sbuf b = {path, size, 0};
+    if (len == 0)
+      sbuf_add(&b, ".");
+    else
+      for (size_t i = 0; i < len && b.len + 1 < size; i++)
+        path[b.len++] = dir[i];
+    path[b.len] = '\0';
+    sbuf_add(&b, "/");
+    sbuf_add(&b, name);
+    int r = check_executable(path);
+    if (r == 0)
+      return;
+    if (r == -EACCES)
+      denied = true;
+    dir = end ? end + 1 : NULL;
+  }
+  if (denied)
+    fail_exec(sync_fd, EACCES, name, "permission denied");
+  fail_exec(sync_fd, ENOENT, name, "executable file not found in $PATH");
+}
+
+/* Looks up the home directory of `uid` in /etc/passwd, reading it in
+ * chunks on the stack (no allocation). Returns false when not found. */
+static bool passwd_home(uid_t uid, char *home, size_t size)
+{
+  int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  char line[1024];
+  size_t used = 0;
+  bool found = false, skipping = false;
+  char buf[512];
+  ssize_t n;
+  while (!found && (n = read(fd, buf, sizeof(buf))) > 0) {
+    for (ssize_t i = 0; i < n && !found; i++) {
+      if (buf[i] != '\n') {
+        if (used + 1 < sizeof(line))
+          line[used++] = buf[i];
+        else
+          skipping = true; /* an over-long line: ignore it */
+        continue;
+      }
+      line[used] = '\0';
+      /* name:passwd:uid:gid:gecos:home:shell */
+      char *field[7] = {line};
+      int nf = 1;
+      for (char *p = line; *p && nf < 7; p++)
+        if (*p == ':') {
+          *p = '\0';
+          field[nf++] = p + 1;
+        }
+      if (!skipping && nf >= 6) {
+        uid_t u = 0;
+        const char *s = field[2];
+        bool ok = *s != '\0';
+        for (; *s; s++)
+          if (*s < '0' || *s > '9')
+            ok = false;
+          else
+            u = u * 10 + (uid_t)(*s - '0');
+        if (ok && u == uid && field[5][0] != '\0') {
+          struct sbuf b = {home, size, 0};
+          sbuf_add(&b, field[5]);
+          found = true;
+        }
+      }
+      used = 0;
+      skipping = false;
+    }
+  }
+  close(fd);
+  return found;
+}
+
+void process_fill_home(struct plan *plan)
+{
+  if (plan->home_env == NULL)
+    return;
+  struct sbuf b = {plan->home_env, plan->home_env_size, 0};
+  sbuf_add(&b, "HOME=");
+  if (!passwd_home(plan->uid, plan->home_env + b.len, plan->home_env_size - b.len))
+    sbuf_add(&b, "/");
+  plan->envp[plan->n_env] = plan->home_env;
+}
+
+void process_exec(const struct plan *plan, const char *path, int sync_fd)
+{
+  execve(path, plan->argv, plan->envp);
+  int e = errno;
+  sync_fail(sync_fd, e, "exec \"", plan->argv[0], "\"", NULL);
+}

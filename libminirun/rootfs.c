@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define _GNU_SOURCE
+#include "rootfs.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "sync.h"
+#include "util.h"
+
+static const struct {
+  const char *name;
+  unsigned long flags;
+} propagations[] = {
+    {"private", MS_PRIVATE},          {"rprivate", MS_REC | MS_PRIVATE},
+    {"slave", MS_SLAVE},              {"rslave", MS_REC | MS_SLAVE},
+    {"shared", MS_SHARED},            {"rshared", MS_REC | MS_SHARED},
+    {"unbindable", MS_UNBINDABLE},    {"runbindable", MS_REC | MS_UNBINDABLE},
+};
+
+int rootfs_plan(const mr_config *config, struct plan *plan, mr_error **err)
+{
+  char resolved[PATH_MAX];
+  if (realpath(config->rootfs, resolved) == NULL)
+    return mr_err_sys(err, errno, "rootfs %s", config->rootfs);
+  struct stat st;
+  if (stat(resolved, &st) < 0)
+    return mr_err_sys(err, errno, "rootfs %s", config->rootfs);
+  if (!S_ISDIR(st.st_mode))
+    return mr_err(err, -ENOTDIR, "rootfs %s: not a directory", config->rootfs);
+  plan->rootfs = strdup(resolved);
+  if (plan->rootfs == NULL)
+    return mr_err_sys(err, ENOMEM, "rootfs");
+  plan->readonly = config->spec->root.readonly;
+  plan->rootfs_propagation = MS_REC | MS_PRIVATE;
+  const char *p = config->spec->linux_.rootfs_propagation;
+  if (p == NULL || *p == '\0')
+    return 0;
+  for (size_t i = 0; i < sizeof(propagations) / sizeof(*propagations); i++) {
+    if (strcmp(p, propagations[i].name) == 0) {
+      plan->rootfs_propagation = propagations[i].flags;
+      plan->rootfs_propagation_set = true;
+      return 0;
+    }
+  }
+  return mr_err(err, -EINVAL, "config.json: linux.rootfsPropagation: unknown value '%s'", p);
+}
+
+/* ---- child side: async-signal-safe ---- */
+
+void rootfs_prepare(const struct plan *plan, int sync_fd)
+{
+  /* Nothing we mount may reach the host. pivot_root refuses shared mounts,
+   * so a "shared" request is applied to the new root after the pivot. */
+  unsigned long prop = plan->rootfs_propagation;
+  if (prop & MS_SHARED)
+    prop = MS_REC | MS_PRIVATE;
+  if (mount(NULL, "/", NULL, prop, NULL) < 0)
+    sync_fail(sync_fd, errno, "set propagation of /", NULL, NULL, NULL);
+  /* pivot_root needs the new root to be a mount point. */
+  if (mount(plan->rootfs, plan->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+    sync_fail(sync_fd, errno, "bind mount rootfs ", plan->rootfs, NULL, NULL);
+}
+
+/* initramfs roots cannot be pivoted away from: move the rootfs over / and
+ * chroot into it instead. */
+static void enter_by_move(const struct plan *plan, int sync_fd)
+{
+  if (mount(plan->rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+    sync_fail(sync_fd, errno, "move rootfs ", plan->rootfs, " to /", NULL);
+  if (chroot(".") < 0)
+    sync_fail(sync_fd, errno, "chroot ", plan->rootfs, NULL, NULL);
+}
+
+void rootfs_enter(const struct plan *plan, int sync_fd)
+{
+  if (chdir(plan->rootfs) < 0)
+    sync_fail(sync_fd, errno, "chdir ", plan->rootfs, NULL, NULL);
+  if (plan->no_pivot) {
+    enter_by_move(plan, sync_fd);
+  } else if (syscall(SYS_pivot_root, ".", ".") == 0) {
+    /* The old root now sits on top of the new one. Make it a slave first so
+     * that detaching it cannot propagate an unmount to the host. */
+    if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+      sync_fail(sync_fd, errno, "make old root a slave", NULL, NULL, NULL);
+    if (umount2(".", MNT_DETACH) < 0)
+      sync_fail(sync_fd, errno, "detach old root", NULL, NULL, NULL);
+  } else if (errno == EINVAL) {
+    enter_by_move(plan, sync_fd);
+  } else {
+    sync_fail(sync_fd, errno, "pivot_root ", plan->rootfs, NULL, NULL);
+  }
+  if (chdir("/") < 0)
+    sync_fail(sync_fd, errno, "chdir /", NULL, NULL, NULL);
+  if ((plan->rootfs_propagation & MS_SHARED) &&
+      mount(NULL, "/", NULL, plan->rootfs_propagation, NULL) < 0)
+    sync_fail(sync_fd, errno, "set rootfs propagation", NULL, NULL, NULL);
+}
+
+/* A read-only remount must keep the flags the kernel locked on the mount
+ * (nosuid, nodev, ... inherited in a user namespace) or it fails EPERM. */
+static unsigned long locked_flags(const char *path)
+{
+  struct statfs sfs;
+  if (statfs(path, &sfs) < 0)
+    return 0;
+  static const struct {
+    unsigned long st, ms;
+  } map[] = {{ST_NOSUID, MS_NOSUID},     {ST_NODEV, MS_NODEV},
+             {ST_NOEXEC, MS_NOEXEC},     {ST_NOATIME, MS_NOATIME},
+             {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME}};
+  unsigned long flags = 0;
+  for (size_t i = 0; i < sizeof(map) / sizeof(*map); i++)
+    if ((unsigned long)sfs.f_flags & map[i].st)
+      flags |= map[i].ms;
+  return flags;
+}
+
+void rootfs_finish(const struct plan *plan, int sync_fd)
+{
+  if (!plan->readonly)
+    return;
+  unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags("/");
+  if (mount(NULL, "/", NULL, flags, NULL) < 0)
+    sync_fail(sync_fd, errno, "remount rootfs read-only", NULL, NULL, NULL);
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define _GNU_SOURCE
+#include "spawn.h"
+
+#include <errno.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "namespaces.h"
+#include "sync.h"
+
+int spawn_pidfd_open(pid_t pid)
+{
+  int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+  return fd < 0 ? -1 : fd;
+}
+
+/* fork()-like clone with namespace flags. No glibc wrapper: its fork
+ * handlers are not ours to run, and the child makes raw system calls only.
+ * With a zero stack the child continues on a copy of our stack. */
+static pid_t raw_clone(unsigned long flags, int *pidfd)
+{
+  int fd = -1;
+  struct clone_args args;
+  memset(&args, 0, sizeof(args));
+  args.flags = flags | (pidfd ? CLONE_PIDFD : 0);
+  args.pidfd = (uint64_t)(uintptr_t)&fd;
+  args.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
+  long pid = syscall(SYS_clone3, &args, sizeof(args));
+  if (pid < 0 && errno == ENOSYS) {
+    unsigned long exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
+    pid = syscall(SYS_clone, flags | exit_signal, 0, 0, 0, 0);
+    if (pid > 0 && pidfd != NULL)
+      fd = spawn_pidfd_open((pid_t)pid);
+  }
+  if (pid > 0 && pidfd != NULL)
+    *pidfd = fd;
+  return (pid_t)pid;
+}
+
+static __attribute__((noreturn)) void run_child(struct plan *plan, int parent_sync,
+                                                int child_sync, int gate_fd)
+{
+  close(parent_sync);
+  child_main(plan, child_sync, gate_fd);
+}
+
+/* The intermediate process: joins the pid/time namespace (which only
+ * affects its future children), clones the init as our sibling and tells
+ * the parent its pid. */
+static __attribute__((noreturn)) void run_stage1(struct plan *plan, int parent_sync,
+                                                 int child_sync, int gate_fd)
+{
+  close(parent_sync);
+  namespaces_join_for_children(plan, child_sync);
+  pid_t pid = raw_clone(plan->clone_flags | CLONE_PARENT, NULL);
+  if (pid < 0)
+    sync_fail(child_sync, errno, "clone container init", NULL, NULL, NULL);
+  if (pid == 0)
+    child_main(plan, child_sync, gate_fd);
+  sync_send(child_sync, SYNC_PID, 0, pid);
+  _exit(0);
+}
+
+static int reap(pid_t pid)
+{
+  int status;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return -errno;
+  return status;
+}
+
+static int spawn_two_step(struct plan *plan, int parent_sync, int child_sync, int gate_fd,
+                          pid_t *pid, int *pidfd, mr_error **err)
+{
+  pid_t stage1 = raw_clone(0, NULL);
+  if (stage1 < 0)
+    return mr_err_sys(err, errno, "clone");
+  if (stage1 == 0)
+    run_stage1(plan, parent_sync, child_sync, gate_fd);
+  reap(stage1);
+  struct sync_msg msg;
+  int r = sync_recv(parent_sync, &msg);
+  if (r <= 0)
+    return mr_err(err, r < 0 ? r : -ECHILD, "container init: spawner exited without a pid");
+  if (msg.type == SYNC_ERROR)
+    return sync_error_to_err(&msg, err);
+  if (msg.type != SYNC_PID || msg.pid <= 0)
+    return mr_err(err, -EPROTO, "container init: unexpected message from spawner");
+  *pid = msg.pid;
+  *pidfd = spawn_pidfd_open(msg.pid);
+  return 0;
+}
+
+int spawn_init(struct plan *plan, int parent_sync, int child_sync, int gate_fd, pid_t *pid,
+               int *pidfd, mr_error **err)
+{
+  *pid = -1;
+  *pidfd = -1;
+  if (plan->join_pid)
+    return spawn_two_step(plan, parent_sync, child_sync, gate_fd, pid, pidfd, err);
+  pid_t p = raw_clone(plan->clone_flags, pidfd);
+  if (p < 0)
+    return mr_err_sys(err, errno, "clone container init");
+  if (p == 0)
+    run_child(plan, parent_sync, child_sync, gate_fd);
+  *pid = p;
+  return 0;
+}

@@ -1,0 +1,539 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* state.c - the per-container state directory, state.json and /proc/PID/stat. */
+#define _GNU_SOURCE
+#include "state.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+#include "util.h"
+
+#define STATE_OCI_VERSION "1.2.0"
+/* Annotations make the size open-ended; this only guards against garbage. */
+#define STATE_MAX_SIZE (16u * 1024 * 1024)
+
+#define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
+
+char *state_dir_path(const mr_context *ctx, const char *id)
+{
+  return util_path_join(ctx->state_root, id);
+}
+
+static int does_not_exist(mr_error **err, const char *id)
+{
+  return mr_err(err, -ENOENT, "container '%s' does not exist", id);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The directory and its lock                                                */
+/* ------------------------------------------------------------------------ */
+
+static int lock_dir(int fd, const char *id, mr_error **err)
+{
+  while (flock(fd, LOCK_EX) < 0) {
+    if (errno != EINTR)
+      return mr_err_sys(err, errno, "lock container '%s'", id);
+  }
+  return 0;
+}
+
+/* flock() on a directory that a concurrent delete removed while we waited
+ * succeeds on the dead inode; its link count tells. */
+static int dir_is_removed(int fd, bool *removed, const char *id, mr_error **err)
+{
+  struct stat st;
+  if (fstat(fd, &st) < 0)
+    return mr_err_sys(err, errno, "container '%s': stat state directory", id);
+  *removed = st.st_nlink == 0;
+  return 0;
+}
+
+static int create_locked_dir(int rootfd, const char *id, int *dirfd, mr_error **err)
+{
+  if (mkdirat(rootfd, id, 0700) < 0) {
+    if (errno == EEXIST)
+      return mr_err(err, -EEXIST, "container '%s' already exists", id);
+    return mr_err_sys(err, errno, "container '%s': create state directory", id);
+  }
+  cleanup_close int fd = openat(rootfd, id, DIR_FLAGS);
+  if (fd < 0)
+    return mr_err_sys(err, errno, "container '%s': open state directory", id);
+  /* mkdir() honours the umask; the directory must end up exactly 0700. */
+  if (fchmod(fd, 0700) < 0)
+    return mr_err_sys(err, errno, "container '%s': chmod state directory", id);
+  int r = lock_dir(fd, id, err);
+  if (r < 0)
+    return r;
+  /* `delete --force` may remove a directory without state.json (a crashed
+   * create) in the window between our mkdir() and flock(). */
+  bool removed;
+  r = dir_is_removed(fd, &removed, id, err);
+  if (r < 0)
+    return r;
+  if (removed)
+    return mr_err(err, -EAGAIN, "container '%s' was deleted while being created", id);
+  *dirfd = fd;
+  fd = -1;
+  return 0;
+}
+
+int state_dir_create(const mr_context *ctx, const char *id, int *dirfd, mr_error **err)
+{
+  *dirfd = -1;
+  int r = mr_id_validate(id, err);
+  if (r < 0)
+    return r;
+  r = util_mkdir_p(ctx->state_root, 0700, err);
+  if (r < 0)
+    return mr_err_prefix(err, r, "state root");
+  cleanup_close int rootfd = open(ctx->state_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return mr_err_sys(err, errno, "state root %s", ctx->state_root);
+  return create_locked_dir(rootfd, id, dirfd, err);
+}
+
+/* Opens the container directory without locking it; -ENOENT when unknown. */
+static int open_dir(const mr_context *ctx, const char *id, int *dirfd, mr_error **err)
+{
+  cleanup_free char *path = state_dir_path(ctx, id);
+  if (path == NULL)
+    return mr_err_sys(err, ENOMEM, "container '%s'", id);
+  *dirfd = open(path, DIR_FLAGS);
+  if (*dirfd >= 0)
+    return 0;
+  /* Not a directory (or a symlink) is not a container either. */
+  if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
+    return does_not_exist(err, id);
+  return mr_err_sys(err, errno, "container '%s': open %s", id, path);
+}
+
+int state_dir_lock(const mr_context *ctx, const char *id, int *dirfd, mr_error **err)
+{
+  *dirfd = -1;
+  int r = mr_id_validate(id, err);
+  if (r < 0)
+    return r;
+  cleanup_close int fd = -1;
+  r = open_dir(ctx, id, &fd, err);
+  if (r < 0)
+    return r;
+  r = lock_dir(fd, id, err);
+  if (r < 0)
+    return r;
+  bool removed;
+  r = dir_is_removed(fd, &removed, id, err);
+  if (r < 0)
+    return r;
+  if (removed)
+    return does_not_exist(err, id);
+  *dirfd = fd;
+  fd = -1;
+  return 0;
+}
+
+static int unlink_if_present(int dirfd, const char *name, const char *id, mr_error **err)
+{
+  if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+    return mr_err_sys(err, errno, "container '%s': remove %s", id, name);
+  return 0;
+}
+
+/* Removes every non-directory entry (the tmp file of an interrupted atomic
+ * write, files later work adds). Subdirectories make the rmdir fail loudly. */
+static int remove_files(int dirfd, const char *id, mr_error **err)
+{
+  int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0)
+    return mr_err_sys(err, errno, "container '%s': dup", id);
+  DIR *d = fdopendir(fd);
+  if (d == NULL) {
+    close(fd);
+    return mr_err_sys(err, errno, "container '%s': read state directory", id);
+  }
+  int r = 0;
+  struct dirent *de;
+  while (r == 0 && (de = readdir(d)) != NULL) {
+    if (de->d_type == DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+      continue;
+    if (unlinkat(dirfd, de->d_name, 0) < 0 && errno != ENOENT && errno != EISDIR)
+      r = mr_err_sys(err, errno, "container '%s': remove %s", id, de->d_name);
+  }
+  closedir(d);
+  return r;
+}
+
+int state_dir_remove(const mr_context *ctx, const char *id, mr_error **err)
+{
+  int r = mr_id_validate(id, err);
+  if (r < 0)
+    return r;
+  cleanup_free char *path = state_dir_path(ctx, id);
+  if (path == NULL)
+    return mr_err_sys(err, ENOMEM, "container '%s'", id);
+  cleanup_close int fd = open(path, DIR_FLAGS);
+  if (fd < 0) {
+    if (errno == ENOENT)
+      return 0;
+    return mr_err_sys(err, errno, "container '%s': open %s", id, path);
+  }
+  /* exec.fifo first so the container never looks "created" again, then
+   * state.json so `list` stops showing it. */
+  r = unlink_if_present(fd, STATE_EXEC_FIFO, id, err);
+  if (r == 0)
+    r = unlink_if_present(fd, STATE_FILE, id, err);
+  if (r == 0)
+    r = remove_files(fd, id, err);
+  if (r < 0)
+    return r;
+  if (rmdir(path) < 0 && errno != ENOENT)
+    return mr_err_sys(err, errno, "container '%s': remove %s", id, path);
+  return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Writing state.json                                                        */
+/* ------------------------------------------------------------------------ */
+
+/* yajl_gen calls that become no-ops after the first failure, so the
+ * document can be written straight through and checked once. */
+struct jw {
+  yajl_gen g;
+  yajl_gen_status st;
+};
+
+static void jw_str(struct jw *w, const char *s)
+{
+  if (w->st == yajl_gen_status_ok)
+    w->st = yajl_gen_string(w->g, (const unsigned char *)s, strlen(s));
+}
+
+static void jw_key_str(struct jw *w, const char *key, const char *value)
+{
+  if (value == NULL)
+    return; /* absent fields read back as NULL */
+  jw_str(w, key);
+  jw_str(w, value);
+}
+
+static void jw_key_num(struct jw *w, const char *key, unsigned long long value)
+{
+  char text[32];
+  int n = snprintf(text, sizeof(text), "%llu", value);
+  jw_str(w, key);
+  if (w->st == yajl_gen_status_ok)
+    w->st = yajl_gen_number(w->g, text, (size_t)n);
+}
+
+static void jw_key_bool(struct jw *w, const char *key, bool value)
+{
+  jw_str(w, key);
+  if (w->st == yajl_gen_status_ok)
+    w->st = yajl_gen_bool(w->g, value);
+}
+
+static void jw_annotations(struct jw *w, const struct spec_kv *kv, size_t n)
+{
+  jw_str(w, "annotations");
+  if (w->st == yajl_gen_status_ok)
+    w->st = yajl_gen_map_open(w->g);
+  for (size_t i = 0; i < n; i++)
+    jw_key_str(w, kv[i].key, kv[i].value ? kv[i].value : "");
+  if (w->st == yajl_gen_status_ok)
+    w->st = yajl_gen_map_close(w->g);
+}
+
+static void jw_record(struct jw *w, const struct state_record *rec)
+{
+  w->st = yajl_gen_map_open(w->g);
+  /* The OCI state fields first, then our own. */
+  jw_key_str(w, "ociVersion", STATE_OCI_VERSION);
+  jw_key_str(w, "id", rec->id);
+  jw_key_num(w, "pid", (unsigned long long)rec->pid);
+  jw_key_str(w, "bundle", rec->bundle);
+  jw_annotations(w, rec->annotations, rec->n_annotations);
+  jw_key_str(w, "rootfs", rec->rootfs);
+  jw_key_str(w, "created", rec->created);
+  jw_key_num(w, "owner", rec->owner);
+  jw_key_num(w, "pidStart", rec->pid_start);
+  jw_key_bool(w, "newPidNs", rec->new_pid_ns);
+  if (w->st == yajl_gen_status_ok)
+    w->st = yajl_gen_map_close(w->g);
+}
+
+int state_write(int dirfd, const struct state_record *rec, mr_error **err)
+{
+  if (rec->id == NULL || rec->pid <= 0)
+    return mr_err(err, -EINVAL, STATE_FILE ": record without id or pid");
+  struct jw w = {.g = yajl_gen_alloc(NULL), .st = yajl_gen_status_ok};
+  if (w.g == NULL)
+    return mr_err_sys(err, ENOMEM, STATE_FILE);
+  /* Reject invalid UTF-8 now: yajl_tree would refuse to read it back. */
+  yajl_gen_config(w.g, yajl_gen_validate_utf8, 1);
+  jw_record(&w, rec);
+  int r;
+  if (w.st == yajl_gen_status_invalid_string) {
+    r = mr_err(err, -EINVAL, STATE_FILE ": a string is not valid UTF-8");
+  } else if (w.st != yajl_gen_status_ok) {
+    r = mr_err(err, -EINVAL, STATE_FILE ": JSON generation failed (yajl status %d)", (int)w.st);
+  } else {
+    const unsigned char *buf;
+    size_t len;
+    yajl_gen_get_buf(w.g, &buf, &len);
+    r = util_write_file_atomic(dirfd, STATE_FILE, buf, len, 0600, err);
+  }
+  yajl_gen_free(w.g);
+  return r;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reading state.json                                                        */
+/* ------------------------------------------------------------------------ */
+
+static int bad_field(mr_error **err, const char *key, const char *expected)
+{
+  return mr_err(err, -EINVAL, STATE_FILE ": '%s': expected %s", key, expected);
+}
+
+static int get_string(yajl_val v, const char *key, char **dst, mr_error **err)
+{
+  char *copy = NULL;
+  if (!YAJL_IS_NULL(v)) {
+    if (!YAJL_IS_STRING(v))
+      return bad_field(err, key, "a string");
+    copy = strdup(YAJL_GET_STRING(v));
+    if (copy == NULL)
+      return mr_err_sys(err, ENOMEM, STATE_FILE);
+  }
+  free(*dst); /* a duplicate key: the last one wins */
+  *dst = copy;
+  return 0;
+}
+
+/* Unsigned integers are parsed from the number's text: yajl converts to a
+ * signed long long, which cannot hold every start time exactly. */
+static int get_uint(yajl_val v, const char *key, unsigned long long max, unsigned long long *dst,
+                    mr_error **err)
+{
+  const char *text = YAJL_IS_NUMBER(v) ? YAJL_GET_NUMBER(v) : NULL;
+  if (text == NULL || text[0] < '0' || text[0] > '9')
+    return bad_field(err, key, "a non-negative integer");
+  char *end;
+  errno = 0;
+  unsigned long long n = strtoull(text, &end, 10);
+  if (*end != '\0' || errno != 0 || n > max)
+    return bad_field(err, key, "a non-negative integer in range");
+  *dst = n;
+  return 0;
+}
+
+static void free_annotations(struct spec_kv *kv, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    free(kv[i].key);
+    free(kv[i].value);
+  }
+  free(kv);
+}
+
+static int get_annotations(yajl_val v, struct state_record *rec, mr_error **err)
+{
+  if (!YAJL_IS_OBJECT(v))
+    return bad_field(err, "annotations", "an object");
+  size_t n = v->u.object.len;
+  struct spec_kv *kv = calloc(n ? n : 1, sizeof(*kv));
+  if (kv == NULL)
+    return mr_err_sys(err, ENOMEM, STATE_FILE);
+  for (size_t i = 0; i < n; i++) {
+    yajl_val value = v->u.object.values[i];
+    if (!YAJL_IS_STRING(value)) {
+      free_annotations(kv, i);
+      return bad_field(err, "annotations", "string values");
+    }
+    kv[i].key = strdup(v->u.object.keys[i]);
+    kv[i].value = strdup(YAJL_GET_STRING(value));
+    if (kv[i].key == NULL || kv[i].value == NULL) {
+      free_annotations(kv, i + 1);
+      return mr_err_sys(err, ENOMEM, STATE_FILE);
+    }
+  }
+  free_annotations(rec->annotations, rec->n_annotations);
+  rec->annotations = kv;
+  rec->n_annotations = n;
+  return 0;
+}
+
+static int get_field(const char *key, yajl_val v, struct state_record *rec, mr_error **err)
+{
+  unsigned long long n;
+  int r = 0;
+  if (strcmp(key, "id") == 0)
+    return get_string(v, key, &rec->id, err);
+  if (strcmp(key, "bundle") == 0)
+    return get_string(v, key, &rec->bundle, err);
+  if (strcmp(key, "rootfs") == 0)
+    return get_string(v, key, &rec->rootfs, err);
+  if (strcmp(key, "created") == 0)
+    return get_string(v, key, &rec->created, err);
+  if (strcmp(key, "annotations") == 0)
+    return get_annotations(v, rec, err);
+  if (strcmp(key, "pidStart") == 0)
+    return get_uint(v, key, ULLONG_MAX, &rec->pid_start, err);
+  if (strcmp(key, "pid") == 0) {
+    r = get_uint(v, key, INT_MAX, &n, err);
+    rec->pid = (pid_t)n;
+  } else if (strcmp(key, "owner") == 0) {
+    r = get_uint(v, key, UINT_MAX - 1, &n, err); /* (uid_t)-1 is not a uid */
+    rec->owner = (uid_t)n;
+  } else if (strcmp(key, "newPidNs") == 0) {
+    if (!YAJL_IS_TRUE(v) && !YAJL_IS_FALSE(v))
+      return bad_field(err, key, "a boolean");
+    rec->new_pid_ns = YAJL_IS_TRUE(v);
+  }
+  return r; /* unknown keys come from other versions: ignored */
+}
+
+static int record_from_json(yajl_val root, struct state_record *rec, mr_error **err)
+{
+  if (!YAJL_IS_OBJECT(root))
+    return mr_err(err, -EINVAL, STATE_FILE ": expected a JSON object");
+  for (size_t i = 0; i < root->u.object.len; i++) {
+    int r = get_field(root->u.object.keys[i], root->u.object.values[i], rec, err);
+    if (r < 0)
+      return r;
+  }
+  if (rec->id == NULL)
+    return mr_err(err, -EINVAL, STATE_FILE ": missing 'id'");
+  if (rec->pid <= 0)
+    return mr_err(err, -EINVAL, STATE_FILE ": missing or invalid 'pid'");
+  return 0;
+}
+
+int state_read(int dirfd, struct state_record **out, mr_error **err)
+{
+  *out = NULL;
+  cleanup_free char *buf = NULL;
+  int r = util_read_file_at(dirfd, STATE_FILE, STATE_MAX_SIZE, &buf, NULL, err);
+  if (r < 0)
+    return r;
+  char msg[256] = "";
+  yajl_val root = yajl_tree_parse(buf, msg, sizeof(msg));
+  if (root == NULL) {
+    msg[strcspn(msg, "\n")] = '\0'; /* yajl's message spans lines */
+    return mr_err(err, -EINVAL, STATE_FILE ": invalid JSON: %s", msg);
+  }
+  struct state_record *rec = calloc(1, sizeof(*rec));
+  if (rec == NULL)
+    r = mr_err_sys(err, ENOMEM, STATE_FILE);
+  else
+    r = record_from_json(root, rec, err);
+  yajl_tree_free(root);
+  if (r < 0) {
+    state_record_free(rec);
+    return r;
+  }
+  *out = rec;
+  return 0;
+}
+
+void state_record_free(struct state_record *rec)
+{
+  if (rec == NULL)
+    return;
+  free(rec->id);
+  free(rec->bundle);
+  free(rec->rootfs);
+  free(rec->created);
+  free_annotations(rec->annotations, rec->n_annotations);
+  free(rec);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Process status                                                            */
+/* ------------------------------------------------------------------------ */
+
+/* "pid (comm) S ppid ... starttime ...": comm may hold spaces and ')', so
+ * the fields start after the LAST ')'. */
+static int parse_proc_stat(char *line, unsigned long long *start, bool *dead)
+{
+  char *p = strrchr(line, ')');
+  if (p == NULL || p[1] != ' ')
+    return -EINVAL;
+  p += 2; /* field 3: state */
+  char state = *p;
+  for (int field = 3; field < 22; field++) {
+    p = strchr(p, ' ');
+    if (p == NULL)
+      return -EINVAL;
+    p++;
+  }
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(p, &end, 10);
+  if (end == p || errno != 0 || (*end != ' ' && *end != '\n' && *end != '\0'))
+    return -EINVAL;
+  *start = v;
+  *dead = state == 'Z' || state == 'X' || state == 'x';
+  return 0;
+}
+
+static ssize_t read_small_file(const char *path, char *buf, size_t size)
+{
+  cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    return -errno;
+  size_t used = 0;
+  while (used + 1 < size) {
+    ssize_t n = read(fd, buf + used, size - used - 1);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return -errno;
+    if (n == 0)
+      break;
+    used += (size_t)n;
+  }
+  buf[used] = '\0';
+  return (ssize_t)used;
+}
+
+int proc_stat_read(pid_t pid, unsigned long long *start, bool *dead)
+{
+  if (pid <= 0)
+    return -ESRCH;
+  char path[64];
+  char line[4096]; /* 52 numeric fields and a 64-byte comm fit easily */
+  snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+  ssize_t n = read_small_file(path, line, sizeof(line));
+  if (n == -ENOENT || n == 0) /* reaped between open and read: empty */
+    return -ESRCH;
+  if (n < 0)
+    return (int)n;
+  return parse_proc_stat(line, start, dead);
+}
+
+enum mr_status state_status(int dirfd, const struct state_record *rec)
+{
+  unsigned long long start;
+  bool dead;
+  int r = proc_stat_read(rec->pid, &start, &dead);
+  if (r == -ESRCH)
+    return MR_STATUS_STOPPED;
+  if (r < 0)
+    return MR_STATUS_UNKNOWN; /* e.g. /proc mounted with hidepid */
+  if (dead || start != rec->pid_start)
+    return MR_STATUS_STOPPED; /* a zombie, or the pid now names another process */
+  struct stat st;
+  if (fstatat(dirfd, STATE_EXEC_FIFO, &st, AT_SYMLINK_NOFOLLOW) == 0)
+    return MR_STATUS_CREATED;
+  return MR_STATUS_RUNNING;
+}
