@@ -4,7 +4,7 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <sys/prctl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,18 +36,29 @@ static void become_namespace_root(const struct plan *plan, int sync_fd)
     return;
   /* The maps are written: act as the namespace's root so what we create
    * is owned by it. */
-  if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+  if (raw_setresgid(0) < 0 || raw_setresuid(0) < 0)
     sync_fail(sync_fd, errno, "become root of the user namespace", NULL, NULL, NULL);
 }
 
-/* Until the parent has committed the state, its death must take us along:
- * otherwise an init nobody knows about would wait forever. The kernel clears
- * this on every credential change, hence the repeated calls. */
-static void die_with_parent(void) { prctl(PR_SET_PDEATHSIG, SIGKILL); }
+/* The host's handlers must never run in this copy of it, and the container
+ * must not inherit its blocked or ignored signals (a daemon typically
+ * ignores SIGPIPE). */
+static void reset_signals(void)
+{
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof(dfl));
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      sigaction(sig, &dfl, NULL); /* EINVAL for the glibc-reserved ones: fine */
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+}
 
 void child_main(struct plan *plan, int sync_fd, int gate_fd)
 {
-  die_with_parent();
+  reset_signals();
   /* Modes of mount points and device nodes are exact; the process umask
    * is set last. This is the child's umask, not the host's. */
   umask(0);
@@ -55,7 +66,6 @@ void child_main(struct plan *plan, int sync_fd, int gate_fd)
     _exit(127);
   namespaces_enter(plan, sync_fd);
   become_namespace_root(plan, sync_fd);
-  die_with_parent();
   process_setup_fds(plan, sync_fd);
 
   rootfs_prepare(plan, sync_fd);
@@ -67,14 +77,15 @@ void child_main(struct plan *plan, int sync_fd, int gate_fd)
   namespaces_set_names(plan, sync_fd);
   process_fill_home(plan);
   process_set_identity(plan, sync_fd);
-  die_with_parent();
 
   char path[PROCESS_PATH_MAX];
   process_resolve(plan, path, sizeof(path), sync_fd);
 
+  /* If the parent dies before it committed the state, the second GO never
+   * comes (EOF: we hold no copy of its end): an init nobody knows about must
+   * not wait for a start that cannot come. */
   if (sync_send(sync_fd, SYNC_READY, 0, 0) < 0 || sync_wait(sync_fd, SYNC_GO) < 0)
     _exit(127);
-  prctl(PR_SET_PDEATHSIG, 0);
   wait_for_start(gate_fd);
   process_exec(plan, path, sync_fd);
 }

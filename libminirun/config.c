@@ -52,7 +52,7 @@ static int config_from_text(const char *json, size_t len, const char *bundle, mr
   return 0;
 }
 
-MR_API int mr_config_load_bundle(mr_context *ctx, const char *bundle, mr_config **out,
+int mr_config_load_bundle(mr_context *ctx, const char *bundle, mr_config **out,
                                  mr_error **err)
 {
   (void)ctx;
@@ -71,7 +71,7 @@ MR_API int mr_config_load_bundle(mr_context *ctx, const char *bundle, mr_config 
   return config_from_text(json, len, abs, out, err);
 }
 
-MR_API int mr_config_load_json(mr_context *ctx, const char *json, size_t len, const char *bundle,
+int mr_config_load_json(mr_context *ctx, const char *json, size_t len, const char *bundle,
                                mr_config **out, mr_error **err)
 {
   (void)ctx;
@@ -80,7 +80,7 @@ MR_API int mr_config_load_json(mr_context *ctx, const char *json, size_t len, co
   return config_from_text(json, len, bundle, out, err);
 }
 
-MR_API void mr_config_free(mr_config *config)
+void mr_config_free(mr_config *config)
 {
   if (config == NULL)
     return;
@@ -90,7 +90,7 @@ MR_API void mr_config_free(mr_config *config)
   free(config);
 }
 
-MR_API int mr_config_default_json(int rootless, char **out, mr_error **err)
+int mr_config_default_json(int rootless, char **out, mr_error **err)
 {
   return spec_default_json(rootless != 0, out, err);
 }

@@ -216,6 +216,8 @@ static int run_job(struct create_job *job, mr_error **err)
   r = open_gate(job, err);
   if (r == 0)
     r = prepare_fds(job, err);
+  job->plan.parent_fds[0] = job->dirfd;
+  job->plan.parent_fds[1] = job->gate[1]; /* run: EOF on the gate if we die */
   if (r == 0)
     r = spawn_init(&job->plan, job->sync[0], job->sync[1], job->gate[0], &job->pid, &job->pidfd,
                    err);
@@ -265,21 +267,21 @@ static int create_container(mr_context *ctx, const char *id, const mr_config *co
   return r;
 }
 
-MR_API int mr_container_create(mr_context *ctx, const char *id, const mr_config *config,
+int mr_container_create(mr_context *ctx, const char *id, const mr_config *config,
                                const mr_create_opts *opts, mr_container **out, mr_error **err)
 {
   return create_container(ctx, id, config, opts, false, out, err);
 }
 
-MR_API int mr_container_run(mr_context *ctx, const char *id, const mr_config *config,
+int mr_container_run(mr_context *ctx, const char *id, const mr_config *config,
                             const mr_create_opts *opts, mr_container **out, mr_error **err)
 {
   return create_container(ctx, id, config, opts, true, out, err);
 }
 
-MR_API pid_t mr_container_pid(const mr_container *c) { return c ? c->pid : -1; }
-MR_API const char *mr_container_id(const mr_container *c) { return c ? c->id : NULL; }
-MR_API int mr_container_pollfd(const mr_container *c) { return c ? c->pidfd : -1; }
+pid_t mr_container_pid(const mr_container *c) { return c ? c->pid : -1; }
+const char *mr_container_id(const mr_container *c) { return c ? c->id : NULL; }
+int mr_container_pollfd(const mr_container *c) { return c ? c->pidfd : -1; }
 
 static int decode_status(int status)
 {
@@ -288,7 +290,7 @@ static int decode_status(int status)
   return WEXITSTATUS(status);
 }
 
-MR_API int mr_container_wait(mr_container *c, int nohang, int *exit_status, mr_error **err)
+int mr_container_wait(mr_container *c, int nohang, int *exit_status, mr_error **err)
 {
   if (c == NULL)
     return mr_err(err, -EINVAL, "wait: no container");
@@ -310,7 +312,7 @@ MR_API int mr_container_wait(mr_container *c, int nohang, int *exit_status, mr_e
   return 0;
 }
 
-MR_API void mr_container_free(mr_container *c)
+void mr_container_free(mr_container *c)
 {
   if (c == NULL)
     return;

@@ -15,7 +15,7 @@
 #define DEFAULT_STATE_ROOT "/run/minirun"
 
 #define MR_STR_(x) #x
-#define MR_STR(x) MR_STR_(x)
+#define MR_STR(x)  MR_STR_(x)
 
 const char *mr_version(void)
 {
@@ -78,7 +78,10 @@ void mr_context_free(mr_context *ctx)
   free(ctx);
 }
 
-const char *mr_context_state_root(const mr_context *ctx) { return ctx->state_root; }
+const char *mr_context_state_root(const mr_context *ctx)
+{
+  return ctx->state_root;
+}
 
 void mr_context_set_log(mr_context *ctx, mr_log_fn fn, void *userdata, enum mr_log_level level)
 {
@@ -92,7 +95,10 @@ void mr_context_set_cgroup_mode(mr_context *ctx, enum mr_cgroup_mode mode)
   ctx->cgroup_mode = mode;
 }
 
-enum mr_cgroup_mode mr_context_cgroup_mode(const mr_context *ctx) { return ctx->cgroup_mode; }
+enum mr_cgroup_mode mr_context_cgroup_mode(const mr_context *ctx)
+{
+  return ctx->cgroup_mode;
+}
 
 void mr_log(const mr_context *ctx, enum mr_log_level level, const char *fmt, ...)
 {

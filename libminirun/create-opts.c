@@ -8,7 +8,7 @@
 #include "container.h"
 #include "util.h"
 
-MR_API int mr_create_opts_new(mr_create_opts **out, mr_error **err)
+int mr_create_opts_new(mr_create_opts **out, mr_error **err)
 {
   mr_create_opts *o = calloc(1, sizeof(*o));
   if (o == NULL)
@@ -18,7 +18,7 @@ MR_API int mr_create_opts_new(mr_create_opts **out, mr_error **err)
   return 0;
 }
 
-MR_API void mr_create_opts_free(mr_create_opts *opts)
+void mr_create_opts_free(mr_create_opts *opts)
 {
   if (opts == NULL)
     return;
@@ -38,33 +38,33 @@ static int replace_string(char **slot, const char *value, mr_error **err)
   return 0;
 }
 
-MR_API int mr_create_opts_set_pid_file(mr_create_opts *opts, const char *path, mr_error **err)
+int mr_create_opts_set_pid_file(mr_create_opts *opts, const char *path, mr_error **err)
 {
   return replace_string(&opts->pid_file, path, err);
 }
 
-MR_API int mr_create_opts_set_console_socket(mr_create_opts *opts, const char *path,
+int mr_create_opts_set_console_socket(mr_create_opts *opts, const char *path,
                                              mr_error **err)
 {
   return replace_string(&opts->console_socket, path, err);
 }
 
-MR_API void mr_create_opts_set_preserve_fds(mr_create_opts *opts, int n)
+void mr_create_opts_set_preserve_fds(mr_create_opts *opts, int n)
 {
   opts->preserve_fds = n > 0 ? n : 0;
 }
 
-MR_API void mr_create_opts_set_no_pivot(mr_create_opts *opts, int no_pivot)
+void mr_create_opts_set_no_pivot(mr_create_opts *opts, int no_pivot)
 {
   opts->no_pivot = no_pivot != 0;
 }
 
-MR_API void mr_create_opts_set_no_new_keyring(mr_create_opts *opts, int no_new_keyring)
+void mr_create_opts_set_no_new_keyring(mr_create_opts *opts, int no_new_keyring)
 {
   opts->no_new_keyring = no_new_keyring != 0;
 }
 
-MR_API void mr_create_opts_set_stdio(mr_create_opts *opts, int in_fd, int out_fd, int err_fd)
+void mr_create_opts_set_stdio(mr_create_opts *opts, int in_fd, int out_fd, int err_fd)
 {
   opts->stdio[0] = in_fd;
   opts->stdio[1] = out_fd;

@@ -82,6 +82,21 @@ void process_plan_free(struct plan *plan)
 
 /* ---- child side: async-signal-safe ---- */
 
+/* glibc's set*id wrappers broadcast the change to every thread the host had;
+ * in the cloned child those threads do not exist and the broadcast would
+ * hang. The raw system calls change only this process, which is the point. */
+#ifdef SYS_setresuid32 /* 32-bit ARM and x86: the plain ones take 16-bit ids */
+#undef SYS_setresuid
+#undef SYS_setresgid
+#undef SYS_setgroups
+#define SYS_setresuid SYS_setresuid32
+#define SYS_setresgid SYS_setresgid32
+#define SYS_setgroups SYS_setgroups32
+#endif
+int raw_setresuid(uid_t uid) { return (int)syscall(SYS_setresuid, uid, uid, uid); }
+int raw_setresgid(gid_t gid) { return (int)syscall(SYS_setresgid, gid, gid, gid); }
+int raw_setgroups(size_t n, const gid_t *groups) { return (int)syscall(SYS_setgroups, n, groups); }
+
 void process_setup_fds(const struct plan *plan, int sync_fd)
 {
   for (int i = 0; i < 3; i++)
@@ -118,11 +133,12 @@ void process_set_identity(const struct plan *plan, int sync_fd)
     syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL); /* best effort, as runc */
   /* In a user namespace with setgroups denied, only an empty list is
    * refused with EPERM: skip it then. */
-  if (setgroups(plan->n_groups, plan->groups) < 0 && !(errno == EPERM && plan->n_groups == 0))
+  if (raw_setgroups(plan->n_groups, plan->groups) < 0 &&
+      !(errno == EPERM && plan->n_groups == 0))
     sync_fail(sync_fd, errno, "setgroups", NULL, NULL, NULL);
-  if (setresgid(plan->gid, plan->gid, plan->gid) < 0)
+  if (raw_setresgid(plan->gid) < 0)
     sync_fail(sync_fd, errno, "setresgid", NULL, NULL, NULL);
-  if (setresuid(plan->uid, plan->uid, plan->uid) < 0)
+  if (raw_setresuid(plan->uid) < 0)
     sync_fail(sync_fd, errno, "setresuid", NULL, NULL, NULL);
   umask(plan->umask);
   if (chdir(plan->cwd) < 0)

@@ -13,6 +13,10 @@ int process_plan(const mr_config *config, const struct mr_create_opts *opts, str
 void process_plan_free(struct plan *plan);
 
 /* Child (async-signal-safe). */
+/* Credential changes as raw system calls (see process.c for why). */
+int raw_setresuid(uid_t uid);
+int raw_setresgid(gid_t gid);
+int raw_setgroups(size_t n, const gid_t *groups);
 /* stdio dups, preserved fds made inheritable, every other fd close-on-exec. */
 void process_setup_fds(const struct plan *plan, int sync_fd);
 /* Inside the new root, before it becomes read-only: creates a missing cwd. */

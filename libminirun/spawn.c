@@ -45,10 +45,18 @@ static pid_t raw_clone(unsigned long flags, int *pidfd)
   return (pid_t)pid;
 }
 
+static void close_parent_fds(const struct plan *plan, int parent_sync)
+{
+  close(parent_sync);
+  for (size_t i = 0; i < sizeof(plan->parent_fds) / sizeof(*plan->parent_fds); i++)
+    if (plan->parent_fds[i] >= 0)
+      close(plan->parent_fds[i]);
+}
+
 static __attribute__((noreturn)) void run_child(struct plan *plan, int parent_sync,
                                                 int child_sync, int gate_fd)
 {
-  close(parent_sync);
+  close_parent_fds(plan, parent_sync);
   child_main(plan, child_sync, gate_fd);
 }
 
@@ -58,7 +66,7 @@ static __attribute__((noreturn)) void run_child(struct plan *plan, int parent_sy
 static __attribute__((noreturn)) void run_stage1(struct plan *plan, int parent_sync,
                                                  int child_sync, int gate_fd)
 {
-  close(parent_sync);
+  close_parent_fds(plan, parent_sync);
   namespaces_join_for_children(plan, child_sync);
   pid_t pid = raw_clone(plan->clone_flags | CLONE_PARENT, NULL);
   if (pid < 0)

@@ -281,7 +281,7 @@ int state_write(int dirfd, const struct state_record *rec, mr_error **err)
   yajl_gen_config(w.g, yajl_gen_validate_utf8, 1);
   jw_record(&w, rec);
   int r;
-  if (w.st == yajl_gen_status_invalid_string) {
+  if (w.st == yajl_gen_invalid_string) {
     r = mr_err(err, -EINVAL, STATE_FILE ": a string is not valid UTF-8");
   } else if (w.st != yajl_gen_status_ok) {
     r = mr_err(err, -EINVAL, STATE_FILE ": JSON generation failed (yajl status %d)", (int)w.st);
@@ -310,7 +310,7 @@ static int get_string(yajl_val v, const char *key, char **dst, mr_error **err)
   if (!YAJL_IS_NULL(v)) {
     if (!YAJL_IS_STRING(v))
       return bad_field(err, key, "a string");
-    copy = strdup(YAJL_GET_STRING(v));
+    copy = strdup(v->u.string);
     if (copy == NULL)
       return mr_err_sys(err, ENOMEM, STATE_FILE);
   }
@@ -360,7 +360,7 @@ static int get_annotations(yajl_val v, struct state_record *rec, mr_error **err)
       return bad_field(err, "annotations", "string values");
     }
     kv[i].key = strdup(v->u.object.keys[i]);
-    kv[i].value = strdup(YAJL_GET_STRING(value));
+    kv[i].value = strdup(value->u.string);
     if (kv[i].key == NULL || kv[i].value == NULL) {
       free_annotations(kv, i + 1);
       return mr_err_sys(err, ENOMEM, STATE_FILE);
