@@ -87,7 +87,7 @@ enum mr_cgroup_mode {
 };
 
 /* Creates a context whose containers keep their state under `state_root`
- * (created 0700 when missing). NULL selects "/run/minirun". */
+ * (created 0700 on the first create). NULL selects "/run/minirun". */
 MR_API int mr_context_new(const char *state_root, mr_context **out, mr_error **err);
 MR_API void mr_context_free(mr_context *ctx);
 /* The state root in use. */
@@ -158,8 +158,8 @@ enum mr_status {
 /* "created", "running", ... */
 MR_API const char *mr_status_name(enum mr_status status);
 
-/* Checks a container id: non-empty, at most 1024 bytes, no '/', no control
- * characters, not "." or "..". */
+/* Checks a container id: non-empty, at most 1024 bytes, valid UTF-8, no '/',
+ * no control characters, not "." or "..". */
 MR_API int mr_id_validate(const char *id, mr_error **err);
 
 /* Creates container `id` from `config`: namespaces, rootfs and process are

@@ -14,6 +14,7 @@
 #include "process.h"
 #include "rootfs.h"
 #include "sync.h"
+#include "terminal.h"
 
 /* Blocks until `start` writes a byte into the gate (the exec fifo, or a
  * pipe for `run`). EOF means nobody will ever start us. */
@@ -73,6 +74,7 @@ void child_main(struct plan *plan, int sync_fd, int gate_fd)
   devices_apply(plan, sync_fd);
   rootfs_enter(plan, sync_fd);
   process_make_cwd(plan, sync_fd);
+  terminal_setup(plan, sync_fd);
   rootfs_finish(plan, sync_fd);
   namespaces_set_names(plan, sync_fd);
   process_fill_home(plan);

@@ -109,8 +109,5 @@ int config_validate_for_create(const mr_config *config, mr_error **err)
   if (s->process.cwd != NULL && s->process.cwd[0] != '/')
     return mr_err(err, -EINVAL, "config.json: process.cwd: '%s' is not an absolute path",
                   s->process.cwd);
-  if (s->process.terminal)
-    return mr_err(err, -ENOTSUP,
-                  "config.json: process.terminal: terminals are not supported yet");
   return 0;
 }

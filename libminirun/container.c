@@ -94,6 +94,8 @@ static int prepare_fds(struct create_job *job, mr_error **err)
     r = move_above(&job->sync[0], min, err);
   if (r == 0)
     r = move_above(&job->gate[0], min, err);
+  if (r == 0)
+    r = move_above(&job->plan.console_fd, min, err);
   for (size_t i = 0; r == 0 && i < job->plan.n_joins; i++)
     r = move_above(&job->plan.joins[i].fd, min, err);
   return r;

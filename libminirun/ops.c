@@ -52,6 +52,18 @@ static void record_freep(struct state_record **rec)
 /* Ids, status names, errors                                                 */
 /* ------------------------------------------------------------------------ */
 
+/* Length of the UTF-8 sequence starting at s (0 when invalid): ids end up
+ * in state.json, which must stay valid JSON. */
+static size_t utf8_sequence_length(const unsigned char *s)
+{
+  size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+             : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+  for (size_t i = 1; i < n; i++)
+    if ((s[i] & 0xc0) != 0x80)
+      return 0;
+  return n;
+}
+
 int mr_id_validate(const char *id, mr_error **err)
 {
   if (id == NULL || id[0] == '\0')
@@ -69,6 +81,12 @@ int mr_id_validate(const char *id, mr_error **err)
   }
   if (strchr(id, '/') != NULL)
     return mr_err(err, -EINVAL, "invalid container id '%s': contains '/'", id);
+  for (size_t i = 0; i < len;) {
+    size_t n = utf8_sequence_length((const unsigned char *)id + i);
+    if (n == 0)
+      return mr_err(err, -EINVAL, "invalid container id: not valid UTF-8");
+    i += n;
+  }
   return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "namespaces.h"
 #include "process.h"
 #include "rootfs.h"
+#include "terminal.h"
 
 int plan_build(const mr_config *config, const struct mr_create_opts *opts, struct plan *plan,
                mr_error **err)
@@ -19,6 +20,7 @@ int plan_build(const mr_config *config, const struct mr_create_opts *opts, struc
   plan->spec = config->spec;
   plan->opts = opts;
   plan->parent_fds[0] = plan->parent_fds[1] = -1;
+  plan->console_fd = -1;
   plan->no_pivot = opts != NULL && opts->no_pivot;
   int r = rootfs_plan(config, plan, err);
   if (r == 0)
@@ -29,6 +31,8 @@ int plan_build(const mr_config *config, const struct mr_create_opts *opts, struc
     r = devices_plan(config, plan, err);
   if (r == 0)
     r = process_plan(config, opts, plan, err);
+  if (r == 0)
+    r = terminal_plan(config, opts, plan, err);
   if (r < 0)
     plan_free(plan);
   return r;
@@ -36,6 +40,7 @@ int plan_build(const mr_config *config, const struct mr_create_opts *opts, struc
 
 void plan_free(struct plan *plan)
 {
+  terminal_plan_free(plan);
   process_plan_free(plan);
   devices_plan_free(plan);
   mounts_plan_free(plan);

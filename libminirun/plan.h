@@ -100,6 +100,11 @@ struct plan {
   int preserve_fds;
   int stdio[3];         /* fds to dup onto 0, 1, 2 (-1: keep) */
   char *home_env;       /* "HOME=..." buffer filled in the child when HOME is unset */
+
+  /* terminal */
+  bool terminal;
+  int console_fd; /* connected console socket, or -1 */
+  unsigned short console_rows, console_cols;
   size_t home_env_size;
 };
 

@@ -16,7 +16,7 @@ void util_freep(void *p);
 void util_closep(int *fd);
 
 /* Reads a whole file (at most `max` bytes; larger is -EFBIG) into a new
- * NUL-terminated buffer. `what` names the file in error messages. */
+ * NUL-terminated buffer; errors name the path. */
 int util_read_file(const char *path, size_t max, char **out, size_t *len, mr_error **err);
 /* Same, relative to dirfd. */
 int util_read_file_at(int dirfd, const char *name, size_t max, char **out, size_t *len,
