@@ -112,6 +112,10 @@ MR_API int mr_config_load_bundle(mr_context *ctx, const char *bundle, mr_config 
 MR_API int mr_config_load_json(mr_context *ctx, const char *json, size_t len, const char *bundle,
                         mr_config **out, mr_error **err);
 MR_API void mr_config_free(mr_config *config);
+/* 1 when the config's process wants a terminal (process.terminal), else 0.
+ * Such a container needs a console socket, or a caller that provides one
+ * itself (the CLI does for a foreground `run`). */
+MR_API int mr_config_terminal(const mr_config *config);
 
 /* The default config.json that `minirun spec` writes, as a newly allocated
  * string (free() it). `rootless` selects a user-namespace configuration for

@@ -90,6 +90,11 @@ void mr_config_free(mr_config *config)
   free(config);
 }
 
+int mr_config_terminal(const mr_config *config)
+{
+  return config != NULL && config->spec->process.terminal ? 1 : 0;
+}
+
 int mr_config_default_json(int rootless, char **out, mr_error **err)
 {
   return spec_default_json(rootless != 0, out, err);

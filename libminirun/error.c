@@ -33,7 +33,7 @@ static void error_store(mr_error **err, int code, int errnum, char *message)
   *err = error_alloc(code, errnum, message);
 }
 
-static char *vformat(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static char *vformat(const char *fmt, va_list ap)
 {
   char *s = NULL;
   if (vasprintf(&s, fmt, ap) < 0)

@@ -7,7 +7,7 @@
  * whose behaviour lands in later work, so that work only adds behaviour.
  *
  * Conventions: strings are NUL-terminated heap copies or NULL when absent;
- * arrays come with a count; optional scalars come with a has_* flag; uint64
+ * arrays come with a count (string arrays are also NULL-terminated); optional scalars come with a has_* flag; uint64
  * values are kept exact (parsed from the raw JSON number text).
  */
 #ifndef MR_SPEC_H
