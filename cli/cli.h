@@ -89,4 +89,25 @@ void cli_forward_to(pid_t pid);
 /* Stops relaying (the init was reaped); later signals are dropped. */
 void cli_forward_stop(void);
 
+/* terminal.c: the pty of a foreground `run` whose config wants a terminal
+ * when no --console-socket was given: the CLI is its own console socket. */
+struct cli_console {
+  int fd;         /* the listening socket, or -1 */
+  char dir[128];  /* its private directory (mode 0700), "" once removed */
+  char path[128]; /* the socket's path, to pass as the console socket */
+};
+/* Creates the directory and the listening socket, its fd not below min_fd.
+ * Returns 0, or 1 after reporting the failure (nothing is left behind). */
+int cli_console_listen(struct cli_console *cs, int min_fd);
+/* After the container was created: takes the connection the runtime made and
+ * the pty master it sent, and removes the socket and its directory. Returns
+ * the master, or -1 after reporting the failure. */
+int cli_console_accept(struct cli_console *cs);
+/* Closes the socket and removes it and its directory (again is harmless). */
+void cli_console_remove(struct cli_console *cs);
+/* Relays stdin to `master` and `master` to stdout (stdin in raw mode and the
+ * window size kept in sync when it is a terminal) until the container side
+ * hangs up or its init exits. Restores the terminal and closes `master`. */
+void cli_console_proxy(int master, const mr_container *c);
+
 #endif /* MINIRUN_CLI_H */

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,6 +200,30 @@ static int wait_and_delete(mr_context *ctx, mr_container *c, const struct create
   return status;
 }
 
+/* A foreground `run` of a container that wants a terminal, without
+ * --console-socket: the CLI takes the pty master itself (as crun does). */
+static int own_console(const struct create_args *a, int is_run, const mr_config *config)
+{
+  return is_run && !a->detach && a->console_socket == NULL && mr_config_terminal(config) == 1;
+}
+
+/* Relays the container's pty, then waits for it as wait_and_delete() does.
+ * Without a master, the container is killed: nobody could talk to it. */
+static int proxy_wait_and_delete(mr_context *ctx, mr_container *c, const struct create_args *a,
+                                 struct cli_console *cons)
+{
+  int master = cli_console_accept(cons), status;
+
+  if (master < 0) {
+    mr_container_kill(ctx, a->id, SIGKILL, 0, NULL);
+    wait_and_delete(ctx, c, a);
+    return 1;
+  }
+  cli_console_proxy(master, c);
+  status = wait_and_delete(ctx, c, a);
+  return status;
+}
+
 static int create_or_run(const struct cli_globals *g, const struct create_args *a, int is_run)
 {
   mr_context *ctx = NULL;
@@ -206,13 +231,25 @@ static int create_or_run(const struct cli_globals *g, const struct create_args *
   mr_create_opts *opts = NULL;
   mr_container *c = NULL;
   mr_error *err = NULL;
-  int ret, status;
+  struct cli_console cons = {.fd = -1};
+  int ret, status, console = 0;
 
   if (cli_context(g, &ctx))
     return 1;
   ret = mr_config_load_bundle(ctx, a->bundle, &config, &err);
   if (ret >= 0)
     ret = make_opts(a, &opts, &err);
+  if (ret >= 0 && own_console(a, is_run, config)) {
+    /* Listening before the runtime connects, which it does while creating. */
+    if (cli_console_listen(&cons, 3 + a->preserve_fds + listen_fds())) {
+      mr_create_opts_free(opts);
+      mr_config_free(config);
+      mr_context_free(ctx);
+      return 1;
+    }
+    console = 1;
+    ret = mr_create_opts_set_console_socket(opts, cons.path, &err);
+  }
   if (ret >= 0) {
     if (!is_run) {
       ret = mr_container_create(ctx, a->id, config, opts, &c, &err);
@@ -225,13 +262,18 @@ static int create_or_run(const struct cli_globals *g, const struct create_args *
   mr_create_opts_free(opts);
   mr_config_free(config);
   if (ret < 0) {
+    cli_console_remove(&cons);
     status = cli_fail(ret, err);
   } else if (is_run && !a->detach) {
     cli_forward_to(mr_container_pid(c));
-    status = wait_and_delete(ctx, c, a);
+    if (console)
+      status = proxy_wait_and_delete(ctx, c, a, &cons);
+    else
+      status = wait_and_delete(ctx, c, a);
   } else {
     status = 0;
   }
+  cli_console_remove(&cons);
   mr_container_free(c);
   mr_context_free(ctx);
   return status;

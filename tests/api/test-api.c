@@ -55,7 +55,8 @@ static int devnull = -1;
 /* ------------------------------------------------------------------------ */
 
 static bool ok(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static bool ok(bool cond, const char *fmt, ...) {
+static bool ok(bool cond, const char *fmt, ...)
+{
   va_list ap;
   n_tests++;
   if (!cond)
@@ -70,7 +71,8 @@ static bool ok(bool cond, const char *fmt, ...) {
 }
 
 static void skip(const char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void skip(const char *why, const char *fmt, ...) {
+static void skip(const char *why, const char *fmt, ...)
+{
   va_list ap;
   n_tests++;
   printf("ok %d - ", n_tests);
@@ -82,7 +84,8 @@ static void skip(const char *why, const char *fmt, ...) {
 }
 
 static void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void diag(const char *fmt, ...) {
+static void diag(const char *fmt, ...)
+{
   va_list ap;
   printf("# ");
   va_start(ap, fmt);
@@ -93,7 +96,8 @@ static void diag(const char *fmt, ...) {
 }
 
 static void bail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void bail(const char *fmt, ...) {
+static void bail(const char *fmt, ...)
+{
   va_list ap;
   printf("Bail out! ");
   va_start(ap, fmt);
@@ -105,7 +109,8 @@ static void bail(const char *fmt, ...) {
 }
 
 /* The message of err (or "(no error object)"), for diagnostics. */
-static const char *emsg(const mr_error *err) {
+static const char *emsg(const mr_error *err)
+{
   return err ? mr_error_message(err) : "(no error object)";
 }
 
@@ -113,7 +118,8 @@ static const char *emsg(const mr_error *err) {
 /* Helpers                                                                   */
 /* ------------------------------------------------------------------------ */
 
-static char *read_file(const char *path) {
+static char *read_file(const char *path)
+{
   FILE *f = fopen(path, "re");
   char *buf = NULL;
   size_t len = 0, cap = 0, n;
@@ -136,13 +142,15 @@ static char *read_file(const char *path) {
   return buf;
 }
 
-static void write_file(const char *path, const char *text) {
+static void write_file(const char *path, const char *text)
+{
   FILE *f = fopen(path, "we");
   if (!f || fputs(text, f) < 0 || fclose(f) != 0)
     bail("cannot write %s: %s", path, strerror(errno));
 }
 
-static char *path_in(const char *dir, const char *name) {
+static char *path_in(const char *dir, const char *name)
+{
   char *p;
   if (asprintf(&p, "%s/%s", dir, name) < 0)
     bail("out of memory");
@@ -150,26 +158,30 @@ static char *path_in(const char *dir, const char *name) {
 }
 
 /* The command the next container runs (sourced by sh from /hostdir/cmd.sh). */
-static void set_cmd(const char *script) {
+static void set_cmd(const char *script)
+{
   char *p = path_in(hostdir, "cmd.sh");
   write_file(p, script);
   free(p);
 }
 
-static char *host_file(const char *name) {
+static char *host_file(const char *name)
+{
   char *p = path_in(hostdir, name);
   char *s = read_file(p);
   free(p);
   return s;
 }
 
-static void host_unlink(const char *name) {
+static void host_unlink(const char *name)
+{
   char *p = path_in(hostdir, name);
   unlink(p);
   free(p);
 }
 
-static bool wait_host_file(const char *name, int timeout_ms) {
+static bool wait_host_file(const char *name, int timeout_ms)
+{
   char *p = path_in(hostdir, name);
   bool found = false;
   for (int i = 0; i < timeout_ms / 10; i++) {
@@ -183,12 +195,14 @@ static bool wait_host_file(const char *name, int timeout_ms) {
   return found;
 }
 
-static bool exists(const char *path) {
+static bool exists(const char *path)
+{
   struct stat st;
   return lstat(path, &st) == 0;
 }
 
-static bool state_dir_exists(const char *id) {
+static bool state_dir_exists(const char *id)
+{
   char *p = path_in(state_root, id);
   bool r = exists(p);
   free(p);
@@ -196,12 +210,14 @@ static bool state_dir_exists(const char *id) {
 }
 
 /* Which fds are open. */
-static void fd_snapshot(bool open_fds[MAX_FD]) {
+static void fd_snapshot(bool open_fds[MAX_FD])
+{
   for (int fd = 0; fd < MAX_FD; fd++)
     open_fds[fd] = fcntl(fd, F_GETFD) >= 0;
 }
 
-static int fd_count(void) {
+static int fd_count(void)
+{
   int n = 0;
   for (int fd = 0; fd < MAX_FD; fd++)
     n += fcntl(fd, F_GETFD) >= 0;
@@ -210,7 +226,8 @@ static int fd_count(void) {
 
 /* Every fd open now but not in `before` must be close-on-exec; returns the
  * first offender or -1. */
-static int new_fd_without_cloexec(const bool before[MAX_FD]) {
+static int new_fd_without_cloexec(const bool before[MAX_FD])
+{
   for (int fd = 0; fd < MAX_FD; fd++) {
     int flags = fcntl(fd, F_GETFD);
     if (flags >= 0 && !before[fd] && !(flags & FD_CLOEXEC))
@@ -219,7 +236,8 @@ static int new_fd_without_cloexec(const bool before[MAX_FD]) {
   return -1;
 }
 
-static int open_out(const char *name) {
+static int open_out(const char *name)
+{
   char *p = path_in(tmpdir, name);
   int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0)
@@ -228,27 +246,54 @@ static int open_out(const char *name) {
   return fd;
 }
 
-static char *tmp_file(const char *name) {
+static char *tmp_file(const char *name)
+{
   char *p = path_in(tmpdir, name);
   char *s = read_file(p);
   free(p);
   return s;
 }
 
-/* Options sending the container's stdout+stderr to tmpdir/NAME. */
-static mr_create_opts *opts_with_output(const char *name) {
+/* Options sending the container's stdout+stderr to tmpdir/NAME. The caller
+ * keeps ownership of the fd (the library duplicates it at create time): it
+ * stays open until opts_done(). */
+static struct {
+  mr_create_opts *opts;
+  int fd;
+} outputs[16];
+
+static mr_create_opts *opts_with_output(const char *name)
+{
   mr_create_opts *opts = NULL;
   mr_error *err = NULL;
   int out;
+  size_t i;
   if (mr_create_opts_new(&opts, &err) < 0 || !opts)
     bail("mr_create_opts_new: %s", emsg(err));
   out = open_out(name);
   mr_create_opts_set_stdio(opts, devnull, out, out);
-  close(out); /* the library duplicated it */
+  for (i = 0; i < sizeof outputs / sizeof *outputs && outputs[i].opts; i++)
+    ;
+  if (i == sizeof outputs / sizeof *outputs)
+    bail("too many create options alive");
+  outputs[i].opts = opts;
+  outputs[i].fd = out;
   return opts;
 }
 
-static mr_config *load_bundle_config(void) {
+static void opts_done(mr_create_opts *opts)
+{
+  for (size_t i = 0; i < sizeof outputs / sizeof *outputs; i++) {
+    if (outputs[i].opts == opts) {
+      close(outputs[i].fd);
+      outputs[i].opts = NULL;
+    }
+  }
+  mr_create_opts_free(opts);
+}
+
+static mr_config *load_bundle_config(void)
+{
   mr_config *cfg = NULL;
   mr_error *err = NULL;
   if (mr_config_load_bundle(ctx, bundle, &cfg, &err) < 0 || !cfg)
@@ -260,7 +305,8 @@ static pid_t canary; /* our own child, exited, that nobody but us may reap */
 static bool state_root_preexisted;
 
 /* Number of our child processes (alive or zombie) other than the canary. */
-static int count_children(void) {
+static int count_children(void)
+{
   DIR *d = opendir("/proc");
   struct dirent *de;
   int n = 0;
@@ -302,7 +348,8 @@ struct log_counts {
 
 #define LOG_MAGIC 0x6d726c67
 
-static void log_cb(void *userdata, enum mr_log_level level, const char *message) {
+static void log_cb(void *userdata, enum mr_log_level level, const char *message)
+{
   struct log_counts *c = userdata;
   if (!c || c->magic != LOG_MAGIC)
     abort(); /* wrong userdata: nothing sane to count into */
@@ -315,7 +362,8 @@ static void log_cb(void *userdata, enum mr_log_level level, const char *message)
     c->above_level++;
 }
 
-static int log_total(const struct log_counts *c) {
+static int log_total(const struct log_counts *c)
+{
   return c->by_level[0] + c->by_level[1] + c->by_level[2] + c->by_level[3];
 }
 
@@ -323,14 +371,16 @@ static int log_total(const struct log_counts *c) {
 /* Tests                                                                     */
 /* ------------------------------------------------------------------------ */
 
-static void test_version(void) {
+static void test_version(void)
+{
   char want[64];
   snprintf(want, sizeof want, "%d.%d.%d", MR_VERSION_MAJOR, MR_VERSION_MINOR, MR_VERSION_PATCH);
   ok(mr_version() && strcmp(mr_version(), want) == 0, "mr_version() is \"%s\" (got \"%s\")", want,
      mr_version() ? mr_version() : "(null)");
 }
 
-static void test_context(void) {
+static void test_context(void)
+{
   mr_context *c = NULL;
   mr_error *err = NULL;
   char *root = path_in(tmpdir, "ctx-root");
@@ -357,9 +407,19 @@ static void test_context(void) {
   ok(true, "*_free(NULL) are no-ops");
 }
 
-static void test_id_validate(void) {
+static void test_id_validate(void)
+{
   static const char *good[] = {"a", "abc", "a.b-c_d", "A1", "..a", "a..b"};
-  static const char *bad[] = {"", "a/b", "/", ".", "..", "a\x01" "b", "a\nb", "a\x7f" "b"};
+  static const char *bad[] = {"",
+                              "a/b",
+                              "/",
+                              ".",
+                              "..",
+                              "a\x01"
+                              "b",
+                              "a\nb",
+                              "a\x7f"
+                              "b"};
   char long_ok[1025], long_bad[1026];
   mr_error *err = NULL;
   for (size_t i = 0; i < sizeof good / sizeof *good; i++)
@@ -381,12 +441,13 @@ static void test_id_validate(void) {
   ok(mr_id_validate(long_bad, NULL) < 0, "mr_id_validate rejects 1025 bytes");
 }
 
-static void test_signal_parse(void) {
+static void test_signal_parse(void)
+{
   static const struct {
     const char *name;
     int sig;
-  } good[] = {{"TERM", SIGTERM}, {"SIGTERM", SIGTERM}, {"sigterm", SIGTERM}, {"15", SIGTERM},
-              {"KILL", SIGKILL},  {"9", SIGKILL},        {"SIGUSR1", SIGUSR1},  {"hup", SIGHUP},
+  } good[] = {{"TERM", SIGTERM},    {"SIGTERM", SIGTERM}, {"sigterm", SIGTERM}, {"15", SIGTERM},
+              {"KILL", SIGKILL},    {"9", SIGKILL},       {"SIGUSR1", SIGUSR1}, {"hup", SIGHUP},
               {"SIGCHLD", SIGCHLD}, {"WINCH", SIGWINCH}};
   static const char *bad[] = {"", "BOGUS", "SIGBOGUS", "-1", "abc15", "15abc", "100000"};
   for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
@@ -405,7 +466,8 @@ static void test_signal_parse(void) {
   }
 }
 
-static void test_status_names(void) {
+static void test_status_names(void)
+{
   ok(strcmp(mr_status_name(MR_STATUS_CREATED), "created") == 0, "status name created");
   ok(strcmp(mr_status_name(MR_STATUS_RUNNING), "running") == 0, "status name running");
   ok(strcmp(mr_status_name(MR_STATUS_STOPPED), "stopped") == 0, "status name stopped");
@@ -413,7 +475,8 @@ static void test_status_names(void) {
   ok(strcmp(mr_status_name(MR_STATUS_CREATING), "creating") == 0, "status name creating");
 }
 
-static void test_config(void) {
+static void test_config(void)
+{
   mr_config *cfg = NULL;
   mr_error *err = NULL;
   char *json, *path, *badbundle;
@@ -428,7 +491,8 @@ static void test_config(void) {
 
   r = mr_config_load_bundle(ctx, "/nonexistent-bundle-dir", &cfg, &err);
   ok(r < 0 && !cfg && err, "mr_config_load_bundle of a missing bundle fails (r=%d)", r);
-  ok(err && mr_error_errno(err) == ENOENT, "... with errno ENOENT (%d)", err ? mr_error_errno(err) : -1);
+  ok(err && mr_error_errno(err) == ENOENT, "... with errno ENOENT (%d)",
+     err ? mr_error_errno(err) : -1);
   ok(err && strstr(mr_error_message(err), "/nonexistent-bundle-dir"),
      "... and a message naming the path (%s)", emsg(err));
   mr_error_free(err);
@@ -463,18 +527,20 @@ static void test_config(void) {
   ok(r < 0 && !cfg && err, "malformed JSON in memory fails (r=%d)", r);
   ok(err && mr_error_errno(err) == 0, "... with errno 0 (%d)", err ? mr_error_errno(err) : -1);
   ok(err && mr_error_code(err) == r, "... and error code == return value");
-  ok(err && strstr(mr_error_message(err), "config.json"), "... and a message naming config.json (%s)",
-     emsg(err));
+  ok(err && strstr(mr_error_message(err), "config.json"),
+     "... and a message naming config.json (%s)", emsg(err));
   mr_error_free(err);
   err = NULL;
 
   {
-    const char *wrong = "{\"ociVersion\": \"1.0.2\", \"process\": {\"args\": \"sh\", \"cwd\": \"/\"},"
-                        " \"root\": {\"path\": \"rootfs\"}}";
+    const char *wrong =
+        "{\"ociVersion\": \"1.0.2\", \"process\": {\"args\": \"sh\", \"cwd\": \"/\"},"
+        " \"root\": {\"path\": \"rootfs\"}}";
     r = mr_config_load_json(ctx, wrong, strlen(wrong), bundle, &cfg, &err);
     ok(r < 0 && err &&
            strstr(mr_error_message(err), "config.json: process.args: expected array of strings"),
-       "process.args of the wrong type: \"config.json: process.args: expected array of strings\" (%s)",
+       "process.args of the wrong type: \"config.json: process.args: expected array of strings\" "
+       "(%s)",
        emsg(err));
     ok(err && mr_error_errno(err) == 0, "... with errno 0");
     mr_error_free(err);
@@ -528,7 +594,8 @@ static void test_config(void) {
 }
 
 /* create + start + wait of `sh -c 'exit 3'`, with state checks on the way. */
-static void test_create_start_wait(void) {
+static void test_create_start_wait(void)
+{
   mr_config *cfg = load_bundle_config();
   mr_create_opts *opts = opts_with_output("c1.out");
   mr_container *c = NULL;
@@ -554,7 +621,7 @@ static void test_create_start_wait(void) {
   if (!ok(r == 0 && c, "mr_container_create api-c1 (%s)", r ? emsg(err) : "ok")) {
     mr_error_free(err);
     mr_config_free(cfg);
-    mr_create_opts_free(opts);
+    opts_done(opts);
     free(pidfile);
     return;
   }
@@ -602,9 +669,10 @@ static void test_create_start_wait(void) {
     ok(mr_state_owner(st) == getuid(), "state owner is the caller's uid");
     r = mr_state_to_json(st, &json, &err);
     ok(r == 0 && json, "mr_state_to_json");
-    ok(json && strstr(json, "\"ociVersion\"") && strstr(json, "\"id\"") && strstr(json, "\"api-c1\"") &&
-           strstr(json, "\"status\"") && strstr(json, "\"created\"") && strstr(json, "\"pid\"") &&
-           strstr(json, "\"bundle\"") && strstr(json, real_bundle),
+    ok(json && strstr(json, "\"ociVersion\"") && strstr(json, "\"id\"") &&
+           strstr(json, "\"api-c1\"") && strstr(json, "\"status\"") &&
+           strstr(json, "\"created\"") && strstr(json, "\"pid\"") && strstr(json, "\"bundle\"") &&
+           strstr(json, real_bundle),
        "state JSON has ociVersion, id, status, pid, bundle (%s)", json ? json : "(null)");
     free(json);
     json = NULL;
@@ -629,8 +697,8 @@ static void test_create_start_wait(void) {
   mr_error_free(err);
   err = NULL;
   s = host_file("out");
-  ok(s && strcmp(s, "1\n") == 0, "the container wrote its pid (1) into the bind-mounted host dir (%s)",
-     s ? s : "(no file)");
+  ok(s && strcmp(s, "1\n") == 0,
+     "the container wrote its pid (1) into the bind-mounted host dir (%s)", s ? s : "(no file)");
   free(s);
   s = tmp_file("c1.out");
   ok(s && strcmp(s, "to-stdout\n") == 0, "container stdout went to the fd given to set_stdio (%s)",
@@ -639,7 +707,8 @@ static void test_create_start_wait(void) {
 
   r = mr_state_get(ctx, "api-c1", &st, &err);
   ok(r == 0 && st && mr_state_status(st) == MR_STATUS_STOPPED, "state is stopped after exit");
-  ok(st && mr_state_pid(st) == 0, "state pid is 0 once stopped (%d)", st ? (int)mr_state_pid(st) : -1);
+  ok(st && mr_state_pid(st) == 0, "state pid is 0 once stopped (%d)",
+     st ? (int)mr_state_pid(st) : -1);
   mr_state_free(st);
   mr_error_free(err);
   err = NULL;
@@ -661,13 +730,14 @@ static void test_create_start_wait(void) {
   mr_error_free(err);
 
   mr_container_free(c);
-  mr_create_opts_free(opts);
+  opts_done(opts);
   mr_config_free(cfg);
   free(pidfile);
 }
 
 /* mr_container_run with an in-memory config; the pollfd. */
-static void test_run_and_pollfd(void) {
+static void test_run_and_pollfd(void)
+{
   char *path = path_in(bundle, "config.json");
   char *json = read_file(path);
   mr_config *cfg = NULL;
@@ -698,33 +768,37 @@ static void test_run_and_pollfd(void) {
     clock_gettime(CLOCK_MONOTONIC, &t0);
     r = poll(&pfd, 1, 10000);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    ok(r == 1 && (pfd.revents & POLLIN), "the pollfd becomes readable when the init exits (r=%d)", r);
+    ok(r == 1 && (pfd.revents & POLLIN), "the pollfd becomes readable when the init exits (r=%d)",
+       r);
     ok(t1.tv_sec - t0.tv_sec < 9, "... within the container's lifetime");
     r = mr_container_wait(c, 1, &status, &err);
-    ok(r == 0 && status == 0, "mr_container_wait(nohang) after the pollfd fired reaps it (r=%d, status=%d)",
-       r, status);
+    ok(r == 0 && status == 0,
+       "mr_container_wait(nohang) after the pollfd fired reaps it (r=%d, status=%d)", r, status);
   }
   if (status == -1) {
     r = mr_container_wait(c, 0, &status, &err);
     ok(r == 0 && status == 0, "mr_container_wait (r=%d, status=%d)", r, status);
   }
   s = host_file("inmem");
-  ok(s && strcmp(s, "in-memory\n") == 0, "the container of the in-memory config ran (%s)", s ? s : "(none)");
+  ok(s && strcmp(s, "in-memory\n") == 0, "the container of the in-memory config ran (%s)",
+     s ? s : "(none)");
   free(s);
   mr_error_free(err);
   err = NULL;
   r = mr_container_delete(ctx, "api-run", 0, &err);
-  ok(r == 0 && !state_dir_exists("api-run"), "mr_container_delete after run (%s)", r ? emsg(err) : "ok");
+  ok(r == 0 && !state_dir_exists("api-run"), "mr_container_delete after run (%s)",
+     r ? emsg(err) : "ok");
 out:
   mr_error_free(err);
   mr_container_free(c);
   mr_config_free(cfg);
-  mr_create_opts_free(opts);
+  opts_done(opts);
   free(json);
   free(path);
 }
 
-static void test_kill(void) {
+static void test_kill(void)
+{
   mr_config *cfg = load_bundle_config();
   mr_create_opts *opts = opts_with_output("kill.out");
   mr_container *c = NULL;
@@ -750,17 +824,19 @@ static void test_kill(void) {
   r = mr_container_kill(ctx, "api-kill", SIGKILL, 0, &err);
   ok(r == 0, "mr_container_kill SIGKILL (%s)", r ? emsg(err) : "ok");
   r = mr_container_wait(c, 0, &status, &err);
-  ok(r == 0 && status == 137, "mr_container_wait after SIGKILL returns 137 (r=%d, status=%d)", r, status);
+  ok(r == 0 && status == 137, "mr_container_wait after SIGKILL returns 137 (r=%d, status=%d)", r,
+     status);
   r = mr_container_delete(ctx, "api-kill", 0, &err);
   ok(r == 0 && !state_dir_exists("api-kill"), "delete after kill (%s)", r ? emsg(err) : "ok");
 out:
   mr_error_free(err);
   mr_container_free(c);
   mr_config_free(cfg);
-  mr_create_opts_free(opts);
+  opts_done(opts);
 }
 
-static void test_delete_force(void) {
+static void test_delete_force(void)
+{
   mr_config *cfg = load_bundle_config();
   mr_create_opts *opts = opts_with_output("force.out");
   mr_container *c = NULL;
@@ -776,8 +852,8 @@ static void test_delete_force(void) {
   pid = mr_container_pid(c);
   wait_host_file("ready", 10000);
   r = mr_container_delete(ctx, "api-force", 1, &err);
-  ok(r == 0 && !state_dir_exists("api-force"), "mr_container_delete(force) of a running container (%s)",
-     r ? emsg(err) : "ok");
+  ok(r == 0 && !state_dir_exists("api-force"),
+     "mr_container_delete(force) of a running container (%s)", r ? emsg(err) : "ok");
   r = mr_container_wait(c, 0, &status, &err);
   ok(r == 0 && status >= 128, "the init was killed (r=%d, status=%d)", r, status);
   ok(kill(pid, 0) < 0 && errno == ESRCH, "the init %d is gone", (int)pid);
@@ -804,10 +880,11 @@ out:
   mr_error_free(err);
   mr_container_free(c);
   mr_config_free(cfg);
-  mr_create_opts_free(opts);
+  opts_done(opts);
 }
 
-static void test_list_and_duplicate(void) {
+static void test_list_and_duplicate(void)
+{
   mr_config *cfg = load_bundle_config();
   mr_create_opts *opts = opts_with_output("list.out");
   mr_container *cb = NULL, *ca = NULL, *dup = NULL;
@@ -834,7 +911,8 @@ static void test_list_and_duplicate(void) {
 
   r = mr_state_list(ctx, &list, &n, &err);
   ok(r == 0 && n == 2, "mr_state_list returns 2 states (r=%d, n=%zu)", r, n);
-  ok(n == 2 && strcmp(mr_state_id(list[0]), "api-a") == 0 && strcmp(mr_state_id(list[1]), "api-b") == 0,
+  ok(n == 2 && strcmp(mr_state_id(list[0]), "api-a") == 0 &&
+         strcmp(mr_state_id(list[1]), "api-b") == 0,
      "mr_state_list is sorted by id");
   ok(n == 2 && mr_state_status(list[0]) == MR_STATUS_CREATED &&
          mr_state_status(list[1]) == MR_STATUS_CREATED,
@@ -865,11 +943,12 @@ static void test_list_and_duplicate(void) {
   mr_container_free(cb);
   mr_container_free(dup);
   mr_config_free(cfg);
-  mr_create_opts_free(opts);
+  opts_done(opts);
 }
 
 /* A failing create writes nothing to stdout/stderr and leaves nothing. */
-static void test_failed_create_is_silent_and_clean(void) {
+static void test_failed_create_is_silent_and_clean(void)
+{
   char *path = path_in(bundle, "config.json");
   char *json = read_file(path);
   char *norootfs = path_in(tmpdir, "norootfs-bundle");
@@ -907,8 +986,8 @@ static void test_failed_create_is_silent_and_clean(void) {
      "... naming the rootfs path and ENOENT (%s)", emsg(err));
   ok(err && mr_error_errno(err) == ENOENT, "... with errno ENOENT");
   captured = read_file(capture_path);
-  ok(stat(capture_path, &st) == 0 && st.st_size == 0, "the library wrote nothing to stdout/stderr (%s)",
-     captured ? captured : "");
+  ok(stat(capture_path, &st) == 0 && st.st_size == 0,
+     "the library wrote nothing to stdout/stderr (%s)", captured ? captured : "");
   free(captured);
   ok(!state_dir_exists("api-fail"), "no state dir is left");
   ok(count_children() == 0, "no child process is left (%d)", count_children());
@@ -922,7 +1001,8 @@ out:
   free(capture_path);
 }
 
-static void test_logging(void) {
+static void test_logging(void)
+{
   struct log_counts dbg = {.magic = LOG_MAGIC, .level = MR_LOG_DEBUG};
   struct log_counts warn = {.magic = LOG_MAGIC, .level = MR_LOG_WARNING};
   mr_context *c2 = NULL;
@@ -987,20 +1067,23 @@ static void test_logging(void) {
   mr_container_free(c);
   mr_config_free(cfg);
   mr_context_free(c2);
-  mr_create_opts_free(opts);
+  opts_done(opts);
 }
 
-static void test_foreign_child_not_reaped(void) {
+static void test_foreign_child_not_reaped(void)
+{
   int status = 0;
   pid_t r = waitpid(canary, &status, WNOHANG);
   ok(r == canary && WIFEXITED(status) && WEXITSTATUS(status) == 7,
-     "the caller's own child (exited before the containers ran) was not reaped by the library (r=%d)",
+     "the caller's own child (exited before the containers ran) was not reaped by the library "
+     "(r=%d)",
      (int)r);
 }
 
 /* ------------------------------------------------------------------------ */
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
   static char bundle_buf[PATH_MAX], hostdir_buf[PATH_MAX], state_buf[PATH_MAX];
   const char *b = argc > 1 ? argv[1] : getenv("MR_TEST_BUNDLE");
   const char *h = getenv("MR_TEST_HOSTDIR");
@@ -1093,9 +1176,11 @@ int main(int argc, char **argv) {
   test_foreign_child_not_reaped();
   errno = 0;
   r = waitpid(-1, NULL, WNOHANG);
-  ok(r == -1 && errno == ECHILD, "no child is left (waitpid(-1, WNOHANG) = %d, %s)", r, strerror(errno));
+  ok(r == -1 && errno == ECHILD, "no child is left (waitpid(-1, WNOHANG) = %d, %s)", r,
+     strerror(errno));
   fds_n_after = fd_count();
-  ok(fds_n_after == fds_n_before, "no fd leaked (%d open before, %d after)", fds_n_before, fds_n_after);
+  ok(fds_n_after == fds_n_before, "no fd leaked (%d open before, %d after)", fds_n_before,
+     fds_n_after);
   {
     int leaked = -1;
     for (int fd = 0; fd < MAX_FD; fd++)

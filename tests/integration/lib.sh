@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2016,SC2086,SC2013
 #
 # lib.sh - helpers of the minirun integration tests.
 #

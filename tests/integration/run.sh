@@ -93,6 +93,7 @@ run_one() {
   T=$(mktemp -d "${TMPDIR:-/tmp}/minirun-test.XXXXXX") || setup_fail "mktemp failed"
   chmod 755 "$T" # user-namespace containers must reach their rootfs
   CUR_T=$T
+  # shellcheck disable=SC2097,SC2098
   MR_TEST_TAG=$T T=$T timeout -k 5 "$timeout_s" \
     bash "$HERE/lib.sh" __run "$file" "$func" </dev/null >"$T/.log" 2>&1
   rc=$?
@@ -158,6 +159,7 @@ for file in "$HERE"/test-*.sh; do
   [ -f "$file" ] || continue
   base=$(basename "$file" .sh)
   base=${base#test-}
+  # shellcheck disable=SC2013
   for func in $(grep -oE '^test_[A-Za-z0-9_]+[[:space:]]*\(\)' "$file" | sed 's/[[:space:]]*()$//'); do
     name="$base.${func#test_}"
     if [ -n "$pattern" ] && ! [[ $name =~ $pattern ]]; then

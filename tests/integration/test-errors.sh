@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# shellcheck shell=bash disable=SC2016,SC2086
+# shellcheck shell=bash disable=SC2016,SC2086,SC2153
 #
 # test-errors.sh - every error has its message and a non-zero exit status, and
 # leaves nothing behind (the runner checks state dirs, processes and mounts
@@ -183,4 +183,22 @@ test_unknown_command() {
   capture $MR no-such-subcommand
   assert_ne 0 "$LAST_RC" "exit status of an unknown subcommand"
   [ -n "$LAST_ERR" ] || fail "an unknown subcommand printed nothing on stderr"
+}
+
+test_executable_not_found_create_start() {
+  # The error surfaces at create (like runc) or at start; either way it is
+  # reported and nothing is left after delete.
+  make_bundle "$T/b" no-such-command
+  capture timeout 10 $MR create --bundle "$T/b" c1
+  if [ "$LAST_RC" -ne 0 ]; then
+    [ "$LAST_RC" -ne 124 ] || fail "create hangs"
+    assert_contains "$LAST_ERR" 'executable file not found in $PATH' "stderr of create"
+    assert_no_state
+  else
+    capture timeout 10 $MR start c1
+    [ "$LAST_RC" -ne 124 ] || fail "start hangs"
+    assert_ne 0 "$LAST_RC" "exit status of start with a missing executable"
+    assert_contains "$LAST_ERR" 'executable file not found in $PATH' "stderr of start"
+    assert_ok $MR delete --force c1
+  fi
 }

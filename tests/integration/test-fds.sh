@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# shellcheck shell=bash disable=SC2016,SC2086
+# shellcheck shell=bash disable=SC2016,SC2086,SC2153
 #
 # test-fds.sh - file descriptor hygiene: the container gets 0, 1, 2 and the
 # --preserve-fds ones, nothing else (neither the caller's extra fds nor the

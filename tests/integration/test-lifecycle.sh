@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# shellcheck shell=bash disable=SC2016,SC2086
+# shellcheck shell=bash disable=SC2016,SC2086,SC2153
 #
 # test-lifecycle.sh - create / start / state / list / kill / delete.
 
@@ -223,4 +223,96 @@ test_id_reusable_after_delete() {
   run_ok c1 "$T/b"
   run_ok c1 "$T/b"
   assert_eq again "$OUT" "output of the second run with the same id"
+}
+
+test_pid_file_relative_path() {
+  make_bundle "$T/b" sleep 100
+  local rc=0
+  (cd "$T" && timeout 10 $MR run -d --pid-file rel.pid --bundle b c1 >"$T/out" 2>"$T/err" </dev/null) || rc=$?
+  assert_eq 0 "$rc" "run -d with a relative --pid-file (stderr: $(cat "$T/err"))"
+  [ -f "$T/rel.pid" ] || fail "the relative pid file was not written relative to the cwd"
+  assert_eq "$(ctr_pid c1)" "$(cat "$T/rel.pid")" "pid in the relative pid file"
+  ctr_cleanup c1
+}
+
+test_list_quiet() {
+  make_bundle "$T/b" sleep 100
+  create_ok c2 "$T/b"
+  create_ok c1 "$T/b"
+  assert_eq "c1
+c2" "$($MR list -q | sort)" "list -q"
+  ctr_cleanup c1
+  ctr_cleanup c2
+}
+
+test_init_killed_from_outside() {
+  make_bundle "$T/b" sleep 100
+  run_d_ok c1 "$T/b" --pid-file "$T/pid"
+  local pid
+  pid=$(cat "$T/pid")
+  kill -9 "$pid"
+  wait_for 5 "the init $pid to be gone" pid_gone "$pid"
+  wait_for 5 "status stopped" status_is c1 stopped
+  assert_ok $MR delete c1
+  [ ! -e "$T/state/c1" ] || fail "state dir still exists after delete"
+}
+
+test_start_after_init_died() {
+  make_bundle "$T/b" echo must-not-run
+  create_ok c1 "$T/b" --pid-file "$T/pid"
+  local pid
+  pid=$(cat "$T/pid")
+  kill -9 "$pid"
+  wait_for 5 "the init $pid to be gone" pid_gone "$pid"
+  capture timeout 10 $MR start c1
+  [ "$LAST_RC" -ne 124 ] || fail "start of a container whose init died hangs"
+  assert_ne 0 "$LAST_RC" "exit status of start of a container whose init died"
+  [ -n "$LAST_ERR" ] || fail "start of a container whose init died printed no error"
+  assert_eq stopped "$(ctr_status c1)" "status of a created container whose init died"
+  assert_ok $MR delete c1
+}
+
+test_concurrent_create_same_id() {
+  make_bundle "$T/b" sleep 100
+  local i wins=0
+  for i in 1 2 3 4 5 6; do
+    (
+      rc=0
+      timeout 20 $MR create --bundle "$T/b" c1 >"$T/o$i" 2>"$T/e$i" </dev/null || rc=$?
+      echo "$rc" >"$T/rc$i"
+    ) &
+  done
+  wait
+  for i in 1 2 3 4 5 6; do
+    if [ "$(cat "$T/rc$i")" = 0 ]; then
+      wins=$((wins + 1))
+    else
+      assert_contains "$(cat "$T/e$i")" "already exists" "stderr of a losing concurrent create (exit $(cat "$T/rc$i"))"
+    fi
+  done
+  assert_eq 1 "$wins" "number of concurrent creates of one id that succeeded"
+  assert_eq created "$(ctr_status c1)" "status of the winner"
+  pid_alive "$(ctr_pid c1)" || fail "the winner's init is not alive"
+  ctr_cleanup c1
+}
+
+test_concurrent_start() {
+  make_bundle "$T/b" echo started-once
+  create_ok c1 "$T/b"
+  local i wins=0
+  for i in 1 2 3 4 5; do
+    (
+      rc=0
+      timeout 20 $MR start c1 >/dev/null 2>"$T/e$i" </dev/null || rc=$?
+      echo "$rc" >"$T/rc$i"
+    ) &
+  done
+  wait
+  for i in 1 2 3 4 5; do
+    [ "$(cat "$T/rc$i")" != 0 ] || wins=$((wins + 1))
+  done
+  assert_eq 1 "$wins" "number of concurrent starts that succeeded"
+  wait_for 10 "status stopped" status_is c1 stopped
+  assert_eq started-once "$(cat "$T/c1.out")" "container output"
+  assert_ok $MR delete c1
 }

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# shellcheck shell=bash disable=SC2016,SC2086
+# shellcheck shell=bash disable=SC2016,SC2086,SC2153
 #
 # test-run.sh - `minirun run`: output, exit status, and what the process sees
 # inside the container (namespaces, mounts, devices, identity).
@@ -383,4 +383,49 @@ test_join_network_namespace_by_path() {
   assert_eq running "$(ctr_status ca)" "status of the first container"
   ctr_cleanup ca
   wait_for 5 "container init $pa to be gone" pid_gone "$pa"
+}
+
+test_run_forwards_signals() {
+  # Signals sent to a foreground `run` reach the container's init.
+  make_bundle "$T/b" sh -c 'trap "echo got-TERM; exit 5" TERM; echo ready; while :; do sleep 0.05; done'
+  $MR run --bundle "$T/b" c1 >"$T/out" 2>"$T/err" </dev/null &
+  local runpid=$! rc=0
+  wait_for 10 "the container to print 'ready'" file_contains "$T/out" ready
+  kill -TERM "$runpid"
+  wait "$runpid" || rc=$?
+  assert_contains "$(cat "$T/out")" got-TERM "container output after TERM to 'run'"
+  assert_eq 5 "$rc" "exit status of 'run' (the container's)"
+}
+
+test_bundle_path_with_space() {
+  mkdir "$T/host dir"
+  echo spaced >"$T/host dir/f"
+  make_bundle "$T/my bundle" cat /data/f
+  add_bind "$T/my bundle" "$T/host dir" /data rbind ro
+  run_ok c1 "$T/my bundle"
+  assert_eq spaced "$OUT" "file read through a bind mount whose source has a space"
+}
+
+test_no_pid_namespace() {
+  make_bundle "$T/b" sh -c 'echo $$; readlink /proc/self/ns/pid'
+  jqset "$T/b" '.linux.namespaces = [.linux.namespaces[] | select(.type != "pid")]'
+  run_ok c1 "$T/b"
+  assert_ne 1 "$(echo "$OUT" | sed -n 1p)" "pid without a pid namespace"
+  assert_eq "$(host_ns pid)" "$(echo "$OUT" | sed -n 2p)" "pid namespace without a pid entry"
+}
+
+test_bind_mount_file() {
+  echo file-content >"$T/hostfile"
+  make_bundle "$T/b" sh -c 'cat /etc/bound; stat -c %F /etc/bound'
+  add_bind "$T/b" "$T/hostfile" /etc/bound rbind ro
+  run_ok c1 "$T/b"
+  assert_eq "file-content
+regular file" "$OUT" "a single bind-mounted file"
+}
+
+test_large_output_through_pipe() {
+  make_bundle "$T/b" head -c 1000000 /dev/zero
+  local n
+  n=$($MR run --bundle "$T/b" c1 </dev/null 2>"$T/err" | wc -c)
+  assert_eq 1000000 "$n" "bytes received through a pipe (stderr: $(cat "$T/err"))"
 }
