@@ -26,6 +26,7 @@ echo "built $top/minirun and $top/.libs/libminirun.so.0"
 work=$(mktemp -d /tmp/minirun-quickstart.XXXXXX)
 id=quickstart-$$
 minirun=("$top/minirun" --root "$work/state")
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
   "${minirun[@]}" delete --force "$id" >/dev/null 2>&1 || true
   rm -rf --one-file-system "$work"

@@ -11,7 +11,7 @@
 #
 # env: JOBS=2 (make -j), CHECK_TIMEOUT=1200 (seconds for `make check`)
 set -uo pipefail
-cd "$(dirname "$0")"
+cd "$(dirname "$0")" || exit 1
 JOBS=${JOBS:-2}
 CHECK_TIMEOUT=${CHECK_TIMEOUT:-1200}
 t0=$SECONDS
@@ -48,6 +48,7 @@ timeout -k 10 "$CHECK_TIMEOUT" make -j"$JOBS" check </dev/null || check_rc=$?
 
 # The logs the harness writes, one per test (tests/unit/test-spec.log,
 # tests/integration/run.log, ...).
+# shellcheck disable=SC2016 # $(TEST_LOGS) is for make
 logs=$(printf 'print-test-logs:\n\t@echo $(TEST_LOGS)\n' | make -s -f Makefile -f - print-test-logs)
 [ -n "$logs" ] || fatal "no tests are registered in Makefile.am"
 

@@ -209,8 +209,8 @@ static void restore_termios(void)
 
 /* Signals that would end the CLI with the terminal left raw (the forwarded
  * ones do not end it): put the terminal back, then die of the signal. */
-static const int fatal[] = {SIGPIPE, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU,
-                            SIGXFSZ, SIGABRT, SIGSEGV,   SIGBUS,  SIGFPE, SIGILL};
+static const int fatal[] = {SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ,
+                            SIGABRT, SIGSEGV,   SIGBUS,  SIGFPE,  SIGILL};
 #define N_FATAL (sizeof(fatal) / sizeof(fatal[0]))
 
 static void on_fatal(int sig)
@@ -236,7 +236,7 @@ static void set_fatal_handlers(int install)
   for (i = 0; i < N_FATAL; i++) {
     struct sigaction old;
 
-    /* Leave alone what the caller ignores (e.g. SIGPIPE). */
+    /* Leave alone what the caller ignores. */
     if (sigaction(fatal[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
       continue;
     sigaction(fatal[i], &sa, NULL);
@@ -298,14 +298,15 @@ static int write_all(int fd, const char *buf, size_t len)
 struct relay {
   int master;
   int in_open;     /* stdin not at EOF yet */
-  int out_open;    /* stdout still accepts output */
   int master_open; /* master not at EOF/EIO yet */
   char in[4096];   /* read from stdin, not yet written to the master */
   size_t in_len, in_off;
 };
 
-/* Copies what the master has to stdout. Returns 1 when the master reached its
- * end (every slave closed), 0 when it had nothing more for now. */
+/* Copies what the master has to stdout. Returns 1 when the relay must end:
+ * the master reached its end (every slave closed), or stdout is gone (then
+ * the master is closed, which hangs up the container's terminal, as when a
+ * terminal window is closed); 0 when the master has nothing more for now. */
 static int drain_master(struct relay *r)
 {
   char buf[16384];
@@ -324,10 +325,9 @@ static int drain_master(struct relay *r)
       r->master_open = 0;
       return 1;
     }
-    if (r->out_open && write_all(STDOUT_FILENO, buf, (size_t)n) < 0) {
-      /* Keep reading (and dropping) so the container never blocks. */
+    if (write_all(STDOUT_FILENO, buf, (size_t)n) < 0) {
       cli_log(MR_LOG_DEBUG, "write stdout: %s", strerror(errno));
-      r->out_open = 0;
+      return 1;
     }
   }
 }
@@ -381,12 +381,19 @@ enum { P_STDIN, P_MASTER, P_INIT, P_WINCH, N_POLL };
 
 void cli_console_proxy(int master, const mr_container *c)
 {
-  struct relay r = {.master = master, .in_open = 1, .out_open = 1, .master_open = 1};
+  struct relay r = {.master = master, .in_open = 1, .master_open = 1};
   int tty = isatty(STDIN_FILENO), raw = 0, winch = -1, pollfd = mr_container_pollfd(c);
   pid_t pid = mr_container_pid(c);
   sigset_t winch_set, old_mask;
+  struct sigaction ign, old_pipe;
 
   fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+  /* A closed stdout is an EPIPE to handle, not the death of the CLI (which
+   * would leave the container behind). */
+  memset(&ign, 0, sizeof(ign));
+  ign.sa_handler = SIG_IGN;
+  sigemptyset(&ign.sa_mask);
+  sigaction(SIGPIPE, &ign, &old_pipe);
   if (tty) {
     int ret = make_raw();
 
@@ -464,4 +471,5 @@ void cli_console_proxy(int master, const mr_container *c)
     set_fatal_handlers(0);
   }
   close(master);
+  sigaction(SIGPIPE, &old_pipe, NULL);
 }
