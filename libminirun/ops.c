@@ -24,6 +24,7 @@
 
 #include "context.h"
 #include "state.h"
+#include "jsonw.h"
 #include "util.h"
 
 #ifndef SYS_pidfd_open
@@ -615,80 +616,43 @@ uid_t mr_state_owner(const mr_state *st)
   return st->rec->owner;
 }
 
-/* yajl_gen calls that become no-ops after the first failure. */
-struct jw {
-  yajl_gen g;
-  yajl_gen_status st;
-};
-
-static void jw_str(struct jw *w, const char *s)
-{
-  if (w->st == yajl_gen_status_ok)
-    w->st = yajl_gen_string(w->g, (const unsigned char *)s, strlen(s));
-}
-
-static void jw_key_str(struct jw *w, const char *key, const char *value)
-{
-  jw_str(w, key);
-  jw_str(w, value ? value : "");
-}
-
-static void jw_key_int(struct jw *w, const char *key, long long value)
-{
-  jw_str(w, key);
-  if (w->st == yajl_gen_status_ok)
-    w->st = yajl_gen_integer(w->g, value);
-}
-
-static void jw_map(struct jw *w, bool open)
-{
-  if (w->st == yajl_gen_status_ok)
-    w->st = open ? yajl_gen_map_open(w->g) : yajl_gen_map_close(w->g);
-}
-
 static void jw_state(struct jw *w, const mr_state *st)
 {
   const struct state_record *rec = st->rec;
-  jw_map(w, true);
+  jw_map_open(w);
   jw_key_str(w, "ociVersion", "1.2.0");
   jw_key_str(w, "id", rec->id);
   jw_key_str(w, "status", mr_status_name(st->status));
-  jw_key_int(w, "pid", mr_state_pid(st)); /* 0 once stopped, as crun prints it */
+  jw_key_i64(w, "pid", mr_state_pid(st)); /* 0 once stopped, as crun prints it */
   jw_key_str(w, "bundle", rec->bundle);
   jw_key_str(w, "rootfs", rec->rootfs);
   jw_key_str(w, "created", rec->created);
   jw_key_str(w, "owner", ""); /* as crun: the uid is mr_state_owner() */
   if (rec->n_annotations > 0) {
     jw_str(w, "annotations");
-    jw_map(w, true);
+    jw_map_open(w);
     for (size_t i = 0; i < rec->n_annotations; i++)
-      jw_key_str(w, rec->annotations[i].key, rec->annotations[i].value);
-    jw_map(w, false);
+      jw_key_str(w, rec->annotations[i].key,
+                 rec->annotations[i].value ? rec->annotations[i].value : "");
+    jw_map_close(w);
   }
-  jw_map(w, false);
+  jw_map_close(w);
 }
 
 int mr_state_to_json(const mr_state *st, char **out, mr_error **err)
 {
   *out = NULL;
-  struct jw w = {.g = yajl_gen_alloc(NULL), .st = yajl_gen_status_ok};
-  if (w.g == NULL)
-    return mr_err_sys(err, ENOMEM, "state JSON");
-  yajl_gen_config(w.g, yajl_gen_beautify, 0);
+  struct jw w;
+  int r = jw_init(&w, err);
+  if (r < 0)
+    return r;
   jw_state(&w, st);
-  int r = 0;
-  if (w.st != yajl_gen_status_ok) {
-    r = mr_err(err, -EINVAL, "container '%s': state JSON generation failed (yajl status %d)",
-               st->rec->id, (int)w.st);
-  } else {
-    const unsigned char *buf;
-    size_t len;
-    yajl_gen_get_buf(w.g, &buf, &len);
-    *out = strndup((const char *)buf, len);
-    if (*out == NULL)
-      r = mr_err_sys(err, ENOMEM, "state JSON");
-  }
-  yajl_gen_free(w.g);
+  const unsigned char *buf;
+  size_t len;
+  r = jw_finish(&w, "state JSON", &buf, &len, err);
+  if (r == 0 && (*out = strndup((const char *)buf, len)) == NULL)
+    r = mr_err_sys(err, ENOMEM, "state JSON");
+  jw_free(&w);
   return r;
 }
 

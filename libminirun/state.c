@@ -2,6 +2,7 @@
 /* state.c - the per-container state directory, state.json and /proc/PID/stat. */
 #define _GNU_SOURCE
 #include "state.h"
+#include "jsonw.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -204,94 +205,47 @@ int state_dir_remove(const mr_context *ctx, const char *id, mr_error **err)
 /* Writing state.json                                                        */
 /* ------------------------------------------------------------------------ */
 
-/* yajl_gen calls that become no-ops after the first failure, so the
- * document can be written straight through and checked once. */
-struct jw {
-  yajl_gen g;
-  yajl_gen_status st;
-};
-
-static void jw_str(struct jw *w, const char *s)
-{
-  if (w->st == yajl_gen_status_ok)
-    w->st = yajl_gen_string(w->g, (const unsigned char *)s, strlen(s));
-}
-
-static void jw_key_str(struct jw *w, const char *key, const char *value)
-{
-  if (value == NULL)
-    return; /* absent fields read back as NULL */
-  jw_str(w, key);
-  jw_str(w, value);
-}
-
-static void jw_key_num(struct jw *w, const char *key, unsigned long long value)
-{
-  char text[32];
-  int n = snprintf(text, sizeof(text), "%llu", value);
-  jw_str(w, key);
-  if (w->st == yajl_gen_status_ok)
-    w->st = yajl_gen_number(w->g, text, (size_t)n);
-}
-
-static void jw_key_bool(struct jw *w, const char *key, bool value)
-{
-  jw_str(w, key);
-  if (w->st == yajl_gen_status_ok)
-    w->st = yajl_gen_bool(w->g, value);
-}
-
 static void jw_annotations(struct jw *w, const struct spec_kv *kv, size_t n)
 {
   jw_str(w, "annotations");
-  if (w->st == yajl_gen_status_ok)
-    w->st = yajl_gen_map_open(w->g);
+  jw_map_open(w);
   for (size_t i = 0; i < n; i++)
     jw_key_str(w, kv[i].key, kv[i].value ? kv[i].value : "");
-  if (w->st == yajl_gen_status_ok)
-    w->st = yajl_gen_map_close(w->g);
+  jw_map_close(w);
 }
 
 static void jw_record(struct jw *w, const struct state_record *rec)
 {
-  w->st = yajl_gen_map_open(w->g);
+  jw_map_open(w);
   /* The OCI state fields first, then our own. */
   jw_key_str(w, "ociVersion", STATE_OCI_VERSION);
   jw_key_str(w, "id", rec->id);
-  jw_key_num(w, "pid", (unsigned long long)rec->pid);
+  jw_key_u64(w, "pid", (unsigned long long)rec->pid);
   jw_key_str(w, "bundle", rec->bundle);
   jw_annotations(w, rec->annotations, rec->n_annotations);
   jw_key_str(w, "rootfs", rec->rootfs);
   jw_key_str(w, "created", rec->created);
-  jw_key_num(w, "owner", rec->owner);
-  jw_key_num(w, "pidStart", rec->pid_start);
+  jw_key_u64(w, "owner", rec->owner);
+  jw_key_u64(w, "pidStart", rec->pid_start);
   jw_key_bool(w, "newPidNs", rec->new_pid_ns);
-  if (w->st == yajl_gen_status_ok)
-    w->st = yajl_gen_map_close(w->g);
+  jw_map_close(w);
 }
 
 int state_write(int dirfd, const struct state_record *rec, mr_error **err)
 {
   if (rec->id == NULL || rec->pid <= 0)
     return mr_err(err, -EINVAL, STATE_FILE ": record without id or pid");
-  struct jw w = {.g = yajl_gen_alloc(NULL), .st = yajl_gen_status_ok};
-  if (w.g == NULL)
-    return mr_err_sys(err, ENOMEM, STATE_FILE);
-  /* Reject invalid UTF-8 now: yajl_tree would refuse to read it back. */
-  yajl_gen_config(w.g, yajl_gen_validate_utf8, 1);
+  struct jw w;
+  int r = jw_init(&w, err);
+  if (r < 0)
+    return r;
   jw_record(&w, rec);
-  int r;
-  if (w.st == yajl_gen_invalid_string) {
-    r = mr_err(err, -EINVAL, STATE_FILE ": a string is not valid UTF-8");
-  } else if (w.st != yajl_gen_status_ok) {
-    r = mr_err(err, -EINVAL, STATE_FILE ": JSON generation failed (yajl status %d)", (int)w.st);
-  } else {
-    const unsigned char *buf;
-    size_t len;
-    yajl_gen_get_buf(w.g, &buf, &len);
+  const unsigned char *buf;
+  size_t len;
+  r = jw_finish(&w, STATE_FILE, &buf, &len, err);
+  if (r == 0)
     r = util_write_file_atomic(dirfd, STATE_FILE, buf, len, 0600, err);
-  }
-  yajl_gen_free(w.g);
+  jw_free(&w);
   return r;
 }
 
