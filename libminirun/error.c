@@ -99,6 +99,15 @@ int mr_err_from(mr_error **err, int code, int errnum, const char *message)
   return code;
 }
 
+int mr_err_clear(mr_error **err)
+{
+  if (err != NULL) {
+    mr_error_free(*err);
+    *err = NULL;
+  }
+  return 0;
+}
+
 int mr_error_errno(const mr_error *err) { return err ? err->errnum : 0; }
 int mr_error_code(const mr_error *err) { return err ? err->code : 0; }
 const char *mr_error_message(const mr_error *err)

@@ -32,6 +32,8 @@ int mr_err(mr_error **err, int code, const char *fmt, ...) MR_PRINTF(3, 4);
 int mr_err_sys(mr_error **err, int errnum, const char *fmt, ...) MR_PRINTF(3, 4);
 /* Prepends "<prefix>: " to an existing error message; returns its code. */
 int mr_err_prefix(mr_error **err, int code, const char *fmt, ...) MR_PRINTF(3, 4);
+/* Drops an error the caller decided to tolerate; returns 0. */
+int mr_err_clear(mr_error **err);
 /* An error built from parts already known (errnum may be 0). */
 int mr_err_from(mr_error **err, int code, int errnum, const char *message);
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * ops.c - the public calls that act on an existing container through its
- * state directory: start, kill, delete, state and list.
+ * state directory: start, kill and delete (state and list: state-api.c).
  *
  * None of them needs to be the parent of the container init: processes are
  * addressed through pidfds whose target is checked against the start time
@@ -25,23 +25,11 @@
 #include "context.h"
 #include "state.h"
 #include "jsonw.h"
+#include "procs.h"
 #include "util.h"
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
 
 #define ID_MAX_LEN 1024
-/* How long delete waits for a SIGKILLed init to go away. */
-#define KILL_WAIT_MS 10000
-
-struct mr_state {
-  struct state_record *rec;
-  enum mr_status status;
-};
 
 static void record_freep(struct state_record **rec)
 {
@@ -110,50 +98,9 @@ const char *mr_status_name(enum mr_status status)
   return "unknown";
 }
 
-static int does_not_exist(mr_error **err, const char *id)
-{
-  return mr_err(err, -ENOENT, "container '%s' does not exist", id);
-}
-
 static int not_running(mr_error **err, const char *id)
 {
   return mr_err(err, -EINVAL, "container '%s' is not running", id);
-}
-
-/* Passes an error collected in a local object on to the caller's `err`. */
-static int hand_over(mr_error **err, mr_error *local, int r)
-{
-  if (err != NULL && *err == NULL)
-    *err = local;
-  else
-    mr_error_free(local);
-  return r;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Loading a container's record                                              */
-/* ------------------------------------------------------------------------ */
-
-/* Reads state.json of `dirfd`. A missing state.json is a container that
- * does not exist (yet: its create has not written it). */
-static int load_record(int dirfd, const char *id, struct state_record **out, mr_error **err)
-{
-  mr_error *local = NULL;
-  int r = state_read(dirfd, out, &local);
-  if (r == -ENOENT) {
-    mr_error_free(local);
-    return does_not_exist(err, id);
-  }
-  if (r < 0) {
-    hand_over(err, local, r);
-    return mr_err_prefix(err, r, "container '%s'", id);
-  }
-  if (strcmp((*out)->id, id) != 0) {
-    r = mr_err(err, -EINVAL, "container '%s': state.json records id '%s'", id, (*out)->id);
-    state_record_free(*out);
-    *out = NULL;
-  }
-  return r;
 }
 
 /* Validates `id`, locks its directory and reads its record. */
@@ -165,202 +112,12 @@ static int open_locked(mr_context *ctx, const char *id, int *dirfd, struct state
     r = state_dir_lock(ctx, id, dirfd, err);
   if (r < 0)
     return r;
-  r = load_record(*dirfd, id, rec, err);
+  r = state_load(*dirfd, id, rec, err);
   if (r < 0) {
     close(*dirfd);
     *dirfd = -1;
   }
   return r;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Signalling processes without racing pid reuse                             */
-/* ------------------------------------------------------------------------ */
-
-static int sys_pidfd_open(pid_t pid)
-{
-  return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
-/* Opens a pidfd (always close-on-exec) of `pid` and then checks that the pid
- * still names the recorded process: once the pidfd pins it, the number cannot
- * be reused. *pidfd is -1 on kernels without pidfds; the start time check
- * is then the only guard. -ESRCH when the process is gone. */
-static int pin_process(pid_t pid, unsigned long long start, int *pidfd)
-{
-  *pidfd = -1;
-  if (pid <= 0)
-    return -ESRCH;
-  int fd = sys_pidfd_open(pid);
-  /* EPERM: seccomp filters of some container engines deny unknown syscalls. */
-  if (fd < 0 && errno != ENOSYS && errno != EPERM)
-    return -errno;
-  unsigned long long now;
-  bool dead;
-  int r = proc_stat_read(pid, &now, &dead);
-  if (r == 0 && (dead || now != start))
-    r = -ESRCH;
-  if (r < 0) {
-    if (fd >= 0)
-      close(fd);
-    return r;
-  }
-  *pidfd = fd;
-  return 0;
-}
-
-static int send_signal(int pidfd, pid_t pid, int sig)
-{
-  if (pidfd >= 0) {
-    if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) == 0)
-      return 0;
-    if (errno != ENOSYS)
-      return -errno;
-  }
-  return kill(pid, sig) == 0 ? 0 : -errno;
-}
-
-/* Signals the init recorded in `rec`; -ESRCH when it is gone. */
-static int signal_init(const struct state_record *rec, int sig)
-{
-  int pidfd;
-  int r = pin_process(rec->pid, rec->pid_start, &pidfd);
-  if (r < 0)
-    return r;
-  r = send_signal(pidfd, rec->pid, sig);
-  if (pidfd >= 0)
-    close(pidfd);
-  return r;
-}
-
-/* The target of /proc/PID/ns/pid, e.g. "pid:[4026531836]". */
-static int read_pid_ns(pid_t pid, char *buf, size_t size)
-{
-  char path[64];
-  snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
-  ssize_t n = readlink(path, buf, size - 1);
-  if (n < 0)
-    return -errno;
-  buf[n] = '\0';
-  return 0;
-}
-
-/* Signals `pid` if it lives in pid namespace `ns`. The namespace is read
- * after the pidfd pinned the pid, so the check and the signal concern the
- * same process. Failures are only logged: processes come and go. */
-static void signal_if_in_ns(const mr_context *ctx, pid_t pid, const char *ns, int sig)
-{
-  int pidfd = sys_pidfd_open(pid);
-  if (pidfd < 0 && errno != ENOSYS && errno != EPERM)
-    return;
-  char other[64];
-  if (read_pid_ns(pid, other, sizeof(other)) == 0 && strcmp(other, ns) == 0) {
-    int r = send_signal(pidfd, pid, sig);
-    if (r < 0 && r != -ESRCH)
-      mr_debug(ctx, "signal %d to pid %d: %s", sig, (int)pid, strerror(-r));
-  }
-  if (pidfd >= 0)
-    close(pidfd);
-}
-
-/* Every process whose pid namespace is the init's (the init itself is
- * signalled by the caller). Processes in pid namespaces nested below the
- * container's are not reached: killing them needs the cgroup. */
-static int signal_pid_ns(const mr_context *ctx, const struct state_record *rec, int sig,
-                         mr_error **err)
-{
-  char ns[64];
-  int r = read_pid_ns(rec->pid, ns, sizeof(ns));
-  if (r < 0)
-    return mr_err_sys(err, -r, "container '%s': pid namespace of pid %d", rec->id, (int)rec->pid);
-  DIR *d = opendir("/proc"); /* glibc opens it O_CLOEXEC */
-  if (d == NULL)
-    return mr_err_sys(err, errno, "open /proc");
-  struct dirent *de;
-  while ((de = readdir(d)) != NULL) {
-    char *end;
-    long pid = strtol(de->d_name, &end, 10);
-    if (*end != '\0' || pid <= 0 || pid == rec->pid)
-      continue;
-    signal_if_in_ns(ctx, (pid_t)pid, ns, sig);
-  }
-  closedir(d);
-  return 0;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Waiting for a process we are (maybe) not the parent of                    */
-/* ------------------------------------------------------------------------ */
-
-static long long now_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* A pidfd polls readable once the process has exited (zombie or reaped). */
-static int wait_pidfd(int pidfd, int timeout_ms)
-{
-  long long deadline = now_ms() + timeout_ms;
-  for (;;) {
-    long long left = deadline - now_ms();
-    struct pollfd p = {.fd = pidfd, .events = POLLIN};
-    int n = poll(&p, 1, left > 0 ? (int)left : 0);
-    if (n > 0)
-      return 0;
-    if (n == 0)
-      return -ETIMEDOUT;
-    if (errno != EINTR)
-      return -errno;
-  }
-}
-
-/* Without pidfds: look at /proc/PID/stat every millisecond. */
-static int wait_proc(pid_t pid, unsigned long long start, int timeout_ms)
-{
-  long long deadline = now_ms() + timeout_ms;
-  for (;;) {
-    unsigned long long now;
-    bool dead;
-    int r = proc_stat_read(pid, &now, &dead);
-    if (r == -ESRCH || (r == 0 && (dead || now != start)))
-      return 0;
-    if (r < 0)
-      return r;
-    if (now_ms() >= deadline)
-      return -ETIMEDOUT;
-    struct timespec ms = {.tv_sec = 0, .tv_nsec = 1000000};
-    nanosleep(&ms, NULL);
-  }
-}
-
-/* SIGKILLs the init and waits until it is gone or a zombie. With its own
- * pid namespace, the kernel has killed every other process of the container
- * by then. Without one, the remaining processes are only found through the
- * cgroup, which comes with the cgroup support. */
-static int kill_and_wait(const struct state_record *rec, mr_error **err)
-{
-  int pidfd;
-  int r = pin_process(rec->pid, rec->pid_start, &pidfd);
-  if (r == -ESRCH)
-    return 0;
-  if (r < 0)
-    return mr_err_sys(err, -r, "container '%s': pidfd of pid %d", rec->id, (int)rec->pid);
-  r = send_signal(pidfd, rec->pid, SIGKILL);
-  if (r == 0)
-    r = pidfd >= 0 ? wait_pidfd(pidfd, KILL_WAIT_MS)
-                   : wait_proc(rec->pid, rec->pid_start, KILL_WAIT_MS);
-  if (pidfd >= 0)
-    close(pidfd);
-  if (r == -ESRCH)
-    return 0;
-  if (r == -ETIMEDOUT)
-    return mr_err(err, r, "container '%s': pid %d still alive %d s after SIGKILL", rec->id,
-                  (int)rec->pid, KILL_WAIT_MS / 1000);
-  if (r < 0)
-    return mr_err_sys(err, -r, "container '%s': kill pid %d", rec->id, (int)rec->pid);
-  return 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -455,7 +212,7 @@ int mr_container_kill(mr_context *ctx, const char *id, int sig, int all, mr_erro
   /* Like crun, a created (not yet started) container may be signalled. */
   if (state_status(dirfd, rec) == MR_STATUS_STOPPED)
     return not_running(err, id);
-  r = signal_init(rec, sig);
+  r = procs_signal_init(rec, sig);
   if (r == -ESRCH)
     return not_running(err, id);
   if (r < 0)
@@ -464,7 +221,7 @@ int mr_container_kill(mr_context *ctx, const char *id, int sig, int all, mr_erro
    * through its cgroup; --all over the cgroup comes with the cgroup work.
    * Until then only the init is signalled. */
   if (all && rec->new_pid_ns)
-    return signal_pid_ns(ctx, rec, sig, err);
+    return procs_signal_pid_ns(ctx, rec, sig, err);
   return 0;
 }
 
@@ -475,16 +232,15 @@ int mr_container_kill(mr_context *ctx, const char *id, int sig, int all, mr_erro
 static int delete_locked(mr_context *ctx, int dirfd, const char *id, bool force, mr_error **err)
 {
   cleanup_record struct state_record *rec = NULL;
-  mr_error *local = NULL;
-  int r = load_record(dirfd, id, &rec, &local);
+  int r = state_load(dirfd, id, &rec, err);
+  /* With force, a directory without state.json that we could lock is the
+   * leftover of a create that died before writing it. */
   if (r == -ENOENT && force) {
-    /* A directory without state.json that we could lock: the leftover of a
-     * create that died before writing it. */
-    mr_error_free(local);
+    mr_err_clear(err);
     return state_dir_remove(ctx, id, err);
   }
   if (r < 0)
-    return hand_over(err, local, r);
+    return r;
 
   enum mr_status status = state_status(dirfd, rec);
   if (status != MR_STATUS_STOPPED && status != MR_STATUS_CREATED && !force)
@@ -492,7 +248,7 @@ static int delete_locked(mr_context *ctx, int dirfd, const char *id, bool force,
                   mr_status_name(status));
   /* A never started container is killed even without force (as runc/crun). */
   if (status != MR_STATUS_STOPPED) {
-    r = kill_and_wait(rec, err);
+    r = procs_kill_and_wait(rec, err);
     if (r < 0)
       return r;
   }
@@ -508,256 +264,10 @@ int mr_container_delete(mr_context *ctx, const char *id, int force, mr_error **e
   if (r < 0)
     return r;
   cleanup_close int dirfd = -1;
-  mr_error *local = NULL;
-  r = state_dir_lock(ctx, id, &dirfd, &local);
-  if (r == -ENOENT && force) {
-    mr_error_free(local);
-    return 0;
-  }
+  r = state_dir_lock(ctx, id, &dirfd, err);
+  if (r == -ENOENT && force)
+    return mr_err_clear(err); /* podman relies on it */
   if (r < 0)
-    return hand_over(err, local, r);
+    return r;
   return delete_locked(ctx, dirfd, id, force != 0, err);
-}
-
-/* ------------------------------------------------------------------------ */
-/* state and list                                                            */
-/* ------------------------------------------------------------------------ */
-
-/* Builds the state of the container directory `dirfd`. No lock is taken, so
- * `state` never waits behind a long create: state.json is replaced by
- * rename() and so always complete, and a directory deleted while we read is
- * reported as unknown. */
-static int load_state(int dirfd, const char *id, mr_state **out, mr_error **err)
-{
-  struct state_record *rec = NULL;
-  int r = load_record(dirfd, id, &rec, err);
-  if (r < 0)
-    return r;
-  enum mr_status status = state_status(dirfd, rec);
-  struct stat st;
-  if (fstat(dirfd, &st) == 0 && st.st_nlink == 0) {
-    state_record_free(rec);
-    return does_not_exist(err, id);
-  }
-  mr_state *s = calloc(1, sizeof(*s));
-  if (s == NULL) {
-    state_record_free(rec);
-    return mr_err_sys(err, ENOMEM, "container '%s'", id);
-  }
-  s->rec = rec;
-  s->status = status;
-  *out = s;
-  return 0;
-}
-
-/* Opens the directory of `name` below the state root without locking. */
-static int open_state_dir(int rootfd, const char *name, int *dirfd, mr_error **err)
-{
-  *dirfd = openat(rootfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-  if (*dirfd >= 0)
-    return 0;
-  if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
-    return does_not_exist(err, name);
-  return mr_err_sys(err, errno, "container '%s': open state directory", name);
-}
-
-int mr_state_get(mr_context *ctx, const char *id, mr_state **out, mr_error **err)
-{
-  *out = NULL;
-  int r = mr_id_validate(id, err);
-  if (r < 0)
-    return r;
-  cleanup_free char *path = state_dir_path(ctx, id);
-  if (path == NULL)
-    return mr_err_sys(err, ENOMEM, "container '%s'", id);
-  cleanup_close int dirfd = -1;
-  r = open_state_dir(AT_FDCWD, path, &dirfd, NULL);
-  if (r == -ENOENT)
-    return does_not_exist(err, id);
-  if (r < 0)
-    return mr_err_sys(err, -r, "container '%s': open %s", id, path);
-  return load_state(dirfd, id, out, err);
-}
-
-void mr_state_free(mr_state *st)
-{
-  if (st == NULL)
-    return;
-  state_record_free(st->rec);
-  free(st);
-}
-
-const char *mr_state_id(const mr_state *st)
-{
-  return st->rec->id;
-}
-enum mr_status mr_state_status(const mr_state *st)
-{
-  return st->status;
-}
-
-pid_t mr_state_pid(const mr_state *st)
-{
-  return st->status == MR_STATUS_STOPPED ? 0 : st->rec->pid;
-}
-
-const char *mr_state_bundle(const mr_state *st)
-{
-  return st->rec->bundle ? st->rec->bundle : "";
-}
-
-const char *mr_state_created(const mr_state *st)
-{
-  return st->rec->created ? st->rec->created : "";
-}
-
-uid_t mr_state_owner(const mr_state *st)
-{
-  return st->rec->owner;
-}
-
-static void jw_state(struct jw *w, const mr_state *st)
-{
-  const struct state_record *rec = st->rec;
-  jw_map_open(w);
-  jw_key_str(w, "ociVersion", "1.2.0");
-  jw_key_str(w, "id", rec->id);
-  jw_key_str(w, "status", mr_status_name(st->status));
-  jw_key_i64(w, "pid", mr_state_pid(st)); /* 0 once stopped, as crun prints it */
-  jw_key_str(w, "bundle", rec->bundle);
-  jw_key_str(w, "rootfs", rec->rootfs);
-  jw_key_str(w, "created", rec->created);
-  jw_key_str(w, "owner", ""); /* as crun: the uid is mr_state_owner() */
-  if (rec->n_annotations > 0) {
-    jw_str(w, "annotations");
-    jw_map_open(w);
-    for (size_t i = 0; i < rec->n_annotations; i++)
-      jw_key_str(w, rec->annotations[i].key,
-                 rec->annotations[i].value ? rec->annotations[i].value : "");
-    jw_map_close(w);
-  }
-  jw_map_close(w);
-}
-
-int mr_state_to_json(const mr_state *st, char **out, mr_error **err)
-{
-  *out = NULL;
-  struct jw w;
-  int r = jw_init(&w, err);
-  if (r < 0)
-    return r;
-  jw_state(&w, st);
-  const unsigned char *buf;
-  size_t len;
-  r = jw_finish(&w, "state JSON", &buf, &len, err);
-  if (r == 0 && (*out = strndup((const char *)buf, len)) == NULL)
-    r = mr_err_sys(err, ENOMEM, "state JSON");
-  jw_free(&w);
-  return r;
-}
-
-struct state_vec {
-  mr_state **items;
-  size_t n, cap;
-};
-
-static int vec_push(struct state_vec *v, mr_state *st)
-{
-  if (v->n == v->cap) {
-    size_t cap = v->cap ? v->cap * 2 : 16;
-    mr_state **items = reallocarray(v->items, cap, sizeof(*items));
-    if (items == NULL)
-      return -ENOMEM;
-    v->items = items;
-    v->cap = cap;
-  }
-  v->items[v->n++] = st;
-  return 0;
-}
-
-/* Loads one entry of the state root into `v`. Entries that are not
- * containers, are still being created or vanish meanwhile are skipped, and
- * so is a broken state.json (with a warning): one bad container must not hide
- * the others. */
-static int list_one(const mr_context *ctx, int rootfd, const char *name, struct state_vec *v)
-{
-  if (mr_id_validate(name, NULL) < 0)
-    return 0;
-  cleanup_close int dirfd = -1;
-  mr_error *local = NULL;
-  mr_state *st = NULL;
-  int r = open_state_dir(rootfd, name, &dirfd, &local);
-  if (r == 0)
-    r = load_state(dirfd, name, &st, &local);
-  if (r == -ENOMEM) {
-    mr_error_free(local);
-    return r;
-  }
-  if (r < 0 && r != -ENOENT)
-    mr_warn(ctx, "skipping container '%s': %s", name, mr_error_message(local));
-  mr_error_free(local);
-  if (r < 0)
-    return 0;
-  r = vec_push(v, st);
-  if (r < 0)
-    mr_state_free(st);
-  return r;
-}
-
-static int compare_states(const void *a, const void *b)
-{
-  const mr_state *x = *(mr_state *const *)a, *y = *(mr_state *const *)b;
-  return strcmp(x->rec->id, y->rec->id);
-}
-
-static int list_dir(const mr_context *ctx, DIR *d, struct state_vec *v, mr_error **err)
-{
-  for (;;) {
-    errno = 0;
-    struct dirent *de = readdir(d);
-    if (de == NULL)
-      return errno ? mr_err_sys(err, errno, "read %s", ctx->state_root) : 0;
-    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-      continue;
-    if (list_one(ctx, dirfd(d), de->d_name, v) < 0)
-      return mr_err_sys(err, ENOMEM, "list containers");
-  }
-}
-
-int mr_state_list(mr_context *ctx, mr_state ***out, size_t *count, mr_error **err)
-{
-  *out = NULL;
-  *count = 0;
-  int rootfd = open(ctx->state_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (rootfd < 0 && errno == ENOENT)
-    return 0; /* nothing was ever created */
-  if (rootfd < 0)
-    return mr_err_sys(err, errno, "state root %s", ctx->state_root);
-  DIR *d = fdopendir(rootfd);
-  if (d == NULL) {
-    int e = errno;
-    close(rootfd);
-    return mr_err_sys(err, e, "state root %s", ctx->state_root);
-  }
-  struct state_vec v = {0};
-  int r = list_dir(ctx, d, &v, err);
-  closedir(d);
-  if (r < 0) {
-    mr_state_list_free(v.items, v.n);
-    return r;
-  }
-  if (v.n > 1)
-    qsort(v.items, v.n, sizeof(*v.items), compare_states);
-  *out = v.items;
-  *count = v.n;
-  return 0;
-}
-
-void mr_state_list_free(mr_state **list, size_t count)
-{
-  if (list == NULL)
-    return;
-  for (size_t i = 0; i < count; i++)
-    mr_state_free(list[i]);
-  free(list);
 }

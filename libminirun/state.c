@@ -30,7 +30,7 @@ char *state_dir_path(const mr_context *ctx, const char *id)
   return util_path_join(ctx->state_root, id);
 }
 
-static int does_not_exist(mr_error **err, const char *id)
+int state_err_unknown(mr_error **err, const char *id)
 {
   return mr_err(err, -ENOENT, "container '%s' does not exist", id);
 }
@@ -114,7 +114,7 @@ static int open_dir(const mr_context *ctx, const char *id, int *dirfd, mr_error 
     return 0;
   /* Not a directory (or a symlink) is not a container either. */
   if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
-    return does_not_exist(err, id);
+    return state_err_unknown(err, id);
   return mr_err_sys(err, errno, "container '%s': open %s", id, path);
 }
 
@@ -136,7 +136,7 @@ int state_dir_lock(const mr_context *ctx, const char *id, int *dirfd, mr_error *
   if (r < 0)
     return r;
   if (removed)
-    return does_not_exist(err, id);
+    return state_err_unknown(err, id);
   *dirfd = fd;
   fd = -1;
   return 0;
@@ -490,4 +490,36 @@ enum mr_status state_status(int dirfd, const struct state_record *rec)
   if (fstatat(dirfd, STATE_EXEC_FIFO, &st, AT_SYMLINK_NOFOLLOW) == 0)
     return MR_STATUS_CREATED;
   return MR_STATUS_RUNNING;
+}
+
+/* Passes an error collected in a local object on to the caller's `err`. */
+static int hand_over(mr_error **err, mr_error *local, int r)
+{
+  if (err != NULL && *err == NULL)
+    *err = local;
+  else
+    mr_error_free(local);
+  return r;
+}
+
+/* Reads state.json of `dirfd`. A missing state.json is a container that
+ * does not exist (yet: its create has not written it). */
+int state_load(int dirfd, const char *id, struct state_record **out, mr_error **err)
+{
+  mr_error *local = NULL;
+  int r = state_read(dirfd, out, &local);
+  if (r == -ENOENT) {
+    mr_error_free(local);
+    return state_err_unknown(err, id);
+  }
+  if (r < 0) {
+    hand_over(err, local, r);
+    return mr_err_prefix(err, r, "container '%s'", id);
+  }
+  if (strcmp((*out)->id, id) != 0) {
+    r = mr_err(err, -EINVAL, "container '%s': state.json records id '%s'", id, (*out)->id);
+    state_record_free(*out);
+    *out = NULL;
+  }
+  return r;
 }

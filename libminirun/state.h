@@ -54,6 +54,12 @@ int state_write(int dirfd, const struct state_record *rec, mr_error **err);
 /* Reads state.json of a locked directory. */
 int state_read(int dirfd, struct state_record **out, mr_error **err);
 void state_record_free(struct state_record *rec);
+/* state_read, with a missing state.json (a create still in progress, or a
+ * stray directory) reported as "container 'ID' does not exist" and the id in
+ * the file checked against `id`. */
+int state_load(int dirfd, const char *id, struct state_record **out, mr_error **err);
+/* -ENOENT, "container 'ID' does not exist". */
+int state_err_unknown(mr_error **err, const char *id);
 
 /* Current status: stopped when the init is gone or a zombie (or its start
  * time differs: pid reused), created while exec.fifo exists, else running. */
