@@ -93,7 +93,8 @@ MR_API void mr_context_free(mr_context *ctx);
 /* The state root in use. */
 MR_API const char *mr_context_state_root(const mr_context *ctx);
 /* Installs the log sink; fn == NULL drops all messages (the default). */
-MR_API void mr_context_set_log(mr_context *ctx, mr_log_fn fn, void *userdata, enum mr_log_level level);
+MR_API void mr_context_set_log(mr_context *ctx, mr_log_fn fn, void *userdata,
+                               enum mr_log_level level);
 /* Overrides cgroup detection. */
 MR_API void mr_context_set_cgroup_mode(mr_context *ctx, enum mr_cgroup_mode mode);
 MR_API enum mr_cgroup_mode mr_context_cgroup_mode(const mr_context *ctx);
@@ -106,11 +107,12 @@ typedef struct mr_config mr_config;
 
 /* Loads BUNDLE/config.json. The bundle path is made absolute; root.path is
  * resolved relative to it. */
-MR_API int mr_config_load_bundle(mr_context *ctx, const char *bundle, mr_config **out, mr_error **err);
+MR_API int mr_config_load_bundle(mr_context *ctx, const char *bundle, mr_config **out,
+                                 mr_error **err);
 /* Parses an in-memory config.json; `bundle` (may be NULL: the current
  * directory) anchors a relative root.path. */
 MR_API int mr_config_load_json(mr_context *ctx, const char *json, size_t len, const char *bundle,
-                        mr_config **out, mr_error **err);
+                               mr_config **out, mr_error **err);
 MR_API void mr_config_free(mr_config *config);
 /* 1 when the config's process wants a terminal (process.terminal), else 0.
  * Such a container needs a console socket, or a caller that provides one
@@ -133,7 +135,8 @@ MR_API void mr_create_opts_free(mr_create_opts *opts);
 /* Write the init's host pid to this file once the container is created. */
 MR_API int mr_create_opts_set_pid_file(mr_create_opts *opts, const char *path, mr_error **err);
 /* AF_UNIX socket that receives the pty master when process.terminal is true. */
-MR_API int mr_create_opts_set_console_socket(mr_create_opts *opts, const char *path, mr_error **err);
+MR_API int mr_create_opts_set_console_socket(mr_create_opts *opts, const char *path,
+                                             mr_error **err);
 /* Pass fds 3 .. 3+n-1 of the caller into the container (in addition to 0-2). */
 MR_API void mr_create_opts_set_preserve_fds(mr_create_opts *opts, int n);
 /* Use MS_MOVE + chroot instead of pivot_root (e.g. for an initramfs root). */
@@ -171,7 +174,7 @@ MR_API int mr_id_validate(const char *id, mr_error **err);
  * process). The caller becomes the parent of the container init. `opts` may
  * be NULL. On failure nothing is left behind (no state, mount or process). */
 MR_API int mr_container_create(mr_context *ctx, const char *id, const mr_config *config,
-                        const mr_create_opts *opts, mr_container **out, mr_error **err);
+                               const mr_create_opts *opts, mr_container **out, mr_error **err);
 
 /* Releases the waiting init of a created container (any process may call). */
 MR_API int mr_container_start(mr_context *ctx, const char *id, mr_error **err);
@@ -179,7 +182,7 @@ MR_API int mr_container_start(mr_context *ctx, const char *id, mr_error **err);
 /* create + start in one call; the caller is the parent of the init and can
  * mr_container_wait() for it. */
 MR_API int mr_container_run(mr_context *ctx, const char *id, const mr_config *config,
-                     const mr_create_opts *opts, mr_container **out, mr_error **err);
+                            const mr_create_opts *opts, mr_container **out, mr_error **err);
 
 /* The handle of a container created by this process. */
 MR_API pid_t mr_container_pid(const mr_container *c);

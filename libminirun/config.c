@@ -52,8 +52,7 @@ static int config_from_text(const char *json, size_t len, const char *bundle, mr
   return 0;
 }
 
-int mr_config_load_bundle(mr_context *ctx, const char *bundle, mr_config **out,
-                                 mr_error **err)
+int mr_config_load_bundle(mr_context *ctx, const char *bundle, mr_config **out, mr_error **err)
 {
   (void)ctx;
   cleanup_free char *abs = NULL;
@@ -72,7 +71,7 @@ int mr_config_load_bundle(mr_context *ctx, const char *bundle, mr_config **out,
 }
 
 int mr_config_load_json(mr_context *ctx, const char *json, size_t len, const char *bundle,
-                               mr_config **out, mr_error **err)
+                        mr_config **out, mr_error **err)
 {
   (void)ctx;
   if (json == NULL)

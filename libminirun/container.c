@@ -40,8 +40,8 @@ struct create_job {
   bool run;
   struct plan plan;
   int dirfd;
-  int sync[2];   /* [0] parent end, [1] child end */
-  int gate[2];   /* [0] read end for the child, [1] write end (run only) */
+  int sync[2]; /* [0] parent end, [1] child end */
+  int gate[2]; /* [0] read end for the child, [1] write end (run only) */
   pid_t pid;
   int pidfd;
 };
@@ -251,8 +251,16 @@ static int create_container(mr_context *ctx, const char *id, const mr_config *co
   if (r < 0)
     return r;
   struct create_job job = {
-      .ctx = ctx, .id = id, .config = config, .opts = opts, .run = run,
-      .dirfd = -1, .sync = {-1, -1}, .gate = {-1, -1}, .pid = -1, .pidfd = -1,
+      .ctx = ctx,
+      .id = id,
+      .config = config,
+      .opts = opts,
+      .run = run,
+      .dirfd = -1,
+      .sync = {-1, -1},
+      .gate = {-1, -1},
+      .pid = -1,
+      .pidfd = -1,
   };
   r = plan_build(config, opts, &job.plan, err);
   if (r < 0)
@@ -270,20 +278,29 @@ static int create_container(mr_context *ctx, const char *id, const mr_config *co
 }
 
 int mr_container_create(mr_context *ctx, const char *id, const mr_config *config,
-                               const mr_create_opts *opts, mr_container **out, mr_error **err)
+                        const mr_create_opts *opts, mr_container **out, mr_error **err)
 {
   return create_container(ctx, id, config, opts, false, out, err);
 }
 
 int mr_container_run(mr_context *ctx, const char *id, const mr_config *config,
-                            const mr_create_opts *opts, mr_container **out, mr_error **err)
+                     const mr_create_opts *opts, mr_container **out, mr_error **err)
 {
   return create_container(ctx, id, config, opts, true, out, err);
 }
 
-pid_t mr_container_pid(const mr_container *c) { return c ? c->pid : -1; }
-const char *mr_container_id(const mr_container *c) { return c ? c->id : NULL; }
-int mr_container_pollfd(const mr_container *c) { return c ? c->pidfd : -1; }
+pid_t mr_container_pid(const mr_container *c)
+{
+  return c ? c->pid : -1;
+}
+const char *mr_container_id(const mr_container *c)
+{
+  return c ? c->id : NULL;
+}
+int mr_container_pollfd(const mr_container *c)
+{
+  return c ? c->pidfd : -1;
+}
 
 static int decode_status(int status)
 {

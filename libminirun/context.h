@@ -17,6 +17,6 @@ struct mr_context {
 /* Formats and hands a message to the context's log callback, if any. */
 void mr_log(const mr_context *ctx, enum mr_log_level level, const char *fmt, ...) MR_PRINTF(3, 4);
 #define mr_debug(ctx, ...) mr_log(ctx, MR_LOG_DEBUG, __VA_ARGS__)
-#define mr_warn(ctx, ...) mr_log(ctx, MR_LOG_WARNING, __VA_ARGS__)
+#define mr_warn(ctx, ...)  mr_log(ctx, MR_LOG_WARNING, __VA_ARGS__)
 
 #endif /* MR_CONTEXT_H */

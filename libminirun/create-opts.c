@@ -43,8 +43,7 @@ int mr_create_opts_set_pid_file(mr_create_opts *opts, const char *path, mr_error
   return replace_string(&opts->pid_file, path, err);
 }
 
-int mr_create_opts_set_console_socket(mr_create_opts *opts, const char *path,
-                                             mr_error **err)
+int mr_create_opts_set_console_socket(mr_create_opts *opts, const char *path, mr_error **err)
 {
   return replace_string(&opts->console_socket, path, err);
 }

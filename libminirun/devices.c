@@ -18,8 +18,8 @@ static const struct {
   const char *path;
   unsigned major, minor;
 } default_devices[] = {
-    {"/dev/null", 1, 3},    {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
-    {"/dev/random", 1, 8},  {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
+    {"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+    {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
 };
 
 static const struct {
@@ -47,8 +47,8 @@ static bool spec_has_device(const struct spec *s, const char *path)
   return false;
 }
 
-static int add_device(const mr_config *config, struct plan *plan, const char *path,
-                      mode_t mode, dev_t dev, uid_t uid, gid_t gid, mr_error **err)
+static int add_device(const mr_config *config, struct plan *plan, const char *path, mode_t mode,
+                      dev_t dev, uid_t uid, gid_t gid, mr_error **err)
 {
   struct device_op *d = &plan->devices[plan->n_devices++];
   d->path = path;
@@ -79,7 +79,8 @@ int devices_plan(const mr_config *config, struct plan *plan, mr_error **err)
 {
   const struct spec *s = config->spec;
   bool defaults = config_mounts_dev(s);
-  size_t max = s->linux_.n_devices + (defaults ? sizeof(default_devices) / sizeof(*default_devices) : 0);
+  size_t max =
+      s->linux_.n_devices + (defaults ? sizeof(default_devices) / sizeof(*default_devices) : 0);
   if (defaults) {
     plan->dev_dir = util_path_join(config->rootfs, "/dev");
     if (plan->dev_dir == NULL)

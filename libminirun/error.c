@@ -108,8 +108,14 @@ int mr_err_clear(mr_error **err)
   return 0;
 }
 
-int mr_error_errno(const mr_error *err) { return err ? err->errnum : 0; }
-int mr_error_code(const mr_error *err) { return err ? err->code : 0; }
+int mr_error_errno(const mr_error *err)
+{
+  return err ? err->errnum : 0;
+}
+int mr_error_code(const mr_error *err)
+{
+  return err ? err->code : 0;
+}
 const char *mr_error_message(const mr_error *err)
 {
   return err && err->message ? err->message : "unknown error";

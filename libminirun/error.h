@@ -21,7 +21,7 @@
 #define MR_PRINTF(a, b) __attribute__((format(printf, a, b)))
 
 struct mr_error {
-  int code;  /* the negative return value */
+  int code;   /* the negative return value */
   int errnum; /* errno, 0 for non-system errors */
   char *message;
 };

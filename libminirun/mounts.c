@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libmount/libmount.h>
+#include <linux/magic.h>
 #include <linux/mount.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,6 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <linux/magic.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -67,10 +67,10 @@ static int parse_options(const struct spec_mount *m, size_t index, struct mount_
     const char *o = m->options[i];
     if (in_list(o, ignored_options, sizeof(ignored_options) / sizeof(*ignored_options)))
       continue;
-    if (in_list(o, unsupported_options,
-                sizeof(unsupported_options) / sizeof(*unsupported_options)))
-      return mr_err(err, -ENOTSUP, "config.json: mounts[%zu] (%s): option '%s' is not supported yet",
-                    index, m->destination, o);
+    if (in_list(o, unsupported_options, sizeof(unsupported_options) / sizeof(*unsupported_options)))
+      return mr_err(err, -ENOTSUP,
+                    "config.json: mounts[%zu] (%s): option '%s' is not supported yet", index,
+                    m->destination, o);
     bool recursive = false;
     for (size_t k = 0; k < sizeof(recursive_options) / sizeof(*recursive_options); k++) {
       if (strcmp(o, recursive_options[k].name) == 0) {
@@ -105,8 +105,8 @@ static int plan_bind_source(const mr_config *config, const struct spec_mount *m,
                             struct mount_op *op, mr_error **err)
 {
   if (m->source == NULL)
-    return mr_err(err, -EINVAL, "config.json: mounts[%zu] (%s): bind mount without a source",
-                  index, m->destination);
+    return mr_err(err, -EINVAL, "config.json: mounts[%zu] (%s): bind mount without a source", index,
+                  m->destination);
   /* A relative bind source is relative to the bundle, as runc does it. */
   op->source = m->source[0] == '/' ? strdup(m->source) : util_path_join(config->bundle, m->source);
   if (op->source == NULL)
@@ -145,8 +145,7 @@ static int plan_one(const mr_config *config, const struct spec_mount *m, size_t 
     struct statfs sfs;
     op->kind = MOUNT_CGROUP;
     op->cgroup2_host = statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
-  }
-  else if (strcmp(type, "sysfs") == 0)
+  } else if (strcmp(type, "sysfs") == 0)
     op->kind = MOUNT_SYSFS;
   op->fstype = strdup(type);
   if (m->source != NULL)
@@ -245,8 +244,7 @@ static void apply_bind(const struct mount_op *op, int sync_fd)
   if (mount(op->source, op->target, NULL, flags, NULL) < 0)
     sync_fail(sync_fd, errno, "bind mount ", op->source, " on ", op->destination);
   /* Bind mounts ignore all other flags on the first call. */
-  if (op->remount &&
-      mount(NULL, op->target, NULL, MS_REMOUNT | MS_BIND | op->flags, NULL) < 0)
+  if (op->remount && mount(NULL, op->target, NULL, MS_REMOUNT | MS_BIND | op->flags, NULL) < 0)
     fail_mount(sync_fd, errno, "remount bind mount ", op);
 }
 
@@ -271,8 +269,7 @@ static void apply_cgroup(const struct mount_op *op, int sync_fd)
 
 static void apply_fs(const struct mount_op *op, int sync_fd)
 {
-  if (mount(op->source ? op->source : op->fstype, op->target, op->fstype, op->flags, op->data) ==
-      0)
+  if (mount(op->source ? op->source : op->fstype, op->target, op->fstype, op->flags, op->data) == 0)
     return;
   int e = errno;
   /* Without its own network namespace, sysfs cannot be mounted (EPERM in a
@@ -300,8 +297,7 @@ void mounts_apply(const struct plan *plan, int sync_fd)
       apply_fs(op, sync_fd);
     if (op->attr_set | op->attr_clr) {
       struct mount_attr attr = {.attr_set = op->attr_set, .attr_clr = op->attr_clr};
-      if (syscall(SYS_mount_setattr, AT_FDCWD, op->target, AT_RECURSIVE, &attr, sizeof(attr)) <
-          0)
+      if (syscall(SYS_mount_setattr, AT_FDCWD, op->target, AT_RECURSIVE, &attr, sizeof(attr)) < 0)
         fail_mount(sync_fd, errno, "set recursive mount options on ", op);
     }
     if (op->propagation && mount(NULL, op->target, NULL, op->propagation, NULL) < 0)

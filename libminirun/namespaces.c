@@ -18,14 +18,14 @@
 #endif
 
 static const int ns_clone_flag[SPEC_NS_COUNT] = {
-    [SPEC_NS_PID] = CLONE_NEWPID,   [SPEC_NS_NETWORK] = CLONE_NEWNET,
-    [SPEC_NS_MOUNT] = CLONE_NEWNS,  [SPEC_NS_IPC] = CLONE_NEWIPC,
-    [SPEC_NS_UTS] = CLONE_NEWUTS,   [SPEC_NS_USER] = CLONE_NEWUSER,
+    [SPEC_NS_PID] = CLONE_NEWPID,       [SPEC_NS_NETWORK] = CLONE_NEWNET,
+    [SPEC_NS_MOUNT] = CLONE_NEWNS,      [SPEC_NS_IPC] = CLONE_NEWIPC,
+    [SPEC_NS_UTS] = CLONE_NEWUTS,       [SPEC_NS_USER] = CLONE_NEWUSER,
     [SPEC_NS_CGROUP] = CLONE_NEWCGROUP, [SPEC_NS_TIME] = CLONE_NEWTIME,
 };
 
-static int format_id_map(const struct spec_id_mapping *m, size_t n, const char *what,
-                         char **out, mr_error **err)
+static int format_id_map(const struct spec_id_mapping *m, size_t n, const char *what, char **out,
+                         mr_error **err)
 {
   if (n == 0)
     return mr_err(err, -EINVAL,
@@ -35,8 +35,8 @@ static int format_id_map(const struct spec_id_mapping *m, size_t n, const char *
   if (text == NULL)
     return mr_err_sys(err, ENOMEM, "id map");
   for (size_t i = 0; i < n; i++)
-    used += (size_t)snprintf(text + used, cap - used, "%u %u %u\n", m[i].container_id,
-                             m[i].host_id, m[i].size);
+    used += (size_t)snprintf(text + used, cap - used, "%u %u %u\n", m[i].container_id, m[i].host_id,
+                             m[i].size);
   *out = text;
   return 0;
 }
@@ -90,7 +90,8 @@ int namespaces_plan(const mr_config *config, struct plan *plan, mr_error **err)
     }
     plan->clone_flags |= (unsigned long)ns_clone_flag[ns->type];
   }
-  if (!(plan->clone_flags & CLONE_NEWNS) && spec_find_namespace(config->spec, SPEC_NS_MOUNT) == NULL)
+  if (!(plan->clone_flags & CLONE_NEWNS) &&
+      spec_find_namespace(config->spec, SPEC_NS_MOUNT) == NULL)
     return mr_err(err, -EINVAL,
                   "config.json: linux.namespaces: a mount namespace is required (the rootfs is "
                   "set up in it)");

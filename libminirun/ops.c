@@ -23,11 +23,10 @@
 #include <yajl/yajl_gen.h>
 
 #include "context.h"
-#include "state.h"
 #include "jsonw.h"
 #include "procs.h"
+#include "state.h"
 #include "util.h"
-
 
 #define ID_MAX_LEN 1024
 
@@ -45,8 +44,11 @@ static void record_freep(struct state_record **rec)
  * in state.json, which must stay valid JSON. */
 static size_t utf8_sequence_length(const unsigned char *s)
 {
-  size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
-             : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+  size_t n = s[0] < 0x80                    ? 1
+             : s[0] >= 0xc2 && s[0] <= 0xdf ? 2
+             : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+             : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4
+                                            : 0;
   for (size_t i = 1; i < n; i++)
     if ((s[i] & 0xc0) != 0x80)
       return 0;

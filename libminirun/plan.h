@@ -20,19 +20,19 @@
 
 /* One entry of config.json "mounts", ready for mount(2). */
 struct mount_op {
-  const char *destination; /* as in config.json, for messages */
-  char *target;            /* rootfs + destination */
-  char *source;            /* absolute for binds; may be NULL */
-  char *fstype;            /* NULL for binds */
-  char *data;              /* fs-specific options, or NULL */
-  unsigned long flags;     /* MS_* for the mount itself (no propagation bits) */
+  const char *destination;   /* as in config.json, for messages */
+  char *target;              /* rootfs + destination */
+  char *source;              /* absolute for binds; may be NULL */
+  char *fstype;              /* NULL for binds */
+  char *data;                /* fs-specific options, or NULL */
+  unsigned long flags;       /* MS_* for the mount itself (no propagation bits) */
   unsigned long propagation; /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE [| MS_REC] */
   unsigned long long attr_set, attr_clr; /* recursive "r*" options: mount_setattr() */
   bool bind;
-  bool recursive;      /* rbind */
-  bool source_is_dir;  /* binds: create a directory (else a file) as target */
-  bool remount;        /* binds with flags: need a MS_REMOUNT|MS_BIND pass */
-  bool cgroup2_host;   /* cgroup mounts: the host's /sys/fs/cgroup is cgroup2 */
+  bool recursive;     /* rbind */
+  bool source_is_dir; /* binds: create a directory (else a file) as target */
+  bool remount;       /* binds with flags: need a MS_REMOUNT|MS_BIND pass */
+  bool cgroup2_host;  /* cgroup mounts: the host's /sys/fs/cgroup is cgroup2 */
   enum { MOUNT_PLAIN, MOUNT_CGROUP, MOUNT_SYSFS } kind;
 };
 
@@ -40,7 +40,7 @@ struct mount_op {
 struct device_op {
   char *target; /* rootfs + path */
   const char *path;
-  mode_t mode;  /* includes S_IFCHR/S_IFBLK/S_IFIFO */
+  mode_t mode; /* includes S_IFCHR/S_IFBLK/S_IFIFO */
   dev_t dev;
   uid_t uid;
   gid_t gid;
@@ -48,8 +48,8 @@ struct device_op {
 };
 
 struct ns_join {
-  int type;  /* CLONE_NEW* */
-  int fd;    /* opened before clone */
+  int type; /* CLONE_NEW* */
+  int fd;   /* opened before clone */
   const char *path;
 };
 
@@ -65,16 +65,16 @@ struct plan {
   unsigned long clone_flags; /* CLONE_NEW* to create */
   struct ns_join joins[SPEC_NS_COUNT];
   size_t n_joins;
-  bool join_pid;          /* needs the two-step spawn (setns affects children only) */
-  bool user_ns;           /* new user namespace: the parent writes the maps */
+  bool join_pid;           /* needs the two-step spawn (setns affects children only) */
+  bool user_ns;            /* new user namespace: the parent writes the maps */
   char *uid_map, *gid_map; /* "0 100000 65536\n..." */
-  char *timens_offsets;   /* "monotonic 1 0\nboottime 2 0\n" or NULL */
+  char *timens_offsets;    /* "monotonic 1 0\nboottime 2 0\n" or NULL */
   bool new_time_ns;
 
   /* rootfs */
-  char *rootfs;               /* absolute, realpath()ed */
+  char *rootfs;                     /* absolute, realpath()ed */
   unsigned long rootfs_propagation; /* MS_REC|MS_PRIVATE by default */
-  bool rootfs_propagation_set; /* apply to / after pivot as well */
+  bool rootfs_propagation_set;      /* apply to / after pivot as well */
   bool readonly;
   bool no_pivot;
   struct mount_op *mounts;
@@ -86,8 +86,8 @@ struct plan {
   const char *hostname, *domainname;
 
   /* process */
-  char **argv;   /* NULL-terminated; the strings are borrowed from the spec */
-  char **envp;   /* NULL terminated; one spare slot for HOME */
+  char **argv; /* NULL-terminated; the strings are borrowed from the spec */
+  char **envp; /* NULL terminated; one spare slot for HOME */
   size_t n_env;
   const char *path_env; /* value of PATH in envp, or a default */
   const char *cwd;
@@ -98,8 +98,8 @@ struct plan {
   mode_t umask;
   bool no_new_keyring;
   int preserve_fds;
-  int stdio[3];         /* fds to dup onto 0, 1, 2 (-1: keep) */
-  char *home_env;       /* "HOME=..." buffer filled in the child when HOME is unset */
+  int stdio[3];   /* fds to dup onto 0, 1, 2 (-1: keep) */
+  char *home_env; /* "HOME=..." buffer filled in the child when HOME is unset */
 
   /* terminal */
   bool terminal;

@@ -16,7 +16,7 @@
 #include "sync.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-#define HOME_MAX 512
+#define HOME_MAX     512
 
 #ifndef KEYCTL_JOIN_SESSION_KEYRING
 #define KEYCTL_JOIN_SESSION_KEYRING 1
@@ -93,9 +93,18 @@ void process_plan_free(struct plan *plan)
 #define SYS_setresgid SYS_setresgid32
 #define SYS_setgroups SYS_setgroups32
 #endif
-int raw_setresuid(uid_t uid) { return (int)syscall(SYS_setresuid, uid, uid, uid); }
-int raw_setresgid(gid_t gid) { return (int)syscall(SYS_setresgid, gid, gid, gid); }
-int raw_setgroups(size_t n, const gid_t *groups) { return (int)syscall(SYS_setgroups, n, groups); }
+int raw_setresuid(uid_t uid)
+{
+  return (int)syscall(SYS_setresuid, uid, uid, uid);
+}
+int raw_setresgid(gid_t gid)
+{
+  return (int)syscall(SYS_setresgid, gid, gid, gid);
+}
+int raw_setgroups(size_t n, const gid_t *groups)
+{
+  return (int)syscall(SYS_setgroups, n, groups);
+}
 
 void process_setup_fds(const struct plan *plan, int sync_fd)
 {
@@ -133,8 +142,7 @@ void process_set_identity(const struct plan *plan, int sync_fd)
     syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL); /* best effort, as runc */
   /* In a user namespace with setgroups denied, only an empty list is
    * refused with EPERM: skip it then. */
-  if (raw_setgroups(plan->n_groups, plan->groups) < 0 &&
-      !(errno == EPERM && plan->n_groups == 0))
+  if (raw_setgroups(plan->n_groups, plan->groups) < 0 && !(errno == EPERM && plan->n_groups == 0))
     sync_fail(sync_fd, errno, "setgroups", NULL, NULL, NULL);
   if (raw_setresgid(plan->gid) < 0)
     sync_fail(sync_fd, errno, "setresgid", NULL, NULL, NULL);

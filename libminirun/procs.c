@@ -124,7 +124,7 @@ static void signal_if_in_ns(const mr_context *ctx, pid_t pid, const char *ns, in
  * signalled by the caller). Processes in pid namespaces nested below the
  * container's are not reached: killing them needs the cgroup. */
 int procs_signal_pid_ns(const mr_context *ctx, const struct state_record *rec, int sig,
-                         mr_error **err)
+                        mr_error **err)
 {
   char ns[64];
   int r = read_pid_ns(rec->pid, ns, sizeof(ns));

@@ -20,10 +20,10 @@ static const struct {
   const char *name;
   unsigned long flags;
 } propagations[] = {
-    {"private", MS_PRIVATE},          {"rprivate", MS_REC | MS_PRIVATE},
-    {"slave", MS_SLAVE},              {"rslave", MS_REC | MS_SLAVE},
-    {"shared", MS_SHARED},            {"rshared", MS_REC | MS_SHARED},
-    {"unbindable", MS_UNBINDABLE},    {"runbindable", MS_REC | MS_UNBINDABLE},
+    {"private", MS_PRIVATE},       {"rprivate", MS_REC | MS_PRIVATE},
+    {"slave", MS_SLAVE},           {"rslave", MS_REC | MS_SLAVE},
+    {"shared", MS_SHARED},         {"rshared", MS_REC | MS_SHARED},
+    {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_REC | MS_UNBINDABLE},
 };
 
 int rootfs_plan(const mr_config *config, struct plan *plan, mr_error **err)
@@ -114,9 +114,8 @@ static unsigned long locked_flags(const char *path)
     return 0;
   static const struct {
     unsigned long st, ms;
-  } map[] = {{ST_NOSUID, MS_NOSUID},     {ST_NODEV, MS_NODEV},
-             {ST_NOEXEC, MS_NOEXEC},     {ST_NOATIME, MS_NOATIME},
-             {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME}};
+  } map[] = {{ST_NOSUID, MS_NOSUID},   {ST_NODEV, MS_NODEV},           {ST_NOEXEC, MS_NOEXEC},
+             {ST_NOATIME, MS_NOATIME}, {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME}};
   unsigned long flags = 0;
   for (size_t i = 0; i < sizeof(map) / sizeof(*map); i++)
     if ((unsigned long)sfs.f_flags & map[i].st)

@@ -53,8 +53,8 @@ static void close_parent_fds(const struct plan *plan, int parent_sync)
       close(plan->parent_fds[i]);
 }
 
-static __attribute__((noreturn)) void run_child(struct plan *plan, int parent_sync,
-                                                int child_sync, int gate_fd)
+static __attribute__((noreturn)) void run_child(struct plan *plan, int parent_sync, int child_sync,
+                                                int gate_fd)
 {
   close_parent_fds(plan, parent_sync);
   child_main(plan, child_sync, gate_fd);
@@ -63,8 +63,8 @@ static __attribute__((noreturn)) void run_child(struct plan *plan, int parent_sy
 /* The intermediate process: joins the pid/time namespace (which only
  * affects its future children), clones the init as our sibling and tells
  * the parent its pid. */
-static __attribute__((noreturn)) void run_stage1(struct plan *plan, int parent_sync,
-                                                 int child_sync, int gate_fd)
+static __attribute__((noreturn)) void run_stage1(struct plan *plan, int parent_sync, int child_sync,
+                                                 int gate_fd)
 {
   close_parent_fds(plan, parent_sync);
   namespaces_join_for_children(plan, child_sync);

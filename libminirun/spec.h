@@ -7,8 +7,8 @@
  * whose behaviour lands in later work, so that work only adds behaviour.
  *
  * Conventions: strings are NUL-terminated heap copies or NULL when absent;
- * arrays come with a count (string arrays are also NULL-terminated); optional scalars come with a has_* flag; uint64
- * values are kept exact (parsed from the raw JSON number text).
+ * arrays come with a count (string arrays are also NULL-terminated); optional scalars come with a
+ * has_* flag; uint64 values are kept exact (parsed from the raw JSON number text).
  */
 #ifndef MR_SPEC_H
 #define MR_SPEC_H
@@ -240,8 +240,8 @@ struct spec_memory {
 
 struct spec_cpu {
   bool present;
-  bool has_shares, has_quota, has_burst, has_period, has_realtime_runtime,
-      has_realtime_period, has_idle;
+  bool has_shares, has_quota, has_burst, has_period, has_realtime_runtime, has_realtime_period,
+      has_idle;
   uint64_t shares, period, realtime_period, burst;
   int64_t quota, realtime_runtime, idle;
   char *cpus;

@@ -18,20 +18,20 @@
 #include "context.h"
 #include "spec.h"
 
-#define STATE_FILE "state.json"
+#define STATE_FILE      "state.json"
 #define STATE_EXEC_FIFO "exec.fifo"
 
 /* What state.json records. Later capabilities (cgroups, rootfs images) add
  * fields here; unknown fields in an older/newer file are ignored on read. */
 struct state_record {
   char *id;
-  pid_t pid;                       /* init's host pid */
-  unsigned long long pid_start;    /* field 22 of /proc/PID/stat: guards against pid reuse */
-  char *bundle;                    /* absolute */
-  char *rootfs;                    /* absolute */
-  char *created;                   /* RFC 3339, UTC */
+  pid_t pid;                    /* init's host pid */
+  unsigned long long pid_start; /* field 22 of /proc/PID/stat: guards against pid reuse */
+  char *bundle;                 /* absolute */
+  char *rootfs;                 /* absolute */
+  char *created;                /* RFC 3339, UTC */
   uid_t owner;
-  bool new_pid_ns;                 /* the container has its own pid namespace */
+  bool new_pid_ns; /* the container has its own pid namespace */
   struct spec_kv *annotations;
   size_t n_annotations;
 };

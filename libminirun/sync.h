@@ -16,10 +16,10 @@
 #include "error.h"
 
 enum sync_type {
-  SYNC_GO = 1,   /* parent -> child: continue */
-  SYNC_READY,    /* child -> parent: set up, waiting for start */
-  SYNC_ERROR,    /* child -> parent: setup failed, text + errnum follow */
-  SYNC_PID,      /* stage-1 -> parent: pid of the init it spawned */
+  SYNC_GO = 1, /* parent -> child: continue */
+  SYNC_READY,  /* child -> parent: set up, waiting for start */
+  SYNC_ERROR,  /* child -> parent: setup failed, text + errnum follow */
+  SYNC_PID,    /* stage-1 -> parent: pid of the init it spawned */
 };
 
 #define SYNC_TEXT_MAX 1024

@@ -12,7 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
-void util_freep(void *p) { free(*(void **)p); }
+void util_freep(void *p)
+{
+  free(*(void **)p);
+}
 
 void util_closep(int *fd)
 {

@@ -10,7 +10,7 @@
 #include "error.h"
 
 /* Frees *p (a char*, struct ... *) when the variable goes out of scope. */
-#define cleanup_free __attribute__((cleanup(util_freep)))
+#define cleanup_free  __attribute__((cleanup(util_freep)))
 #define cleanup_close __attribute__((cleanup(util_closep)))
 void util_freep(void *p);
 void util_closep(int *fd);
