@@ -25,7 +25,7 @@ int terminal_plan(const mr_config *config, const struct mr_create_opts *opts, st
   if (path == NULL)
     return mr_err(err, -EINVAL,
                   "config.json: process.terminal is true but no console socket was given "
-                  "(--console-socket)");
+                  "(mr_create_opts_set_console_socket, --console-socket)");
   struct sockaddr_un addr = {.sun_family = AF_UNIX};
   if (strlen(path) >= sizeof(addr.sun_path))
     return mr_err(err, -ENAMETOOLONG, "console socket %s: path too long", path);
