@@ -95,13 +95,16 @@ int namespaces_plan(const mr_config *config, struct plan *plan, mr_error **err)
     return mr_err(err, -EINVAL,
                   "config.json: linux.namespaces: a mount namespace is required (the rootfs is "
                   "set up in it)");
-  const char *hostname = config->spec->hostname;
-  if (hostname != NULL && *hostname != '\0' && !(plan->clone_flags & CLONE_NEWUTS))
+  /* Without a new uts namespace these would rename the caller's host. */
+  const struct spec *spec = config->spec;
+  plan->hostname = spec->hostname != NULL && *spec->hostname ? spec->hostname : NULL;
+  plan->domainname = spec->domainname != NULL && *spec->domainname ? spec->domainname : NULL;
+  if (plan->hostname != NULL && !(plan->clone_flags & CLONE_NEWUTS))
     return mr_err(err, -EINVAL,
                   "config.json: hostname: setting a hostname needs a new uts namespace");
-  plan->hostname = hostname && *hostname ? hostname : NULL;
-  plan->domainname =
-      config->spec->domainname && *config->spec->domainname ? config->spec->domainname : NULL;
+  if (plan->domainname != NULL && !(plan->clone_flags & CLONE_NEWUTS))
+    return mr_err(err, -EINVAL,
+                  "config.json: domainname: setting a domainname needs a new uts namespace");
   if (plan->clone_flags & CLONE_NEWUSER) {
     plan->user_ns = true;
     int r = format_id_map(l->uid_mappings, l->n_uid_mappings, "uidMappings", &plan->uid_map, err);
