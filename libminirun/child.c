@@ -69,9 +69,10 @@ void child_main(struct plan *plan, int sync_fd, int gate_fd)
   become_namespace_root(plan, sync_fd);
   process_setup_fds(plan, sync_fd);
 
-  rootfs_prepare(plan, sync_fd);
-  mounts_apply(plan, sync_fd);
-  devices_apply(plan, sync_fd);
+  int rootfd = rootfs_prepare(plan, sync_fd);
+  mounts_apply(plan, rootfd, sync_fd);
+  devices_apply(plan, rootfd, sync_fd);
+  close(rootfd);
   rootfs_enter(plan, sync_fd);
   process_make_cwd(plan, sync_fd);
   terminal_setup(plan, sync_fd);

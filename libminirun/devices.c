@@ -11,6 +11,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "inroot.h"
+#include "mounts.h"
 #include "sync.h"
 #include "util.h"
 
@@ -130,68 +132,100 @@ void devices_plan_free(struct plan *plan)
 
 /* ---- child side: async-signal-safe ---- */
 
-/* In a user namespace mknod is not allowed: bind the host's node instead. */
-static int bind_host_device(const struct device_op *d)
+/* The directory that holds `path` in the rootfs, created when missing, and
+ * its last component. Without openat2 (before 5.6), by host path. */
+static int open_parent(int rootfd, const char *path, const char *host_path, const char **name)
 {
-  int fd = open(d->target, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0000);
+  int fd = inroot_open_parent(rootfd, path, true, name);
+  if (fd != -ENOSYS)
+    return fd;
+  char dir[4096];
+  struct sbuf b = {dir, sizeof(dir), 0};
+  sbuf_add(&b, host_path);
+  char *slash = strrchr(dir, '/');
+  if (slash == NULL)
+    return -EINVAL;
+  *slash = '\0';
+  *name = host_path + (slash - dir) + 1;
+  int r = mkdir_parents(dir, 0755);
+  if (r < 0)
+    return r;
+  fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  return fd < 0 ? -errno : fd;
+}
+
+/* In a user namespace mknod is not allowed: bind the host's node instead. */
+static int bind_host_device(int dirfd, const char *name, const struct device_op *d)
+{
+  int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0000);
   if (fd < 0)
     return -errno;
   close(fd);
-  if (mount(d->host_path, d->target, NULL, MS_BIND, NULL) < 0)
+  fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
     return -errno;
-  return 0;
+  char target[64];
+  int r = mount(d->host_path, inroot_fd_path(fd, target, sizeof(target)), NULL, MS_BIND, NULL);
+  r = r < 0 ? -errno : 0;
+  close(fd);
+  return r;
 }
 
-static int make_device(const struct plan *plan, const struct device_op *d)
+static int make_node(int dirfd, const char *name, const struct device_op *d)
 {
-  if (plan->user_ns)
-    return bind_host_device(d);
-  if (mknod(d->target, d->mode, d->dev) < 0) {
+  if (mknodat(dirfd, name, d->mode, d->dev) < 0) {
     if (errno != EEXIST)
       return -errno;
     /* A node from the image: replace it so type and numbers are ours. */
-    if (unlink(d->target) < 0 || mknod(d->target, d->mode, d->dev) < 0)
+    if (unlinkat(dirfd, name, 0) < 0 || mknodat(dirfd, name, d->mode, d->dev) < 0)
       return -errno;
   }
-  if ((d->uid != 0 || d->gid != 0) && chown(d->target, d->uid, d->gid) < 0)
+  if ((d->uid != 0 || d->gid != 0) &&
+      fchownat(dirfd, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
     return -errno;
   return 0;
 }
 
-static void make_link(const struct plan *plan, const char *target, const char *name, int sync_fd)
+static int make_device(const struct plan *plan, int rootfd, const struct device_op *d)
 {
-  char path[4096];
-  struct sbuf b = {path, sizeof(path), 0};
-  sbuf_add(&b, plan->dev_dir);
-  sbuf_add(&b, "/");
-  sbuf_add(&b, name);
-  if (symlink(target, path) < 0 && errno != EEXIST)
+  const char *name;
+  int dirfd = open_parent(rootfd, d->path, d->target, &name);
+  if (dirfd < 0)
+    return dirfd;
+  int r = plan->user_ns ? bind_host_device(dirfd, name, d) : make_node(dirfd, name, d);
+  close(dirfd);
+  return r;
+}
+
+static void make_link(int devfd, const char *target, const char *name, int sync_fd)
+{
+  if (symlinkat(target, devfd, name) < 0 && errno != EEXIST)
     sync_fail(sync_fd, errno, "create /dev/", name, NULL, NULL);
 }
 
-void devices_apply(const struct plan *plan, int sync_fd)
+void devices_apply(const struct plan *plan, int rootfd, int sync_fd)
 {
   for (size_t i = 0; i < plan->n_devices; i++) {
-    int r = make_device(plan, &plan->devices[i]);
+    int r = make_device(plan, rootfd, &plan->devices[i]);
     if (r < 0)
       sync_fail(sync_fd, -r, "create device ", plan->devices[i].path, NULL, NULL);
   }
   if (plan->dev_dir == NULL)
     return;
-  for (size_t i = 0; i < sizeof(default_links) / sizeof(*default_links); i++)
-    make_link(plan, default_links[i].target, default_links[i].name, sync_fd);
-  if (plan->dev_pts_target != NULL) {
-    char ptmx[4096];
-    struct sbuf b = {ptmx, sizeof(ptmx), 0};
-    sbuf_add(&b, plan->dev_dir);
-    sbuf_add(&b, "/ptmx");
-    unlink(ptmx);
-    make_link(plan, "pts/ptmx", "ptmx", sync_fd);
+  int devfd = inroot_open(rootfd, "/dev", INROOT_DIR);
+  if (devfd == -ENOSYS) {
+    devfd = open(plan->dev_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    devfd = devfd < 0 ? -errno : devfd;
   }
-  char shm[4096];
-  struct sbuf b = {shm, sizeof(shm), 0};
-  sbuf_add(&b, plan->dev_dir);
-  sbuf_add(&b, "/shm");
-  if (mkdir(shm, 01777) < 0 && errno != EEXIST)
+  if (devfd < 0)
+    sync_fail(sync_fd, -devfd, "open /dev", NULL, NULL, NULL);
+  for (size_t i = 0; i < sizeof(default_links) / sizeof(*default_links); i++)
+    make_link(devfd, default_links[i].target, default_links[i].name, sync_fd);
+  if (plan->dev_pts_target != NULL) {
+    unlinkat(devfd, "ptmx", 0);
+    make_link(devfd, "pts/ptmx", "ptmx", sync_fd);
+  }
+  if (mkdirat(devfd, "shm", 01777) < 0 && errno != EEXIST)
     sync_fail(sync_fd, errno, "create /dev/shm", NULL, NULL, NULL);
+  close(devfd);
 }

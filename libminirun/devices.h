@@ -12,6 +12,6 @@ void devices_plan_free(struct plan *plan);
 
 /* Child: mknod (or bind from the host inside a user namespace), then the
  * /dev/fd, /dev/std{in,out,err} and /dev/ptmx links. */
-void devices_apply(const struct plan *plan, int sync_fd);
+void devices_apply(const struct plan *plan, int rootfd, int sync_fd);
 
 #endif /* MR_DEVICES_H */

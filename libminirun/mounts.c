@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "inroot.h"
 #include "sync.h"
 #include "util.h"
 
@@ -208,16 +209,15 @@ int mkdir_parents(char *path, mode_t mode)
   }
 }
 
-/* The mount point must exist: a directory, or a file for file binds. */
-static int ensure_target(const struct mount_op *op)
+/* Without openat2 (kernels before 5.6): the mount point by its host path.
+ * A directory, or a file for file binds. */
+static int ensure_target_by_path(const struct mount_op *op)
 {
   struct stat st;
   if (lstat(op->target, &st) == 0)
     return 0;
-  bool want_dir = !op->bind || op->source_is_dir;
-  if (want_dir)
+  if (!op->bind || op->source_is_dir)
     return mkdir_parents(op->target, 0755);
-  /* Create the parent directory, then an empty file to bind over. */
   char *slash = strrchr(op->target, '/');
   if (slash != NULL && slash != op->target) {
     *slash = '\0';
@@ -238,69 +238,120 @@ static void fail_mount(int sync_fd, int e, const char *what, const struct mount_
   sync_fail(sync_fd, e, what, op->destination, NULL, NULL);
 }
 
-static void apply_bind(const struct mount_op *op, int sync_fd)
+/* Where to mount: resolved inside the rootfs and created when missing.
+ * Returns the path mount(2) should use ("/proc/self/fd/N", *fd open). */
+struct mount_point {
+  int fd;
+  char path[64];
+};
+
+static const char *mount_point_open(const struct mount_op *op, int rootfd, bool create,
+                                    struct mount_point *mp, int sync_fd)
+{
+  mp->fd = -1;
+  enum inroot_create how = !create                            ? INROOT_EXISTING
+                           : (!op->bind || op->source_is_dir) ? INROOT_DIR
+                                                              : INROOT_FILE;
+  int fd = inroot_open(rootfd, op->destination, how);
+  if (fd == -ENOSYS) {
+    int r = create ? ensure_target_by_path(op) : 0;
+    if (r < 0)
+      fail_mount(sync_fd, -r, "create mount point ", op);
+    return op->target;
+  }
+  if (fd < 0)
+    fail_mount(sync_fd, -fd, create ? "create mount point " : "open mount point ", op);
+  mp->fd = fd;
+  return inroot_fd_path(fd, mp->path, sizeof(mp->path));
+}
+
+static void mount_point_close(struct mount_point *mp)
+{
+  if (mp->fd >= 0)
+    close(mp->fd);
+  mp->fd = -1;
+}
+
+static void apply_bind(const struct mount_op *op, const char *target, int sync_fd)
 {
   unsigned long flags = MS_BIND | (op->recursive ? MS_REC : 0);
-  if (mount(op->source, op->target, NULL, flags, NULL) < 0)
+  if (mount(op->source, target, NULL, flags, NULL) < 0)
     sync_fail(sync_fd, errno, "bind mount ", op->source, " on ", op->destination);
-  /* Bind mounts ignore all other flags on the first call. */
-  if (op->remount && mount(NULL, op->target, NULL, MS_REMOUNT | MS_BIND | op->flags, NULL) < 0)
-    fail_mount(sync_fd, errno, "remount bind mount ", op);
 }
 
 /* Without a cgroup namespace per container yet, the container sees the
  * host's hierarchies: on v1/hybrid hosts /sys/fs/cgroup is a tmpfs of
  * controller mounts, so bind it (recursively); on v2 mount cgroup2. The
  * cgroup work replaces this with the container's own cgroups. */
-static void apply_cgroup(const struct mount_op *op, int sync_fd)
+static void apply_cgroup(const struct mount_op *op, const char *target, int sync_fd)
 {
   if (op->cgroup2_host) {
-    if (mount("cgroup2", op->target, "cgroup2", op->flags, NULL) < 0)
+    if (mount("cgroup2", target, "cgroup2", op->flags, NULL) < 0)
       fail_mount(sync_fd, errno, "mount cgroup2 on ", op);
     return;
   }
-  if (mount("/sys/fs/cgroup", op->target, NULL, MS_BIND | MS_REC, NULL) < 0)
+  if (mount("/sys/fs/cgroup", target, NULL, MS_BIND | MS_REC, NULL) < 0)
     fail_mount(sync_fd, errno, "mount cgroup on ", op);
-  if (op->flags & MS_RDONLY) {
-    struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
-    syscall(SYS_mount_setattr, AT_FDCWD, op->target, AT_RECURSIVE, &attr, sizeof(attr));
-  }
 }
 
-static void apply_fs(const struct mount_op *op, int sync_fd)
+static void apply_fs(const struct mount_op *op, const char *target, int sync_fd)
 {
-  if (mount(op->source ? op->source : op->fstype, op->target, op->fstype, op->flags, op->data) == 0)
+  if (mount(op->source ? op->source : op->fstype, target, op->fstype, op->flags, op->data) == 0)
     return;
   int e = errno;
   /* Without its own network namespace, sysfs cannot be mounted (EPERM in a
    * user namespace, EBUSY elsewhere): show the host's, as runc does. */
   if (op->kind == MOUNT_SYSFS && (e == EPERM || e == EBUSY)) {
-    if (mount("/sys", op->target, NULL, MS_BIND | MS_REC, NULL) == 0)
+    if (mount("/sys", target, NULL, MS_BIND | MS_REC, NULL) == 0)
       return;
     e = errno;
   }
   sync_fail(sync_fd, e, "mount ", op->fstype, " on ", op->destination);
 }
 
-void mounts_apply(const struct plan *plan, int sync_fd)
+static void set_recursive_attrs(const struct mount_op *op, const char *target,
+                                unsigned long long set, unsigned long long clr, int sync_fd)
+{
+  struct mount_attr attr = {.attr_set = set, .attr_clr = clr};
+  if (syscall(SYS_mount_setattr, AT_FDCWD, target, AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+    fail_mount(sync_fd, errno, "set recursive mount options on ", op);
+}
+
+/* What needs the new mount itself: an fd taken before the mount refers to
+ * the directory underneath, so the caller reopens the target first. */
+static void finish_mount(const struct mount_op *op, const char *target, int sync_fd)
+{
+  /* Bind mounts ignore all other flags on the first call. */
+  if (op->bind && op->remount &&
+      mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | op->flags, NULL) < 0)
+    fail_mount(sync_fd, errno, "remount bind mount ", op);
+  if (op->kind == MOUNT_CGROUP && !op->cgroup2_host && (op->flags & MS_RDONLY)) {
+    struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+    syscall(SYS_mount_setattr, AT_FDCWD, target, AT_RECURSIVE, &attr, sizeof(attr));
+  }
+  if (op->attr_set | op->attr_clr)
+    set_recursive_attrs(op, target, op->attr_set, op->attr_clr, sync_fd);
+  if (op->propagation && mount(NULL, target, NULL, op->propagation, NULL) < 0)
+    fail_mount(sync_fd, errno, "set propagation of ", op);
+}
+
+void mounts_apply(const struct plan *plan, int rootfd, int sync_fd)
 {
   for (size_t i = 0; i < plan->n_mounts; i++) {
     const struct mount_op *op = &plan->mounts[i];
-    int r = ensure_target(op);
-    if (r < 0)
-      fail_mount(sync_fd, -r, "create mount point ", op);
+    struct mount_point mp;
+    const char *target = mount_point_open(op, rootfd, true, &mp, sync_fd);
     if (op->bind)
-      apply_bind(op, sync_fd);
+      apply_bind(op, target, sync_fd);
     else if (op->kind == MOUNT_CGROUP)
-      apply_cgroup(op, sync_fd);
+      apply_cgroup(op, target, sync_fd);
     else
-      apply_fs(op, sync_fd);
-    if (op->attr_set | op->attr_clr) {
-      struct mount_attr attr = {.attr_set = op->attr_set, .attr_clr = op->attr_clr};
-      if (syscall(SYS_mount_setattr, AT_FDCWD, op->target, AT_RECURSIVE, &attr, sizeof(attr)) < 0)
-        fail_mount(sync_fd, errno, "set recursive mount options on ", op);
+      apply_fs(op, target, sync_fd);
+    if (mp.fd >= 0) {
+      mount_point_close(&mp);
+      target = mount_point_open(op, rootfd, false, &mp, sync_fd);
     }
-    if (op->propagation && mount(NULL, op->target, NULL, op->propagation, NULL) < 0)
-      fail_mount(sync_fd, errno, "set propagation of ", op);
+    finish_mount(op, target, sync_fd);
+    mount_point_close(&mp);
   }
 }

@@ -11,8 +11,9 @@ int mounts_plan(const mr_config *config, struct plan *plan, mr_error **err);
 void mounts_plan_free(struct plan *plan);
 
 /* Child (async-signal-safe): performs every planned mount in order under
- * the rootfs; reports failure on sync_fd and exits. */
-void mounts_apply(const struct plan *plan, int sync_fd);
+ * the rootfs (rootfd: an O_PATH fd of the rootfs bind mount; destinations
+ * are resolved inside it); reports failure on sync_fd and exits. */
+void mounts_apply(const struct plan *plan, int rootfd, int sync_fd);
 
 /* Child: creates `path` and its missing parents (mode 0755). */
 int mkdir_parents(char *path, mode_t mode);

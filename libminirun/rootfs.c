@@ -3,6 +3,7 @@
 #include "rootfs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,7 @@ int rootfs_plan(const mr_config *config, struct plan *plan, mr_error **err)
 
 /* ---- child side: async-signal-safe ---- */
 
-void rootfs_prepare(const struct plan *plan, int sync_fd)
+int rootfs_prepare(const struct plan *plan, int sync_fd)
 {
   /* Nothing we mount may reach the host. pivot_root refuses shared mounts,
    * so a "shared" request is applied to the new root after the pivot. */
@@ -68,6 +69,11 @@ void rootfs_prepare(const struct plan *plan, int sync_fd)
   /* pivot_root needs the new root to be a mount point. */
   if (mount(plan->rootfs, plan->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
     sync_fail(sync_fd, errno, "bind mount rootfs ", plan->rootfs, NULL, NULL);
+  /* Opened after the bind: an fd taken before would see beneath it. */
+  int fd = open(plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    sync_fail(sync_fd, errno, "open rootfs ", plan->rootfs, NULL, NULL);
+  return fd;
 }
 
 /* initramfs roots cannot be pivoted away from: move the rootfs over / and

@@ -10,7 +10,9 @@ int rootfs_plan(const mr_config *config, struct plan *plan, mr_error **err);
 
 /* Child (async-signal-safe). Order: rootfs_prepare, mounts, devices,
  * rootfs_enter, process cwd, rootfs_finish. */
-void rootfs_prepare(const struct plan *plan, int sync_fd);
+/* Returns an O_PATH fd of the rootfs bind mount: mounts and devices are
+ * resolved inside it. */
+int rootfs_prepare(const struct plan *plan, int sync_fd);
 void rootfs_enter(const struct plan *plan, int sync_fd);
 void rootfs_finish(const struct plan *plan, int sync_fd);
 
