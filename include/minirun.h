@@ -110,7 +110,8 @@ typedef struct mr_config mr_config;
 MR_API int mr_config_load_bundle(mr_context *ctx, const char *bundle, mr_config **out,
                                  mr_error **err);
 /* Parses an in-memory config.json; `bundle` (may be NULL: the current
- * directory) anchors a relative root.path. */
+ * directory; made absolute) anchors a relative root.path and is the bundle
+ * recorded in the container's state. */
 MR_API int mr_config_load_json(mr_context *ctx, const char *json, size_t len, const char *bundle,
                                mr_config **out, mr_error **err);
 MR_API void mr_config_free(mr_config *config);
@@ -223,8 +224,9 @@ MR_API const char *mr_state_bundle(const mr_state *st);
 MR_API const char *mr_state_created(const mr_state *st);
 /* The uid that created the container. */
 MR_API uid_t mr_state_owner(const mr_state *st);
-/* The OCI state document (ociVersion, id, status, pid, bundle, annotations)
- * as a newly allocated string (free() it). */
+/* The OCI state document as a newly allocated string (free() it): ociVersion,
+ * id, status, pid (0 once stopped), bundle, and as crun prints them rootfs,
+ * created and owner; annotations when the config has any. */
 MR_API int mr_state_to_json(const mr_state *st, char **out, mr_error **err);
 
 /* The states of every container under the context's state root, sorted by
@@ -236,7 +238,8 @@ MR_API void mr_state_list_free(mr_state **list, size_t count);
 /* Helpers                                                                   */
 /* ------------------------------------------------------------------------ */
 
-/* Parses "TERM", "SIGTERM", "sigterm" or "15" into a signal number. */
+/* Parses "TERM", "SIGTERM", "sigterm", "15", "RTMIN+3" or "SIGRTMAX-1" into
+ * a signal number. */
 MR_API int mr_signal_parse(const char *name, int *signal, mr_error **err);
 
 #ifdef __cplusplus
