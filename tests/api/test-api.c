@@ -24,6 +24,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -1082,6 +1084,60 @@ static void test_foreign_child_not_reaped(void)
 
 /* ------------------------------------------------------------------------ */
 
+/* A multi-threaded host whose threads keep allocating while containers are
+ * created. The child between clone() and exec() must only make system calls:
+ * a malloc lock held by another thread, or glibc's set*id broadcast to
+ * threads that do not exist in the child, would hang it here. */
+static atomic_int threads_stop;
+
+static void *busy_thread(void *arg)
+{
+  (void)arg;
+  while (!atomic_load(&threads_stop)) {
+    void *p[16];
+    for (int i = 0; i < 16; i++)
+      p[i] = malloc((size_t)(i + 1) * 512);
+    for (int i = 0; i < 16; i++)
+      free(p[i]);
+  }
+  return NULL;
+}
+
+static void test_threaded_host(void)
+{
+  pthread_t th[4];
+  int started = 0, ran = 0;
+  mr_config *cfg = NULL;
+  mr_error *err = NULL;
+  int r = mr_config_load_bundle(ctx, bundle, &cfg, &err);
+  if (!ok(r == 0, "config for the threaded host (%s)", r ? emsg(err) : "ok"))
+    goto out;
+  set_cmd("exit 0\n");
+  atomic_store(&threads_stop, 0);
+  for (int i = 0; i < 4; i++)
+    if (pthread_create(&th[i], NULL, busy_thread, NULL) == 0)
+      started++;
+  ok(started == 4, "4 allocating threads running (%d)", started);
+  for (int i = 0; i < 20; i++) {
+    char id[32];
+    mr_container *c = NULL;
+    int status = -1;
+    snprintf(id, sizeof id, "api-thr-%d", i);
+    if (mr_container_run(ctx, id, cfg, NULL, &c, NULL) == 0 &&
+        mr_container_wait(c, 0, &status, NULL) == 0 && status == 0)
+      ran++;
+    mr_container_free(c);
+    mr_container_delete(ctx, id, 1, NULL);
+  }
+  atomic_store(&threads_stop, 1);
+  for (int i = 0; i < started; i++)
+    pthread_join(th[i], NULL);
+  ok(ran == 20, "20 containers created and run from a host with busy threads (%d)", ran);
+out:
+  mr_error_free(err);
+  mr_config_free(cfg);
+}
+
 int main(int argc, char **argv)
 {
   static char bundle_buf[PATH_MAX], hostdir_buf[PATH_MAX], state_buf[PATH_MAX];
@@ -1168,6 +1224,7 @@ int main(int argc, char **argv)
   test_list_and_duplicate();
   test_failed_create_is_silent_and_clean();
   test_logging();
+  test_threaded_host();
 
   mr_context_free(ctx);
   ctx = NULL;

@@ -11,7 +11,7 @@ test_api_program() {
   local libdir=$MINIRUN_BUILDDIR/.libs
   local bin=
   if [ -f "$src" ] && [ -e "$libdir/libminirun.so" ] && command -v gcc >/dev/null; then
-    gcc -std=gnu11 -Wall -Wextra -g -O1 -I"$MINIRUN_SRCDIR/include" "$src" \
+    gcc -std=gnu11 -Wall -Wextra -g -O1 -pthread -I"$MINIRUN_SRCDIR/include" "$src" \
       -L"$libdir" -lminirun -Wl,-rpath,"$libdir" -o "$T/test-api" 2>"$T/gcc.log" ||
       fail "compiling test-api.c failed: $(_mr_show "$(cat "$T/gcc.log")")"
     bin=$T/test-api
