@@ -147,7 +147,7 @@ static int open_parent(int rootfd, const char *path, const char *host_path, cons
     return -EINVAL;
   *slash = '\0';
   *name = host_path + (slash - dir) + 1;
-  int r = mkdir_parents(dir, 0755);
+  int r = util_mkdir_parents(dir, 0755);
   if (r < 0)
     return r;
   fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int jw_init(struct jw *w, mr_error **err)
+static int jw_init(struct jw *w, mr_error **err)
 {
   w->st = yajl_gen_status_ok;
   w->g = yajl_gen_alloc(NULL);
@@ -15,13 +15,6 @@ int jw_init(struct jw *w, mr_error **err)
   /* Invalid UTF-8 is refused now: yajl_tree would not read it back. */
   yajl_gen_config(w->g, yajl_gen_validate_utf8, 1);
   return 0;
-}
-
-void jw_free(struct jw *w)
-{
-  if (w->g != NULL)
-    yajl_gen_free(w->g);
-  w->g = NULL;
 }
 
 void jw_map_open(struct jw *w)
@@ -77,13 +70,30 @@ void jw_key_bool(struct jw *w, const char *key, bool value)
     w->st = yajl_gen_bool(w->g, value);
 }
 
-int jw_finish(struct jw *w, const char *what, const unsigned char **buf, size_t *len,
-              mr_error **err)
+static int jw_finish(struct jw *w, const char *what, char **out, size_t *len, mr_error **err)
 {
   if (w->st == yajl_gen_invalid_string)
     return mr_err(err, -EINVAL, "%s: a string is not valid UTF-8", what);
   if (w->st != yajl_gen_status_ok)
     return mr_err(err, -EINVAL, "%s: JSON generation failed (yajl status %d)", what, (int)w->st);
-  yajl_gen_get_buf(w->g, buf, len);
+  const unsigned char *buf;
+  yajl_gen_get_buf(w->g, &buf, len);
+  *out = strndup((const char *)buf, *len);
+  if (*out == NULL)
+    return mr_err_sys(err, ENOMEM, "%s", what);
   return 0;
+}
+
+int jw_render(void (*write)(struct jw *w, const void *arg), const void *arg, const char *what,
+              char **out, size_t *len, mr_error **err)
+{
+  *out = NULL;
+  struct jw w;
+  int r = jw_init(&w, err);
+  if (r < 0)
+    return r;
+  write(&w, arg);
+  r = jw_finish(&w, what, out, len, err);
+  yajl_gen_free(w.g);
+  return r;
 }

@@ -19,10 +19,6 @@ struct jw {
   yajl_gen_status st;
 };
 
-/* Compact output; strings must be valid UTF-8. */
-int jw_init(struct jw *w, mr_error **err);
-void jw_free(struct jw *w);
-
 void jw_map_open(struct jw *w);
 void jw_map_close(struct jw *w);
 void jw_str(struct jw *w, const char *s);
@@ -32,9 +28,10 @@ void jw_key_u64(struct jw *w, const char *key, unsigned long long value);
 void jw_key_i64(struct jw *w, const char *key, long long value);
 void jw_key_bool(struct jw *w, const char *key, bool value);
 
-/* The document, or an error naming `what` when any call failed. The buffer
- * belongs to the writer. */
-int jw_finish(struct jw *w, const char *what, const unsigned char **buf, size_t *len,
-              mr_error **err);
+/* Runs `write(w, arg)` on a fresh compact writer (strings must be valid
+ * UTF-8) and returns the document as a new NUL-terminated string, or an
+ * error naming `what` when any call failed. */
+int jw_render(void (*write)(struct jw *w, const void *arg), const void *arg, const char *what,
+              char **out, size_t *len, mr_error **err);
 
 #endif /* MR_JSONW_H */

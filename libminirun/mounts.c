@@ -192,23 +192,6 @@ void mounts_plan_free(struct plan *plan)
 
 /* ---- child side: async-signal-safe from here on ---- */
 
-int mkdir_parents(char *path, mode_t mode)
-{
-  for (char *p = path + 1;; p++) {
-    if (*p != '/' && *p != '\0')
-      continue;
-    char saved = *p;
-    *p = '\0';
-    int r = mkdir(path, mode);
-    int e = errno;
-    *p = saved;
-    if (r < 0 && e != EEXIST)
-      return -e;
-    if (saved == '\0')
-      return 0;
-  }
-}
-
 /* Without openat2 (kernels before 5.6): the mount point by its host path.
  * A directory, or a file for file binds. */
 static int ensure_target_by_path(const struct mount_op *op)
@@ -217,11 +200,11 @@ static int ensure_target_by_path(const struct mount_op *op)
   if (lstat(op->target, &st) == 0)
     return 0;
   if (!op->bind || op->source_is_dir)
-    return mkdir_parents(op->target, 0755);
+    return util_mkdir_parents(op->target, 0755);
   char *slash = strrchr(op->target, '/');
   if (slash != NULL && slash != op->target) {
     *slash = '\0';
-    int r = mkdir_parents(op->target, 0755);
+    int r = util_mkdir_parents(op->target, 0755);
     *slash = '/';
     if (r < 0)
       return r;
@@ -317,6 +300,13 @@ static void set_recursive_attrs(const struct mount_op *op, const char *target,
     fail_mount(sync_fd, errno, "set recursive mount options on ", op);
 }
 
+/* Whether finish_mount has anything to do for `op`. */
+static bool needs_finish(const struct mount_op *op)
+{
+  return (op->bind && op->remount) || op->attr_set || op->attr_clr || op->propagation ||
+         (op->kind == MOUNT_CGROUP && !op->cgroup2_host && (op->flags & MS_RDONLY));
+}
+
 /* What needs the new mount itself: an fd taken before the mount refers to
  * the directory underneath, so the caller reopens the target first. */
 static void finish_mount(const struct mount_op *op, const char *target, int sync_fd)
@@ -347,10 +337,12 @@ void mounts_apply(const struct plan *plan, int rootfd, int sync_fd)
       apply_cgroup(op, target, sync_fd);
     else
       apply_fs(op, target, sync_fd);
-    if (mp.fd >= 0) {
-      mount_point_close(&mp);
+    bool reopen = mp.fd >= 0;
+    mount_point_close(&mp);
+    if (!needs_finish(op))
+      continue;
+    if (reopen)
       target = mount_point_open(op, rootfd, false, &mp, sync_fd);
-    }
     finish_mount(op, target, sync_fd);
     mount_point_close(&mp);
   }

@@ -15,7 +15,4 @@ void mounts_plan_free(struct plan *plan);
  * are resolved inside it); reports failure on sync_fd and exits. */
 void mounts_apply(const struct plan *plan, int rootfd, int sync_fd);
 
-/* Child: creates `path` and its missing parents (mode 0755). */
-int mkdir_parents(char *path, mode_t mode);
-
 #endif /* MR_MOUNTS_H */

@@ -105,13 +105,11 @@ static int not_running(mr_error **err, const char *id)
   return mr_err(err, -EINVAL, "container '%s' is not running", id);
 }
 
-/* Validates `id`, locks its directory and reads its record. */
+/* Locks the directory of `id` (validating the id) and reads its record. */
 static int open_locked(mr_context *ctx, const char *id, int *dirfd, struct state_record **rec,
                        mr_error **err)
 {
-  int r = mr_id_validate(id, err);
-  if (r == 0)
-    r = state_dir_lock(ctx, id, dirfd, err);
+  int r = state_dir_lock(ctx, id, dirfd, err);
   if (r < 0)
     return r;
   r = state_load(*dirfd, id, rec, err);
@@ -262,11 +260,9 @@ static int delete_locked(mr_context *ctx, int dirfd, const char *id, bool force,
 
 int mr_container_delete(mr_context *ctx, const char *id, int force, mr_error **err)
 {
-  int r = mr_id_validate(id, err);
-  if (r < 0)
-    return r;
   cleanup_close int dirfd = -1;
-  r = state_dir_lock(ctx, id, &dirfd, err);
+  /* An invalid id fails validation (-EINVAL) even with force. */
+  int r = state_dir_lock(ctx, id, &dirfd, err);
   if (r == -ENOENT && force)
     return mr_err_clear(err); /* podman relies on it */
   if (r < 0)

@@ -55,7 +55,6 @@ struct ns_join {
 
 struct plan {
   const struct spec *spec;
-  const struct mr_create_opts *opts;
   /* The parent's fds the child must close at once: the locked state dir
    * (the flock would otherwise live on in the waiting init) and the write
    * end of the run gate. */

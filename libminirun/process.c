@@ -14,6 +14,7 @@
 
 #include "mounts.h"
 #include "sync.h"
+#include "util.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define HOME_MAX     512
@@ -131,7 +132,7 @@ void process_make_cwd(const struct plan *plan, int sync_fd)
   struct stat st;
   if (stat(path, &st) == 0)
     return;
-  int r = mkdir_parents(path, 0755);
+  int r = util_mkdir_parents(path, 0755);
   if (r < 0)
     sync_fail(sync_fd, -r, "create cwd ", plan->cwd, NULL, NULL);
 }

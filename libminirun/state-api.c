@@ -38,8 +38,7 @@ static int load_state(int dirfd, const char *id, mr_state **out, mr_error **err)
   if (r < 0)
     return r;
   enum mr_status status = state_status(dirfd, rec);
-  struct stat st;
-  if (fstat(dirfd, &st) == 0 && st.st_nlink == 0) {
+  if (state_dir_is_removed(dirfd)) {
     state_record_free(rec);
     return state_err_unknown(err, id);
   }
@@ -54,32 +53,16 @@ static int load_state(int dirfd, const char *id, mr_state **out, mr_error **err)
   return 0;
 }
 
-/* Opens the directory of `name` below the state root without locking. */
-static int open_state_dir(int rootfd, const char *name, int *dirfd, mr_error **err)
-{
-  *dirfd = openat(rootfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-  if (*dirfd >= 0)
-    return 0;
-  if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
-    return state_err_unknown(err, name);
-  return mr_err_sys(err, errno, "container '%s': open state directory", name);
-}
-
 int mr_state_get(mr_context *ctx, const char *id, mr_state **out, mr_error **err)
 {
   *out = NULL;
   int r = mr_id_validate(id, err);
   if (r < 0)
     return r;
-  cleanup_free char *path = state_dir_path(ctx, id);
-  if (path == NULL)
-    return mr_err_sys(err, ENOMEM, "container '%s'", id);
   cleanup_close int dirfd = -1;
-  r = open_state_dir(AT_FDCWD, path, &dirfd, NULL);
-  if (r == -ENOENT)
-    return state_err_unknown(err, id);
+  r = state_dir_open(ctx, id, &dirfd, err);
   if (r < 0)
-    return mr_err_sys(err, -r, "container '%s': open %s", id, path);
+    return r;
   return load_state(dirfd, id, out, err);
 }
 
@@ -120,8 +103,9 @@ uid_t mr_state_owner(const mr_state *st)
   return st->rec->owner;
 }
 
-static void jw_state(struct jw *w, const mr_state *st)
+static void jw_state(struct jw *w, const void *arg)
 {
+  const mr_state *st = arg;
   const struct state_record *rec = st->rec;
   jw_map_open(w);
   jw_key_str(w, "ociVersion", "1.2.0");
@@ -145,19 +129,8 @@ static void jw_state(struct jw *w, const mr_state *st)
 
 int mr_state_to_json(const mr_state *st, char **out, mr_error **err)
 {
-  *out = NULL;
-  struct jw w;
-  int r = jw_init(&w, err);
-  if (r < 0)
-    return r;
-  jw_state(&w, st);
-  const unsigned char *buf;
   size_t len;
-  r = jw_finish(&w, "state JSON", &buf, &len, err);
-  if (r == 0 && (*out = strndup((const char *)buf, len)) == NULL)
-    r = mr_err_sys(err, ENOMEM, "state JSON");
-  jw_free(&w);
-  return r;
+  return jw_render(jw_state, st, "state JSON", out, &len, err);
 }
 
 struct state_vec {
@@ -190,7 +163,7 @@ static int list_one(const mr_context *ctx, int rootfd, const char *name, struct 
   cleanup_close int dirfd = -1;
   mr_error *local = NULL;
   mr_state *st = NULL;
-  int r = open_state_dir(rootfd, name, &dirfd, &local);
+  int r = state_dir_open_at(rootfd, name, &dirfd, &local);
   if (r == 0)
     r = load_state(dirfd, name, &st, &local);
   if (r == -ENOMEM) {

@@ -48,15 +48,20 @@ static int lock_dir(int fd, const char *id, mr_error **err)
   return 0;
 }
 
-/* flock() on a directory that a concurrent delete removed while we waited
- * succeeds on the dead inode; its link count tells. */
-static int dir_is_removed(int fd, bool *removed, const char *id, mr_error **err)
+bool state_dir_is_removed(int dirfd)
 {
   struct stat st;
-  if (fstat(fd, &st) < 0)
-    return mr_err_sys(err, errno, "container '%s': stat state directory", id);
-  *removed = st.st_nlink == 0;
-  return 0;
+  return fstat(dirfd, &st) == 0 && st.st_nlink == 0;
+}
+
+/* flock() on a directory that a concurrent delete removed while we waited
+ * succeeds on the dead inode: -ESTALE then, for the caller to word. */
+static int lock_live_dir(int fd, const char *id, mr_error **err)
+{
+  int r = lock_dir(fd, id, err);
+  if (r == 0 && state_dir_is_removed(fd))
+    r = -ESTALE;
+  return r;
 }
 
 static int create_locked_dir(int rootfd, const char *id, int *dirfd, mr_error **err)
@@ -72,17 +77,13 @@ static int create_locked_dir(int rootfd, const char *id, int *dirfd, mr_error **
   /* mkdir() honours the umask; the directory must end up exactly 0700. */
   if (fchmod(fd, 0700) < 0)
     return mr_err_sys(err, errno, "container '%s': chmod state directory", id);
-  int r = lock_dir(fd, id, err);
-  if (r < 0)
-    return r;
   /* `delete --force` may remove a directory without state.json (a crashed
    * create) in the window between our mkdir() and flock(). */
-  bool removed;
-  r = dir_is_removed(fd, &removed, id, err);
+  int r = lock_live_dir(fd, id, err);
+  if (r == -ESTALE)
+    return mr_err(err, -EAGAIN, "container '%s' was deleted while being created", id);
   if (r < 0)
     return r;
-  if (removed)
-    return mr_err(err, -EAGAIN, "container '%s' was deleted while being created", id);
   *dirfd = fd;
   fd = -1;
   return 0;
@@ -103,19 +104,26 @@ int state_dir_create(const mr_context *ctx, const char *id, int *dirfd, mr_error
   return create_locked_dir(rootfd, id, dirfd, err);
 }
 
-/* Opens the container directory without locking it; -ENOENT when unknown. */
-static int open_dir(const mr_context *ctx, const char *id, int *dirfd, mr_error **err)
+int state_dir_open_at(int rootfd, const char *id, int *dirfd, mr_error **err)
 {
-  cleanup_free char *path = state_dir_path(ctx, id);
-  if (path == NULL)
-    return mr_err_sys(err, ENOMEM, "container '%s'", id);
-  *dirfd = open(path, DIR_FLAGS);
+  *dirfd = openat(rootfd, id, DIR_FLAGS);
   if (*dirfd >= 0)
     return 0;
   /* Not a directory (or a symlink) is not a container either. */
   if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
     return state_err_unknown(err, id);
-  return mr_err_sys(err, errno, "container '%s': open %s", id, path);
+  return mr_err_sys(err, errno, "container '%s': open state directory", id);
+}
+
+int state_dir_open(const mr_context *ctx, const char *id, int *dirfd, mr_error **err)
+{
+  *dirfd = -1;
+  cleanup_close int rootfd = open(ctx->state_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0 && errno == ENOENT)
+    return state_err_unknown(err, id);
+  if (rootfd < 0)
+    return mr_err_sys(err, errno, "state root %s", ctx->state_root);
+  return state_dir_open_at(rootfd, id, dirfd, err);
 }
 
 int state_dir_lock(const mr_context *ctx, const char *id, int *dirfd, mr_error **err)
@@ -125,18 +133,13 @@ int state_dir_lock(const mr_context *ctx, const char *id, int *dirfd, mr_error *
   if (r < 0)
     return r;
   cleanup_close int fd = -1;
-  r = open_dir(ctx, id, &fd, err);
-  if (r < 0)
-    return r;
-  r = lock_dir(fd, id, err);
-  if (r < 0)
-    return r;
-  bool removed;
-  r = dir_is_removed(fd, &removed, id, err);
-  if (r < 0)
-    return r;
-  if (removed)
+  r = state_dir_open(ctx, id, &fd, err);
+  if (r == 0)
+    r = lock_live_dir(fd, id, err);
+  if (r == -ESTALE)
     return state_err_unknown(err, id);
+  if (r < 0)
+    return r;
   *dirfd = fd;
   fd = -1;
   return 0;
@@ -214,8 +217,9 @@ static void jw_annotations(struct jw *w, const struct spec_kv *kv, size_t n)
   jw_map_close(w);
 }
 
-static void jw_record(struct jw *w, const struct state_record *rec)
+static void jw_record(struct jw *w, const void *arg)
 {
+  const struct state_record *rec = arg;
   jw_map_open(w);
   /* The OCI state fields first, then our own. */
   jw_key_str(w, "ociVersion", STATE_OCI_VERSION);
@@ -235,17 +239,11 @@ int state_write(int dirfd, const struct state_record *rec, mr_error **err)
 {
   if (rec->id == NULL || rec->pid <= 0)
     return mr_err(err, -EINVAL, STATE_FILE ": record without id or pid");
-  struct jw w;
-  int r = jw_init(&w, err);
-  if (r < 0)
-    return r;
-  jw_record(&w, rec);
-  const unsigned char *buf;
+  cleanup_free char *json = NULL;
   size_t len;
-  r = jw_finish(&w, STATE_FILE, &buf, &len, err);
+  int r = jw_render(jw_record, rec, STATE_FILE, &json, &len, err);
   if (r == 0)
-    r = util_write_file_atomic(dirfd, STATE_FILE, buf, len, 0600, err);
-  jw_free(&w);
+    r = util_write_file_atomic(dirfd, STATE_FILE, json, len, 0600, err);
   return r;
 }
 

@@ -46,6 +46,13 @@ int state_dir_create(const mr_context *ctx, const char *id, int *dirfd, mr_error
 /* Opens and locks an existing container directory; -ENOENT with
  * "container 'ID' does not exist" when unknown. */
 int state_dir_lock(const mr_context *ctx, const char *id, int *dirfd, mr_error **err);
+/* Opens a container directory without locking it (state and list must not
+ * wait behind a long create); -ENOENT "container 'ID' does not exist". */
+int state_dir_open(const mr_context *ctx, const char *id, int *dirfd, mr_error **err);
+/* The same below an open state root (entries met while listing). */
+int state_dir_open_at(int rootfd, const char *id, int *dirfd, mr_error **err);
+/* True once the directory was removed (a delete won while we held an fd). */
+bool state_dir_is_removed(int dirfd);
 /* Removes the container directory and everything in it. */
 int state_dir_remove(const mr_context *ctx, const char *id, mr_error **err);
 

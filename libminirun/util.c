@@ -119,23 +119,32 @@ int util_write_file_atomic(int dirfd, const char *name, const void *data, size_t
   return 0;
 }
 
+int util_mkdir_parents(char *path, mode_t mode)
+{
+  if (path[0] == '\0')
+    return -ENOENT;
+  for (char *p = path + 1;; p++) {
+    if (*p != '/' && *p != '\0')
+      continue;
+    char saved = *p;
+    *p = '\0';
+    int r = mkdir(path, mode);
+    int e = errno;
+    *p = saved;
+    if (r < 0 && e != EEXIST)
+      return -e;
+    if (saved == '\0')
+      return 0;
+  }
+}
+
 int util_mkdir_p(const char *path, mode_t mode, mr_error **err)
 {
   cleanup_free char *copy = strdup(path);
   if (copy == NULL)
     return mr_err_sys(err, ENOMEM, "mkdir %s", path);
-  for (char *p = copy + 1;; p++) {
-    if (*p != '/' && *p != '\0')
-      continue;
-    char saved = *p;
-    *p = '\0';
-    if (mkdir(copy, mode) < 0 && errno != EEXIST)
-      return mr_err_sys(err, errno, "mkdir %s", copy);
-    *p = saved;
-    if (saved == '\0')
-      break;
-  }
-  return 0;
+  int r = util_mkdir_parents(copy, mode);
+  return r < 0 ? mr_err_sys(err, -r, "mkdir %s", path) : 0;
 }
 
 int util_strdup(const char *s, char **out, mr_error **err)

@@ -24,6 +24,9 @@ int util_read_file_at(int dirfd, const char *name, size_t max, char **out, size_
 /* Writes `len` bytes to dirfd/name atomically: name.tmp, fsync, rename. */
 int util_write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
                            mr_error **err);
+/* mkdir -p in place (the path is modified and restored); -errno on failure.
+ * Async-signal-safe: the container child uses it. */
+int util_mkdir_parents(char *path, mode_t mode);
 /* mkdir -p with `mode` for the directories it creates. */
 int util_mkdir_p(const char *path, mode_t mode, mr_error **err);
 /* write() all of buf, retrying on EINTR and short writes. */
