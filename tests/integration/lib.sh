@@ -354,9 +354,50 @@ ctr_cleanup() {
 host_ns() { readlink "/proc/self/ns/$1"; }
 
 # ---------------------------------------------------------------------------
-# Entry point of one test
+# State and mountinfo helpers shared by the test files
 # ---------------------------------------------------------------------------
 
+# No container directory may exist under the state root.
+assert_no_state() {
+  local d
+  for d in "$T"/state/*/; do
+    [ -d "$d" ] && fail "state dir $d exists after a failed operation"
+  done
+  return 0
+}
+
+# Prints the mountinfo line of the visible mount on mount point $2 in $1.
+mi_line() {
+  echo "$1" | awk -v mp="$2" '$5 == mp { l = $0 } END { print l }'
+}
+
+# Prints the fs type of the (last, i.e. visible) mount on mount point $2 in
+# mountinfo text $1.
+mi_fstype() {
+  echo "$1" | awk -v mp="$2" '$5 == mp { for (i = 7; i <= NF; i++) if ($i == "-") { t = $(i + 1); break } } END { print t }'
+}
+
+# Prints the per-mount options (field 6) of the visible mount on $2.
+mi_opts() {
+  echo "$1" | awk -v mp="$2" '$5 == mp { o = $6 } END { print o }'
+}
+
+# Prints the super options (after the source) of the visible mount on $2.
+mi_superopts() {
+  echo "$1" | awk -v mp="$2" '$5 == mp { for (i = 7; i <= NF; i++) if ($i == "-") { o = $(i + 3); break } } END { print o }'
+}
+
+# Prints the optional fields (shared:N, master:N, ...) of the visible mount on $2.
+mi_optional() {
+  echo "$1" | awk -v mp="$2" '$5 == mp { o = ""; for (i = 7; i <= NF && $i != "-"; i++) o = o " " $i } END { print o }'
+}
+
+# True when comma-separated list $1 has the element $2.
+has_opt() { [[ ,$1, == *",$2,"* ]]; }
+
+# ---------------------------------------------------------------------------
+# Entry point of one test
+# ---------------------------------------------------------------------------
 if [ "${1:-}" = __run ] && [ "${BASH_SOURCE[0]}" = "$0" ]; then
   _file=$2
   _func=$3

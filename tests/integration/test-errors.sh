@@ -5,15 +5,6 @@
 # leaves nothing behind (the runner checks state dirs, processes and mounts
 # after each test).
 
-# No container directory may exist under the state root.
-assert_no_state() {
-  local d
-  for d in "$T"/state/*/; do
-    [ -d "$d" ] && fail "state dir $d exists after a failed operation"
-  done
-  return 0
-}
-
 check_invalid_id() {
   make_bundle "$T/b" true
   assert_fail_with "invalid container id" $MR run --bundle "$T/b" "$1"

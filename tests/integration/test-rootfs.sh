@@ -10,33 +10,6 @@
 # Covered elsewhere (test-run.sh) and not repeated here: tmpfs size=/mode=
 # options, domainname with a uts namespace, umask, additionalGids.
 
-# No container directory may exist under the state root.
-assert_no_state() {
-  local d
-  for d in "$T"/state/*/; do
-    [ -d "$d" ] && fail "state dir $d exists after a failed operation"
-  done
-  return 0
-}
-
-# Prints the mountinfo line of the visible mount on mount point $2 in $1.
-mi_line() {
-  echo "$1" | awk -v mp="$2" '$5 == mp { l = $0 } END { print l }'
-}
-
-# Prints the per-mount options (field 6) of the visible mount on $2.
-mi_opts() {
-  echo "$1" | awk -v mp="$2" '$5 == mp { o = $6 } END { print o }'
-}
-
-# Prints the optional fields (shared:N, master:N, ...) of the visible mount on $2.
-mi_optional() {
-  echo "$1" | awk -v mp="$2" '$5 == mp { o = ""; for (i = 7; i <= NF && $i != "-"; i++) o = o " " $i } END { print o }'
-}
-
-# True when comma-separated list $1 has the element $2.
-has_opt() { [[ ,$1, == *",$2,"* ]]; }
-
 # ---------------------------------------------------------------------------
 # --no-pivot
 # ---------------------------------------------------------------------------

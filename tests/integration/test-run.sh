@@ -4,25 +4,6 @@
 # test-run.sh - `minirun run`: output, exit status, and what the process sees
 # inside the container (namespaces, mounts, devices, identity).
 
-# Prints the fs type of the (last, i.e. visible) mount on mount point $2 in
-# mountinfo text $1.
-mi_fstype() {
-  echo "$1" | awk -v mp="$2" '$5 == mp { for (i = 7; i <= NF; i++) if ($i == "-") { t = $(i + 1); break } } END { print t }'
-}
-
-# Prints the per-mount options (field 6) of the visible mount on $2.
-mi_opts() {
-  echo "$1" | awk -v mp="$2" '$5 == mp { o = $6 } END { print o }'
-}
-
-# Prints the super options (after the source) of the visible mount on $2.
-mi_superopts() {
-  echo "$1" | awk -v mp="$2" '$5 == mp { for (i = 7; i <= NF; i++) if ($i == "-") { o = $(i + 3); break } } END { print o }'
-}
-
-# True when comma-separated list $1 has the element $2.
-has_opt() { [[ ,$1, == *",$2,"* ]]; }
-
 test_prints_output() {
   make_bundle "$T/b" echo hello-from-container
   run_ok c1 "$T/b"
