@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # quickstart.sh: installs the build dependencies, builds libminirun and the
 # minirun CLI, and runs a demo container from a throw-away busybox bundle.
-#   sudo ./quickstart.sh
+#   ./quickstart.sh            (as root)
 set -euo pipefail
 cd "$(dirname "$0")"
 top=$(pwd)
 
 if [ "$(id -u)" -ne 0 ]; then
-  echo "quickstart: containers need root: sudo $0" >&2
+  echo "quickstart: containers need root: run $0 as root" >&2
   exit 1
 fi
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # run-tests.sh: the whole test suite, as CI runs it (.ci/run calls this).
-#   sudo ./run-tests.sh
+#   ./run-tests.sh             (as root)
 # Installs the dependencies, builds with --enable-werror, runs `make check`
 # (unit tests, API test, integration tests) and ends with one line
 #   N passed, N failed, N skipped
@@ -25,7 +25,7 @@ fatal() {  # a step before the tests failed: nothing ran
   exit 1
 }
 
-[ "$(id -u)" -eq 0 ] || echo "run-tests: not root: the integration tests will be skipped (sudo $0)" >&2
+[ "$(id -u)" -eq 0 ] || echo "run-tests: not root: the integration tests will be skipped (run $0 as root)" >&2
 
 say "dependencies"
 scripts/install-deps.sh </dev/null || fatal "installing the dependencies failed"

@@ -24,7 +24,7 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 
 if [ "$(id -u)" -ne 0 ]; then
-  echo "install-deps: missing ${missing[*]}; run as root (sudo $0)" >&2
+  echo "install-deps: missing ${missing[*]}; run $0 as root" >&2
   exit 1
 fi
 
