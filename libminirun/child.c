@@ -73,6 +73,8 @@ void child_main(struct plan *plan, int sync_fd, int gate_fd)
   mounts_apply(plan, rootfd, sync_fd);
   devices_apply(plan, rootfd, sync_fd);
   close(rootfd);
+  hooks_init_runtime(&plan->hooks, sync_fd); /* prestart, createRuntime: the parent */
+  hooks_init_run(&plan->hooks, HOOK_CREATE_CONTAINER, sync_fd);
   rootfs_enter(plan, sync_fd);
   process_make_cwd(plan, sync_fd);
   terminal_setup(plan, sync_fd);
@@ -90,5 +92,6 @@ void child_main(struct plan *plan, int sync_fd, int gate_fd)
   if (sync_send(sync_fd, SYNC_READY, 0, 0) < 0 || sync_wait(sync_fd, SYNC_GO) < 0)
     _exit(127);
   wait_for_start(gate_fd);
+  hooks_init_run(&plan->hooks, HOOK_START_CONTAINER, sync_fd);
   process_exec(plan, path, sync_fd);
 }

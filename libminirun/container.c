@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "container.h"
+#include "hooks/hooks.h"
 #include "namespaces.h"
 #include "plan.h"
 #include "spawn.h"
@@ -67,6 +68,21 @@ static int move_above(int *fd, int min, mr_error **err)
   return 0;
 }
 
+/* `start` runs in another process: a startContainer hook failing in the
+ * init reaches it through this fifo (start reads until the init's end closes
+ * on exec). */
+static int open_hooks_result(struct create_job *job, mr_error **err)
+{
+  if (job->plan.hooks.lists[HOOK_START_CONTAINER].n == 0)
+    return 0;
+  if (mkfifoat(job->dirfd, HOOKS_RESULT_FIFO, 0600) < 0)
+    return mr_err_sys(err, errno, "mkfifo %s", HOOKS_RESULT_FIFO);
+  job->plan.hooks.result_fd = openat(job->dirfd, HOOKS_RESULT_FIFO, O_RDWR | O_CLOEXEC);
+  if (job->plan.hooks.result_fd < 0)
+    return mr_err_sys(err, errno, "open %s", HOOKS_RESULT_FIFO);
+  return 0;
+}
+
 static int open_gate(struct create_job *job, mr_error **err)
 {
   if (job->run) {
@@ -81,7 +97,7 @@ static int open_gate(struct create_job *job, mr_error **err)
   job->gate[0] = openat(job->dirfd, STATE_EXEC_FIFO, O_RDWR | O_CLOEXEC);
   if (job->gate[0] < 0)
     return mr_err_sys(err, errno, "open %s", STATE_EXEC_FIFO);
-  return 0;
+  return open_hooks_result(job, err);
 }
 
 static int prepare_fds(struct create_job *job, mr_error **err)
@@ -96,16 +112,26 @@ static int prepare_fds(struct create_job *job, mr_error **err)
     r = move_above(&job->gate[0], min, err);
   if (r == 0)
     r = move_above(&job->plan.console_fd, min, err);
+  if (r == 0)
+    r = move_above(&job->plan.hooks.result_fd, min, err);
   for (size_t i = 0; r == 0 && i < job->plan.n_joins; i++)
     r = move_above(&job->plan.joins[i].fd, min, err);
   return r;
 }
 
-/* Waits for READY; a SYNC_ERROR becomes the returned error. */
+/* Waits for READY; a SYNC_ERROR becomes the returned error. On the way the
+ * init asks for the prestart/createRuntime hooks (SYNC_HOOKS). */
 static int wait_ready(struct create_job *job, mr_error **err)
 {
   struct sync_msg msg;
   int r = sync_recv(job->sync[0], &msg);
+  if (r > 0 && msg.type == SYNC_HOOKS) {
+    r = hooks_answer_init(job->ctx, &job->plan.hooks, job->sync[0], job->id, job->config, job->pid,
+                          err);
+    if (r < 0)
+      return r;
+    r = sync_recv(job->sync[0], &msg);
+  }
   if (r < 0)
     return mr_err_sys(err, -r, "container init: read sync socket");
   if (r == 0)
@@ -152,7 +178,9 @@ static int commit_state(struct create_job *job, mr_error **err)
   int r = proc_stat_read(job->pid, &rec.pid_start, &dead);
   if (r < 0 || dead)
     return mr_err(err, -ECHILD, "container init exited during setup");
-  r = state_write(job->dirfd, &rec, err);
+  r = hooks_file_write(job->dirfd, &cfg->spec->hooks, err);
+  if (r == 0)
+    r = state_write(job->dirfd, &rec, err);
   if (r == 0 && job->opts != NULL && job->opts->pid_file != NULL)
     r = write_pid_file(job->opts->pid_file, job->pid, err);
   if (r == 0 && sync_send(job->sync[0], SYNC_GO, 0, 0) < 0)
@@ -176,6 +204,7 @@ static int release_and_confirm_exec(struct create_job *job, mr_error **err)
 
 static void abort_job(struct create_job *job)
 {
+  bool spawned = job->pid > 0;
   if (job->pid > 0) {
     kill(job->pid, SIGKILL);
     while (waitpid(job->pid, NULL, 0) < 0 && errno == EINTR)
@@ -184,6 +213,11 @@ static void abort_job(struct create_job *job)
   }
   if (job->dirfd >= 0)
     state_dir_remove(job->ctx, job->id, NULL);
+  /* As runtime.md's lifecycle: a failed create continues with destroy and
+   * then the poststop hooks. */
+  if (spawned)
+    hooks_run_plan(job->ctx, &job->plan.hooks, HOOK_POSTSTOP, job->id, job->config, "stopped", 0,
+                   NULL);
 }
 
 static void job_close(struct create_job *job)
@@ -227,6 +261,7 @@ static int run_job(struct create_job *job, mr_error **err)
     return r;
   close_fd(&job->sync[1]);
   close_fd(&job->gate[0]);
+  close_fd(&job->plan.hooks.result_fd); /* start must see EOF once the init execs */
   r = namespaces_write_id_maps(&job->plan, job->pid, err);
   if (r == 0 && sync_send(job->sync[0], SYNC_GO, 0, 0) < 0)
     r = mr_err_sys(err, errno, "container init: sync");
@@ -236,6 +271,9 @@ static int run_job(struct create_job *job, mr_error **err)
     r = commit_state(job, err);
   if (r == 0 && job->run)
     r = release_and_confirm_exec(job, err);
+  if (r == 0 && job->run)
+    hooks_run_plan(job->ctx, &job->plan.hooks, HOOK_POSTSTART, job->id, job->config, "running",
+                   job->pid, NULL);
   return r;
 }
 
@@ -265,6 +303,11 @@ static int create_container(mr_context *ctx, const char *id, const mr_config *co
   r = plan_build(config, opts, &job.plan, err);
   if (r < 0)
     return r;
+  r = hooks_plan(config, id, &job.plan.hooks, err);
+  if (r < 0) {
+    plan_free(&job.plan);
+    return r;
+  }
   r = run_job(&job, err);
   if (r == 0 && out != NULL)
     r = make_handle(&job, out, err);

@@ -29,6 +29,18 @@ void jw_map_close(struct jw *w)
     w->st = yajl_gen_map_close(w->g);
 }
 
+void jw_array_open(struct jw *w)
+{
+  if (w->st == yajl_gen_status_ok)
+    w->st = yajl_gen_array_open(w->g);
+}
+
+void jw_array_close(struct jw *w)
+{
+  if (w->st == yajl_gen_status_ok)
+    w->st = yajl_gen_array_close(w->g);
+}
+
 void jw_str(struct jw *w, const char *s)
 {
   if (w->st == yajl_gen_status_ok)

@@ -21,6 +21,8 @@ struct jw {
 
 void jw_map_open(struct jw *w);
 void jw_map_close(struct jw *w);
+void jw_array_open(struct jw *w);
+void jw_array_close(struct jw *w);
 void jw_str(struct jw *w, const char *s);
 /* "key": "value"; nothing at all when value is NULL. */
 void jw_key_str(struct jw *w, const char *key, const char *value);

@@ -23,12 +23,19 @@
 #include <yajl/yajl_gen.h>
 
 #include "context.h"
+#include "hooks/hooks.h"
 #include "jsonw.h"
 #include "procs.h"
 #include "state.h"
 #include "util.h"
 
 #define ID_MAX_LEN 1024
+
+static void hooks_filep(struct hooks_file *f)
+{
+  hooks_file_free(f);
+}
+#define cleanup_hooks_file __attribute__((cleanup(hooks_filep)))
 
 static void record_freep(struct state_record **rec)
 {
@@ -175,6 +182,50 @@ static int release_init(int dirfd, const char *id, mr_error **err)
   return 0;
 }
 
+static int delete_locked(mr_context *ctx, int dirfd, const char *id, bool force, mr_error **err);
+
+/* With startContainer hooks, the init reports their failure in hooks.fifo
+ * and its end closes when it execs the program. Opened before the init is
+ * released so a quick failure's text is still in the fifo. */
+static int open_hooks_result(int dirfd, const char *id, int *fd, mr_error **err)
+{
+  *fd = openat(dirfd, HOOKS_RESULT_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+  if (*fd < 0 && errno == ENOENT)
+    return 0;
+  if (*fd < 0)
+    return mr_err_sys(err, errno, "container '%s': open %s", id, HOOKS_RESULT_FIFO);
+  struct stat st;
+  if (fstat(*fd, &st) < 0 || !S_ISFIFO(st.st_mode))
+    return mr_err(err, -EINVAL, "container '%s': %s is not a fifo", id, HOOKS_RESULT_FIFO);
+  return 0;
+}
+
+/* Reads until the init's end closes: nothing read means the startContainer
+ * hooks passed and the program was exec'd. */
+static int wait_hooks_result(int fd, const char *id, mr_error **err)
+{
+  char text[1024];
+  size_t used = 0;
+  for (;;) {
+    struct pollfd p = {fd, POLLIN, 0};
+    if (poll(&p, 1, -1) < 0 && errno != EINTR)
+      return mr_err_sys(err, errno, "container '%s': wait for startContainer hooks", id);
+    ssize_t n = read(fd, text + used, sizeof(text) - 1 - used);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+      continue;
+    if (n <= 0 || used + (size_t)n >= sizeof(text) - 1) {
+      if (n > 0)
+        used += (size_t)n;
+      break;
+    }
+    used += (size_t)n;
+  }
+  text[used] = '\0';
+  if (used == 0)
+    return 0;
+  return mr_err(err, -EIO, "container '%s': %s", id, text);
+}
+
 int mr_container_start(mr_context *ctx, const char *id, mr_error **err)
 {
   cleanup_close int dirfd = -1;
@@ -186,14 +237,31 @@ int mr_container_start(mr_context *ctx, const char *id, mr_error **err)
   if (status != MR_STATUS_CREATED)
     return mr_err(err, -EINVAL, "container '%s' is not in created state (status: %s)", id,
                   mr_status_name(status));
-  r = release_init(dirfd, id, err);
+  struct hooks_file hooks;
+  r = hooks_file_read(dirfd, &hooks, err);
   if (r < 0)
-    return r;
+    return mr_err_prefix(err, r, "container '%s'", id);
+  cleanup_close int result_fd = -1;
+  r = open_hooks_result(dirfd, id, &result_fd, err);
+  if (r == 0)
+    r = release_init(dirfd, id, err);
   /* The init is released: from now on the container reads as running. */
-  if (unlinkat(dirfd, STATE_EXEC_FIFO, 0) < 0 && errno != ENOENT)
-    return mr_err_sys(err, errno, "container '%s': remove %s", id, STATE_EXEC_FIFO);
-  mr_debug(ctx, "container '%s' started", id);
-  return 0;
+  if (r == 0 && unlinkat(dirfd, STATE_EXEC_FIFO, 0) < 0 && errno != ENOENT)
+    r = mr_err_sys(err, errno, "container '%s': remove %s", id, STATE_EXEC_FIFO);
+  if (r == 0 && result_fd >= 0) {
+    r = wait_hooks_result(result_fd, id, err);
+    unlinkat(dirfd, HOOKS_RESULT_FIFO, 0);
+    /* runtime.md: a failed startContainer hook stops the container and
+     * continues with its destruction (and the poststop hooks). */
+    if (r < 0)
+      delete_locked(ctx, dirfd, id, true, NULL);
+  }
+  if (r == 0) {
+    mr_debug(ctx, "container '%s' started", id);
+    hooks_run_recorded(ctx, &hooks.poststart, rec, "running", rec->pid);
+  }
+  hooks_file_free(&hooks);
+  return r;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -242,6 +310,20 @@ static int delete_locked(mr_context *ctx, int dirfd, const char *id, bool force,
   if (r < 0)
     return r;
 
+  /* The poststop hooks are read before anything is destroyed; with force a
+   * broken hooks.json does not keep the container alive. */
+  cleanup_hooks_file struct hooks_file hooks;
+  mr_error *hooks_err = NULL;
+  r = hooks_file_read(dirfd, &hooks, &hooks_err);
+  if (r < 0 && !force) {
+    mr_err(err, r, "container '%s': %s (delete --force removes it)", id,
+           mr_error_message(hooks_err));
+    mr_error_free(hooks_err);
+    return r;
+  }
+  if (r < 0)
+    mr_warn(ctx, "container '%s': poststop hooks not run: %s", id, mr_error_message(hooks_err));
+  mr_error_free(hooks_err);
   enum mr_status status = state_status(dirfd, rec);
   if (status != MR_STATUS_STOPPED && status != MR_STATUS_CREATED && !force)
     return mr_err(err, -EBUSY, "container '%s' is %s: stop it or use --force", id,
@@ -255,6 +337,8 @@ static int delete_locked(mr_context *ctx, int dirfd, const char *id, bool force,
   r = state_dir_remove(ctx, id, err);
   if (r == 0)
     mr_debug(ctx, "container '%s' deleted", id);
+  if (r == 0)
+    hooks_run_recorded(ctx, &hooks.poststop, rec, "stopped", 0);
   return r;
 }
 

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "container.h"
+#include "hooks/hooks.h"
 #include "spec.h"
 
 /* One entry of config.json "mounts", ready for mount(2). */
@@ -105,6 +106,9 @@ struct plan {
   int console_fd; /* connected console socket, or -1 */
   unsigned short console_rows, console_cols;
   size_t home_env_size;
+
+  /* hooks (built by hooks_plan() once the id is known) */
+  struct hooks_plan hooks;
 };
 
 /* Builds the plan for `config`; the plan borrows strings from it. */

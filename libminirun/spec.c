@@ -664,6 +664,12 @@ static int check_hook(struct ctx *c, yajl_val obj, void *out)
 {
   (void)obj;
   const struct spec_hook *h = out;
+  /* Hooks run from wherever the runtime happens to be: only an absolute
+   * path means one program. */
+  if (h->path == NULL)
+    return fail_at(c, "path", "missing");
+  if (h->path[0] != '/')
+    return fail_at(c, "path", "must be an absolute path, got '%s'", h->path);
   if (h->has_timeout && h->timeout <= 0)
     return fail_at(c, "timeout", "must be greater than zero");
   return 0;

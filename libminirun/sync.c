@@ -66,6 +66,12 @@ void sync_fail(int fd, int errnum, const char *a, const char *b, const char *c, 
 
 int sync_wait(int fd, int type)
 {
+  int pid;
+  return sync_wait_pid(fd, type, &pid);
+}
+
+int sync_wait_pid(int fd, int type, int *pid)
+{
   struct sync_msg m;
   for (;;) {
     ssize_t n = recv(fd, &m, sizeof(m), 0);
@@ -73,6 +79,7 @@ int sync_wait(int fd, int type)
       continue;
     if (n < (ssize_t)offsetof(struct sync_msg, text))
       return -1;
+    *pid = m.pid;
     return m.type == type ? 0 : -1;
   }
 }

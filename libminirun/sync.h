@@ -20,6 +20,8 @@ enum sync_type {
   SYNC_READY,  /* child -> parent: set up, waiting for start */
   SYNC_ERROR,  /* child -> parent: setup failed, text + errnum follow */
   SYNC_PID,    /* stage-1 -> parent: pid of the init it spawned */
+  SYNC_HOOKS,  /* child -> parent: run prestart/createRuntime now; the parent
+                * answers SYNC_GO with pid = the init's host pid */
 };
 
 #define SYNC_TEXT_MAX 1024
@@ -49,6 +51,8 @@ __attribute__((noreturn)) void sync_fail(int fd, int errnum, const char *a, cons
                                          const char *c, const char *d);
 /* Blocks for a message of `type`; -1 on EOF or error. */
 int sync_wait(int fd, int type);
+/* The same, also returning the message's pid field. */
+int sync_wait_pid(int fd, int type, int *pid);
 
 /* Parent side: receive one message; 0 on EOF (the child died). */
 int sync_recv(int fd, struct sync_msg *msg);
