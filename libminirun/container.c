@@ -69,11 +69,12 @@ static int move_above(int *fd, int min, mr_error **err)
 }
 
 /* `start` runs in another process: a startContainer hook failing in the
- * init reaches it through this fifo (start reads until the init's end closes
- * on exec). */
+ * init reaches it through this fifo, and start reads until the init's end
+ * closes on exec - so the poststart hooks run once the program does. */
 static int open_hooks_result(struct create_job *job, mr_error **err)
 {
-  if (job->plan.hooks.lists[HOOK_START_CONTAINER].n == 0)
+  const struct hooks_plan *hp = &job->plan.hooks;
+  if (hp->lists[HOOK_START_CONTAINER].n == 0 && hp->lists[HOOK_POSTSTART].n == 0)
     return 0;
   if (mkfifoat(job->dirfd, HOOKS_RESULT_FIFO, 0600) < 0)
     return mr_err_sys(err, errno, "mkfifo %s", HOOKS_RESULT_FIFO);

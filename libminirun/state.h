@@ -5,6 +5,9 @@
  * Layout: <state_root>/<id>/
  *     state.json   written atomically (tmp + fsync + rename)
  *     exec.fifo    exists from create until start: the init blocks reading it
+ *     hooks.json   poststart/poststop hooks for start/delete (hooks/hooks-state.c)
+ *     hooks.fifo   from create until start, with startContainer/poststart hooks:
+ *                  start reads the init's hook errors there until it execs
  *
  * The directory itself is the lock: operations on a container hold flock()
  * on an O_DIRECTORY fd of it. mkdir() of the directory is what reserves an id.

@@ -1103,6 +1103,101 @@ static void *busy_thread(void *arg)
   return NULL;
 }
 
+/* The bundle's config.json with `hooks` (a JSON object text) added. */
+static char *config_with_hooks(const char *hooks)
+{
+  char *path = path_in(bundle, "config.json");
+  char *json = read_file(path);
+  char *out = NULL;
+  if (!json)
+    bail("cannot read %s", path);
+  char *end = strrchr(json, '}');
+  if (!end)
+    bail("%s: not a JSON object", path);
+  *end = '\0';
+  if (asprintf(&out, "%s, \"hooks\": %s}", json, hooks) < 0)
+    bail("out of memory");
+  free(json);
+  free(path);
+  return out;
+}
+
+/* Hooks through the library alone: run (createRuntime, poststart) and
+ * delete (poststop) in this process, and a failing hook that leaves
+ * nothing behind, no zombie hook process included. */
+static void test_hooks(void)
+{
+  char *hooks = NULL, *json = NULL, *s;
+  mr_config *cfg = NULL;
+  mr_container *c = NULL;
+  mr_error *err = NULL;
+  int r, status = -1;
+  const char *names[] = {"hook-cr", "hook-ps", "hook-pstop"};
+  for (size_t i = 0; i < 3; i++)
+    host_unlink(names[i]);
+  if (asprintf(&hooks,
+               "{\"createRuntime\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"cat > "
+               "%s/hook-cr\"]}],"
+               " \"poststart\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"cat > "
+               "%s/hook-ps\"], \"timeout\": 5}],"
+               " \"poststop\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"cat > "
+               "%s/hook-pstop\"]}]}",
+               hostdir, hostdir, hostdir) < 0)
+    bail("out of memory");
+  json = config_with_hooks(hooks);
+  r = mr_config_load_json(ctx, json, strlen(json), bundle, &cfg, &err);
+  if (!ok(r == 0, "config with hooks (%s)", r ? emsg(err) : "ok"))
+    goto out;
+  set_cmd("exit 0\n");
+  int children = count_children();
+  r = mr_container_run(ctx, "api-hooks", cfg, NULL, &c, &err);
+  if (!ok(r == 0 && c, "mr_container_run with hooks (%s)", r ? emsg(err) : "ok"))
+    goto out;
+  char want[128];
+  snprintf(want, sizeof want, "\"status\":\"creating\",\"pid\":%d,", (int)mr_container_pid(c));
+  s = host_file("hook-cr");
+  ok(s && strstr(s, want), "createRuntime got the creating state with the init's pid (%s)",
+     s ? s : "(none)");
+  free(s);
+  snprintf(want, sizeof want, "\"status\":\"running\",\"pid\":%d,", (int)mr_container_pid(c));
+  s = host_file("hook-ps");
+  ok(s && strstr(s, want), "poststart ran before mr_container_run returned (%s)", s ? s : "(none)");
+  free(s);
+  r = mr_container_wait(c, 0, &status, &err);
+  ok(r == 0 && status == 0, "wait (r=%d, status=%d)", r, status);
+  r = mr_container_delete(ctx, "api-hooks", 0, &err);
+  ok(r == 0, "delete (%s)", r ? emsg(err) : "ok");
+  s = host_file("hook-pstop");
+  ok(s && strstr(s, "\"status\":\"stopped\""), "poststop ran in mr_container_delete (%s)",
+     s ? s : "(none)");
+  free(s);
+  ok(count_children() == children, "no hook process left as our child");
+  mr_container_free(c);
+  c = NULL;
+  mr_config_free(cfg);
+  cfg = NULL;
+  free(json);
+
+  json = config_with_hooks("{\"createRuntime\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", "
+                           "\"-c\", \"echo api-hook-says-no >&2; exit 7\"]}]}");
+  r = mr_config_load_json(ctx, json, strlen(json), bundle, &cfg, &err);
+  if (!ok(r == 0, "config with a failing hook (%s)", r ? emsg(err) : "ok"))
+    goto out;
+  r = mr_container_run(ctx, "api-hooks", cfg, NULL, &c, &err);
+  ok(r < 0 && err &&
+         strstr(mr_error_message(err), "hooks.createRuntime[0]: exited with status 7: "
+                                       "api-hook-says-no"),
+     "a failing createRuntime hook fails mr_container_run (%s)", err ? emsg(err) : "no error");
+  ok(!state_dir_exists("api-hooks"), "... and leaves no state dir");
+  ok(count_children() == children, "... and no child process");
+out:
+  mr_error_free(err);
+  mr_container_free(c);
+  mr_config_free(cfg);
+  free(json);
+  free(hooks);
+}
+
 static void test_threaded_host(void)
 {
   pthread_t th[4];
@@ -1224,6 +1319,7 @@ int main(int argc, char **argv)
   test_list_and_duplicate();
   test_failed_create_is_silent_and_clean();
   test_logging();
+  test_hooks();
   test_threaded_host();
 
   mr_context_free(ctx);
