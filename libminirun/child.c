@@ -13,6 +13,7 @@
 #include "namespaces.h"
 #include "process.h"
 #include "rootfs.h"
+#include "security/masked.h"
 #include "sync.h"
 #include "terminal.h"
 
@@ -78,6 +79,7 @@ void child_main(struct plan *plan, int sync_fd, int gate_fd)
   rootfs_enter(plan, sync_fd);
   process_make_cwd(plan, sync_fd);
   terminal_setup(plan, sync_fd);
+  masked_apply(plan, sync_fd);
   rootfs_finish(plan, sync_fd);
   namespaces_set_names(plan, sync_fd);
   process_fill_home(plan);

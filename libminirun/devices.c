@@ -77,6 +77,51 @@ static mode_t device_type_bits(char type)
   }
 }
 
+/* The kernel's dev_t has 12 bits of major and 20 of minor (glibc's
+ * makedev takes more, and mknod then fails with EOVERFLOW): anything else is
+ * refused here rather than truncated into another device's numbers. */
+#define DEVICE_MAJOR_MAX 4095
+#define DEVICE_MINOR_MAX 1048575
+
+/* "/dev/x", and no ".." that could climb out of /dev. */
+static bool path_under_dev(const char *p)
+{
+  if (strncmp(p, "/dev/", 5) != 0 || p[5] == '\0')
+    return false;
+  for (const char *c = p + 4; c != NULL; c = strchr(c + 1, '/'))
+    if (strncmp(c, "/..", 3) == 0 && (c[3] == '/' || c[3] == '\0'))
+      return false;
+  return true;
+}
+
+static int check_device(const struct spec_device *d, size_t i, mr_error **err)
+{
+  if (d->path == NULL || d->path[0] != '/')
+    return mr_err(err, -EINVAL,
+                  "config.json: linux.devices[%zu].path: '%s' is not an absolute path", i,
+                  d->path ? d->path : "");
+  if (!path_under_dev(d->path))
+    return mr_err(err, -EINVAL, "config.json: linux.devices[%zu].path: '%s' is not under /dev", i,
+                  d->path);
+  if (d->has_file_mode && d->file_mode > 07777)
+    return mr_err(err, -EINVAL,
+                  "config.json: linux.devices[%zu].fileMode: %u (0%o) has bits beyond 07777", i,
+                  d->file_mode, d->file_mode);
+  if (d->type == 'p')
+    return 0; /* a FIFO has no numbers */
+  if (!d->has_major || !d->has_minor)
+    return mr_err(err, -EINVAL,
+                  "config.json: linux.devices[%zu].%s: missing (required for type %c)", i,
+                  d->has_major ? "minor" : "major", d->type);
+  if (d->major < 0 || d->major > DEVICE_MAJOR_MAX)
+    return mr_err(err, -ERANGE, "config.json: linux.devices[%zu].major: %lld out of range (0-%d)",
+                  i, (long long)d->major, DEVICE_MAJOR_MAX);
+  if (d->minor < 0 || d->minor > DEVICE_MINOR_MAX)
+    return mr_err(err, -ERANGE, "config.json: linux.devices[%zu].minor: %lld out of range (0-%d)",
+                  i, (long long)d->minor, DEVICE_MINOR_MAX);
+  return 0;
+}
+
 int devices_plan(const mr_config *config, struct plan *plan, mr_error **err)
 {
   const struct spec *s = config->spec;
@@ -103,14 +148,13 @@ int devices_plan(const mr_config *config, struct plan *plan, mr_error **err)
   }
   for (size_t i = 0; i < s->linux_.n_devices; i++) {
     const struct spec_device *d = &s->linux_.devices[i];
-    if (d->path == NULL || d->path[0] != '/')
-      return mr_err(err, -EINVAL, "config.json: linux.devices[%zu].path: not an absolute path", i);
-    if (d->type != 'p' && (d->major < 0 || d->minor < 0))
-      return mr_err(err, -EINVAL, "config.json: linux.devices[%zu]: major/minor missing", i);
-    mode_t perm = d->has_file_mode ? (d->file_mode & 07777) : 0666;
+    int r = check_device(d, i, err);
+    if (r < 0)
+      return r;
+    mode_t perm = d->has_file_mode ? d->file_mode : 0666;
     dev_t dev = d->type == 'p' ? 0 : makedev((unsigned)d->major, (unsigned)d->minor);
-    int r = add_device(config, plan, d->path, device_type_bits(d->type) | perm, dev,
-                       d->has_uid ? d->uid : 0, d->has_gid ? d->gid : 0, err);
+    r = add_device(config, plan, d->path, device_type_bits(d->type) | perm, dev,
+                   d->has_uid ? d->uid : 0, d->has_gid ? d->gid : 0, err);
     if (r < 0)
       return r;
   }
@@ -182,6 +226,9 @@ static int make_node(int dirfd, const char *name, const struct device_op *d)
   }
   if ((d->uid != 0 || d->gid != 0) &&
       fchownat(dirfd, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+    return -errno;
+  /* Exact whatever the umask, and after chown (which clears set-id bits). */
+  if (fchmodat(dirfd, name, d->mode & 07777, 0) < 0)
     return -errno;
   return 0;
 }

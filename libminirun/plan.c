@@ -11,6 +11,7 @@
 #include "namespaces.h"
 #include "process.h"
 #include "rootfs.h"
+#include "security/masked.h"
 #include "terminal.h"
 
 int plan_build(const mr_config *config, const struct mr_create_opts *opts, struct plan *plan,
@@ -29,6 +30,8 @@ int plan_build(const mr_config *config, const struct mr_create_opts *opts, struc
     r = mounts_plan(config, plan, err);
   if (r == 0)
     r = devices_plan(config, plan, err);
+  if (r == 0)
+    r = masked_plan(config, plan, err);
   if (r == 0)
     r = process_plan(config, opts, plan, err);
   if (r == 0)

@@ -771,8 +771,8 @@ static int parse_device_type(struct ctx *c, yajl_val obj, void *out)
 
 static const struct field device_fields[] = {
     FIELD(struct spec_device, "path", K_STR, path),
-    FIELD(struct spec_device, "major", K_I64, major),
-    FIELD(struct spec_device, "minor", K_I64, minor),
+    FIELD_OPT(struct spec_device, "major", K_I64, major, has_major),
+    FIELD_OPT(struct spec_device, "minor", K_I64, minor, has_minor),
     FIELD_OPT(struct spec_device, "fileMode", K_U32, file_mode, has_file_mode),
     FIELD_OPT(struct spec_device, "uid", K_U32, uid, has_uid),
     FIELD_OPT(struct spec_device, "gid", K_U32, gid, has_gid),

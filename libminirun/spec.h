@@ -176,6 +176,7 @@ struct spec_device {
   char type; /* 'c', 'b', 'u' or 'p' */
   int64_t major;
   int64_t minor;
+  bool has_major, has_minor;
   bool has_file_mode;
   uint32_t file_mode;
   bool has_uid;

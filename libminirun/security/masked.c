@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define _GNU_SOURCE
+#include "masked.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "../inroot.h"
+#include "../sync.h"
+
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+
+#define MASKED_PATH_MAX 4096
+
+static int check_list(char *const *paths, size_t n, const char *field, mr_error **err)
+{
+  for (size_t i = 0; i < n; i++) {
+    const char *p = paths[i];
+    if (p == NULL || p[0] != '/')
+      return mr_err(err, -EINVAL, "config.json: linux.%s[%zu]: '%s' is not an absolute path", field,
+                    i, p ? p : "");
+    if (strlen(p) >= MASKED_PATH_MAX)
+      return mr_err(err, -ENAMETOOLONG, "config.json: linux.%s[%zu]: path too long", field, i);
+  }
+  return 0;
+}
+
+int masked_plan(const mr_config *config, struct plan *plan, mr_error **err)
+{
+  (void)plan;
+  const struct spec_linux *l = &config->spec->linux_;
+  int r = check_list(l->masked_paths, l->n_masked_paths, "maskedPaths", err);
+  if (r == 0)
+    r = check_list(l->readonly_paths, l->n_readonly_paths, "readonlyPaths", err);
+  return r;
+}
+
+/* ---- child side: async-signal-safe from here on ---- */
+
+/* An O_PATH fd of `path` resolved inside the root, or -errno. Without
+ * openat2 (before 5.6) by path: we are past pivot_root, so "/" already is
+ * the container's root. */
+static int open_target(int rootfd, const char *path)
+{
+  int fd = inroot_open(rootfd, path, INROOT_EXISTING);
+  if (fd != -ENOSYS)
+    return fd;
+  fd = open(path, O_PATH | O_CLOEXEC);
+  return fd < 0 ? -errno : fd;
+}
+
+/* The MS_* flags a remount must repeat: in a user namespace the kernel
+ * locks nosuid/nodev/noexec/atime flags, and a remount dropping them fails
+ * with EPERM. */
+static unsigned long locked_flags(int fd)
+{
+  struct statfs sfs;
+  if (fstatfs(fd, &sfs) < 0)
+    return 0;
+  static const struct {
+    unsigned long st, ms;
+  } map[] = {{ST_NOSUID, MS_NOSUID},   {ST_NODEV, MS_NODEV},           {ST_NOEXEC, MS_NOEXEC},
+             {ST_NOATIME, MS_NOATIME}, {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME}};
+  unsigned long flags = 0;
+  for (size_t i = 0; i < sizeof(map) / sizeof(*map); i++)
+    if ((unsigned long)sfs.f_flags & map[i].st)
+      flags |= map[i].ms;
+  return flags;
+}
+
+/* Makes the single mount at fd read-only. */
+static int remount_readonly(int fd)
+{
+  char path[64];
+  unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags(fd);
+  return mount(NULL, inroot_fd_path(fd, path, sizeof(path)), NULL, flags, NULL) < 0 ? -errno : 0;
+}
+
+/* Octal escapes of /proc/self/mountinfo ("\040" for a space), in place. */
+static void unescape(char *s)
+{
+  char *out = s;
+  for (; *s; s++) {
+    if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
+        s[3] <= '7') {
+      *out++ = (char)(((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
+      s += 3;
+    } else {
+      *out++ = *s;
+    }
+  }
+  *out = '\0';
+}
+
+/* Field 5 (the mount point) of a mountinfo line, NUL-terminated in place. */
+static char *mount_point_of(char *line)
+{
+  char *f = line;
+  for (int i = 0; i < 4; i++) {
+    f = strchr(f, ' ');
+    if (f == NULL)
+      return NULL;
+    f++;
+  }
+  char *end = strchr(f, ' ');
+  if (end == NULL)
+    return NULL;
+  *end = '\0';
+  unescape(f);
+  return f;
+}
+
+/* One line of mountinfo: when its mount point lies below `top`, make it
+ * read-only too. */
+static int remount_if_below(int rootfd, char *line, const char *top, size_t top_len)
+{
+  const char *mp = mount_point_of(line);
+  if (mp == NULL || strncmp(mp, top, top_len) != 0)
+    return 0;
+  const char *rest = mp + top_len;
+  if (top_len > 1 && *rest++ != '/')
+    return 0; /* "/proc/sysfoo" is not below "/proc/sys" */
+  if (*rest == '\0')
+    return 0; /* top itself: done already */
+  int fd = open_target(rootfd, mp);
+  if (fd == -ENOENT)
+    return 0; /* over-mounted by a later mount */
+  if (fd < 0)
+    return fd;
+  int r = remount_readonly(fd);
+  close(fd);
+  return r;
+}
+
+/* Kernels before 5.12 have no mount_setattr(AT_RECURSIVE): remount every
+ * mount below the read-only path one by one, as listed in mountinfo. */
+static int remount_submounts(int rootfd, int fd)
+{
+  char top[MASKED_PATH_MAX], link[64];
+  ssize_t n = readlink(inroot_fd_path(fd, link, sizeof(link)), top, sizeof(top) - 1);
+  if (n <= 0)
+    return n < 0 ? -errno : -EINVAL;
+  top[n] = '\0';
+  int mi = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+  if (mi < 0)
+    return -errno;
+  char buf[4096];
+  size_t len = 0;
+  int r = 0;
+  for (;;) {
+    ssize_t got = read(mi, buf + len, sizeof(buf) - 1 - len);
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got <= 0) {
+      r = got < 0 ? -errno : 0;
+      break;
+    }
+    len += (size_t)got;
+    buf[len] = '\0';
+    char *line = buf, *nl;
+    while (r == 0 && (nl = strchr(line, '\n')) != NULL) {
+      *nl = '\0';
+      r = remount_if_below(rootfd, line, top, (size_t)n);
+      line = nl + 1;
+    }
+    len -= (size_t)(line - buf);
+    memmove(buf, line, len);
+    if (r < 0 || len == sizeof(buf) - 1) {
+      r = r < 0 ? r : -E2BIG; /* a line longer than the buffer */
+      break;
+    }
+  }
+  close(mi);
+  return r;
+}
+
+static int make_tree_readonly(int rootfd, int fd)
+{
+  struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+  if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) == 0)
+    return 0;
+  if (errno != ENOSYS)
+    return -errno;
+  int r = remount_readonly(fd);
+  return r < 0 ? r : remount_submounts(rootfd, fd);
+}
+
+static void readonly_path(int rootfd, const char *path, int sync_fd)
+{
+  int fd = open_target(rootfd, path);
+  if (fd == -ENOENT)
+    return;
+  if (fd < 0)
+    sync_fail(sync_fd, -fd, "readonlyPaths: open ", path, NULL, NULL);
+  char fdpath[64];
+  inroot_fd_path(fd, fdpath, sizeof(fdpath));
+  if (mount(fdpath, fdpath, NULL, MS_BIND | MS_REC, NULL) < 0)
+    sync_fail(sync_fd, errno, "readonlyPaths: bind ", path, NULL, NULL);
+  close(fd);
+  /* Reopened: the fd taken before the bind sees the mount beneath it. */
+  fd = open_target(rootfd, path);
+  if (fd < 0)
+    sync_fail(sync_fd, -fd, "readonlyPaths: reopen ", path, NULL, NULL);
+  int r = make_tree_readonly(rootfd, fd);
+  if (r < 0)
+    sync_fail(sync_fd, -r, "readonlyPaths: make read-only ", path, NULL, NULL);
+  close(fd);
+}
+
+/* The container's /dev/null, opened without following a symlink and
+ * checked to be the null device: whatever else sits there (a regular file,
+ * a link to a host file, another device) is never bound anywhere. */
+static int open_devnull(int rootfd, int sync_fd)
+{
+  const char *name = "null";
+  int dir = inroot_open_parent(rootfd, "/dev/null", false, &name);
+  if (dir == -ENOSYS) {
+    dir = open("/dev", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    dir = dir < 0 ? -errno : dir;
+  }
+  if (dir < 0)
+    sync_fail(sync_fd, -dir, "maskedPaths: open /dev of the container", NULL, NULL, NULL);
+  int fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  int e = errno;
+  close(dir);
+  if (fd < 0)
+    sync_fail(sync_fd, e, "maskedPaths: open /dev/null of the container", NULL, NULL, NULL);
+  struct stat st;
+  if (fstat(fd, &st) < 0)
+    sync_fail(sync_fd, errno, "maskedPaths: stat /dev/null", NULL, NULL, NULL);
+  if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 || minor(st.st_rdev) != 3)
+    sync_fail(sync_fd, -EPERM,
+              "maskedPaths: /dev/null in the container is not the null device (character device "
+              "1:3); refusing to mask with it",
+              NULL, NULL, NULL);
+  return fd;
+}
+
+static void mask_path(int rootfd, const char *path, int *devnull, int sync_fd)
+{
+  int fd = open_target(rootfd, path);
+  if (fd == -ENOENT)
+    return;
+  if (fd < 0)
+    sync_fail(sync_fd, -fd, "maskedPaths: open ", path, NULL, NULL);
+  struct stat st;
+  if (fstat(fd, &st) < 0)
+    sync_fail(sync_fd, errno, "maskedPaths: stat ", path, NULL, NULL);
+  char fdpath[64], nullpath[64];
+  inroot_fd_path(fd, fdpath, sizeof(fdpath));
+  if (S_ISDIR(st.st_mode)) {
+    if (mount("tmpfs", fdpath, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+      sync_fail(sync_fd, errno, "maskedPaths: mount an empty tmpfs on ", path, NULL, NULL);
+    close(fd);
+    return;
+  }
+  if (*devnull < 0)
+    *devnull = open_devnull(rootfd, sync_fd);
+  /* By fd: the node checked above, not whatever the path names now. */
+  if (mount(inroot_fd_path(*devnull, nullpath, sizeof(nullpath)), fdpath, NULL, MS_BIND, NULL) < 0)
+    sync_fail(sync_fd, errno, "maskedPaths: bind /dev/null on ", path, NULL, NULL);
+  close(fd);
+  fd = open_target(rootfd, path);
+  if (fd < 0)
+    sync_fail(sync_fd, -fd, "maskedPaths: reopen ", path, NULL, NULL);
+  int r = remount_readonly(fd);
+  if (r < 0)
+    sync_fail(sync_fd, -r, "maskedPaths: make read-only ", path, NULL, NULL);
+  close(fd);
+}
+
+void masked_apply(const struct plan *plan, int sync_fd)
+{
+  const struct spec_linux *l = &plan->spec->linux_;
+  if (l->n_masked_paths == 0 && l->n_readonly_paths == 0)
+    return;
+  int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    sync_fail(sync_fd, errno, "open / of the container", NULL, NULL, NULL);
+  /* Read-only first, as runc: a path both masked and under a read-only
+   * path ends up masked. */
+  for (size_t i = 0; i < l->n_readonly_paths; i++)
+    readonly_path(rootfd, l->readonly_paths[i], sync_fd);
+  int devnull = -1;
+  for (size_t i = 0; i < l->n_masked_paths; i++)
+    mask_path(rootfd, l->masked_paths[i], &devnull, sync_fd);
+  if (devnull >= 0)
+    close(devnull);
+  close(rootfd);
+}
