@@ -234,6 +234,7 @@ int hooks_file_read(int dirfd, struct hooks_file *out, mr_error **err)
   yajl_val root = yajl_tree_parse(text, why, sizeof(why));
   if (root == NULL || !YAJL_IS_OBJECT(root)) {
     yajl_tree_free(root);
+    why[strcspn(why, "\n")] = '\0'; /* yajl adds the text and a marker below */
     return mr_err(err, -EINVAL, HOOKS_FILE ": not a valid JSON object%s%s", why[0] ? ": " : "",
                   why);
   }
