@@ -303,7 +303,7 @@ int hook_exec(const struct hook_cmd *h, const char *state, size_t state_len, cha
   feed_state(&io);
   int status = 0;
   int r = supervise(pid, h->timeout, &io, &status);
-  if (r <= 0) {
+  if (r == 0) {
     kill(-pid, SIGKILL);
     kill(pid, SIGKILL); /* in case it left its group */
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
