@@ -123,6 +123,15 @@ int cli_context(const struct cli_globals *g, mr_context **out)
   if (ret < 0)
     return cli_fail(ret, err);
   mr_context_set_log(*out, cli_log_library, NULL, g->level);
+  /* One process per container: without this every start would compile
+   * the seccomp profile again. */
+  char *cache = NULL;
+  if (asprintf(&cache, "%s/.seccomp-cache", mr_context_state_root(*out)) < 0)
+    return cli_fail(-ENOMEM, NULL);
+  ret = mr_context_set_seccomp_cache(*out, cache, &err);
+  free(cache);
+  if (ret < 0)
+    return cli_fail(ret, err);
   if (g->cgroup_disabled)
     mr_context_set_cgroup_mode(*out, MR_CGROUP_NONE);
   return 0;

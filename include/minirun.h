@@ -98,6 +98,19 @@ MR_API void mr_context_set_log(mr_context *ctx, mr_log_fn fn, void *userdata,
 /* Overrides cgroup detection. */
 MR_API void mr_context_set_cgroup_mode(mr_context *ctx, enum mr_cgroup_mode mode);
 MR_API enum mr_cgroup_mode mr_context_cgroup_mode(const mr_context *ctx);
+/* Keeps compiled linux.seccomp filters in directory `dir` (made absolute;
+ * created with mode 0700 on first use; NULL turns the cache off, the
+ * default). Compiling a large profile costs tens of milliseconds; a process
+ * that creates one container (like a CLI) then pays it once per profile
+ * instead of once per start. An entry is keyed by a SHA-256 of the seccomp
+ * section, the architecture, the libseccomp version and the kernel release,
+ * and carries a checksum: a damaged entry is recompiled and replaced, never
+ * loaded. Entries are read only when owned by the caller's euid and not
+ * writable by others; keep `dir` private (e.g. under the state root, as the
+ * minirun CLI does: <root>/.seccomp-cache). Within one process the compiled
+ * filter also stays on the mr_config, with or without a cache. Does not
+ * block; -EINVAL for an empty path, -ENOMEM. */
+MR_API int mr_context_set_seccomp_cache(mr_context *ctx, const char *dir, mr_error **err);
 
 /* ------------------------------------------------------------------------ */
 /* Configuration (an OCI bundle)                                             */
@@ -114,6 +127,9 @@ MR_API int mr_config_load_bundle(mr_context *ctx, const char *bundle, mr_config 
  * recorded in the container's state. */
 MR_API int mr_config_load_json(mr_context *ctx, const char *json, size_t len, const char *bundle,
                                mr_config **out, mr_error **err);
+/* A config is immutable once loaded and may be used by several threads at
+ * once (each with its own context): derived data such as the compiled
+ * seccomp filter is computed on the first create, under a lock, and shared. */
 MR_API void mr_config_free(mr_config *config);
 /* 1 when the config's process wants a terminal (process.terminal), else 0.
  * Such a container needs a console socket, or a caller that provides one

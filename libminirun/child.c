@@ -14,6 +14,7 @@
 #include "process.h"
 #include "rootfs.h"
 #include "security/masked.h"
+#include "security/seccomp.h"
 #include "sync.h"
 #include "terminal.h"
 
@@ -64,7 +65,7 @@ void child_main(struct plan *plan, int sync_fd, int gate_fd)
   /* Modes of mount points and device nodes are exact; the process umask
    * is set last. This is the child's umask, not the host's. */
   umask(0);
-  if (sync_wait(sync_fd, SYNC_GO) < 0)
+  if (sync_wait_pid(sync_fd, SYNC_GO, &plan->seccomp.host_pid) < 0)
     _exit(127);
   namespaces_enter(plan, sync_fd);
   become_namespace_root(plan, sync_fd);
@@ -83,6 +84,7 @@ void child_main(struct plan *plan, int sync_fd, int gate_fd)
   rootfs_finish(plan, sync_fd);
   namespaces_set_names(plan, sync_fd);
   process_fill_home(plan);
+  seccomp_apply_before_identity(plan, sync_fd);
   process_set_identity(plan, sync_fd);
 
   char path[PROCESS_PATH_MAX];
@@ -95,5 +97,6 @@ void child_main(struct plan *plan, int sync_fd, int gate_fd)
     _exit(127);
   wait_for_start(gate_fd);
   hooks_init_run(&plan->hooks, HOOK_START_CONTAINER, sync_fd);
+  seccomp_apply_before_exec(plan, sync_fd);
   process_exec(plan, path, sync_fd);
 }

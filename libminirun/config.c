@@ -35,6 +35,7 @@ static int config_from_text(const char *json, size_t len, const char *bundle, mr
   mr_config *c = calloc(1, sizeof(*c));
   if (c == NULL)
     return mr_err_sys(err, ENOMEM, "config");
+  seccomp_config_init(c);
   int r = absolute_path(bundle, &c->bundle, err);
   if (r == 0)
     r = spec_parse(json, len, "config.json", &c->spec, err);
@@ -83,6 +84,7 @@ void mr_config_free(mr_config *config)
 {
   if (config == NULL)
     return;
+  seccomp_config_free(config);
   spec_free(config->spec);
   free(config->bundle);
   free(config->rootfs);

@@ -115,6 +115,8 @@ static int prepare_fds(struct create_job *job, mr_error **err)
     r = move_above(&job->plan.console_fd, min, err);
   if (r == 0)
     r = move_above(&job->plan.hooks.result_fd, min, err);
+  if (r == 0)
+    r = move_above(&job->plan.seccomp.listener_fd, min, err);
   for (size_t i = 0; r == 0 && i < job->plan.n_joins; i++)
     r = move_above(&job->plan.joins[i].fd, min, err);
   return r;
@@ -264,7 +266,8 @@ static int run_job(struct create_job *job, mr_error **err)
   close_fd(&job->gate[0]);
   close_fd(&job->plan.hooks.result_fd); /* start must see EOF once the init execs */
   r = namespaces_write_id_maps(&job->plan, job->pid, err);
-  if (r == 0 && sync_send(job->sync[0], SYNC_GO, 0, 0) < 0)
+  /* The init's host pid goes with GO: it may be 1 in its own pid namespace. */
+  if (r == 0 && sync_send(job->sync[0], SYNC_GO, 0, job->pid) < 0)
     r = mr_err_sys(err, errno, "container init: sync");
   if (r == 0)
     r = wait_ready(job, err);
@@ -305,6 +308,8 @@ static int create_container(mr_context *ctx, const char *id, const mr_config *co
   if (r < 0)
     return r;
   r = hooks_plan(config, id, &job.plan.hooks, err);
+  if (r == 0)
+    r = seccomp_plan(ctx, config, id, &job.plan, err);
   if (r < 0) {
     plan_free(&job.plan);
     return r;

@@ -6,13 +6,20 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include <pthread.h>
+
 #include "context.h"
+#include "security/seccomp.h"
 #include "spec.h"
 
 struct mr_config {
   struct spec *spec;
   char *bundle; /* absolute */
   char *rootfs; /* absolute (bundle-relative root.path resolved) */
+  /* linux.seccomp compiled on the first create (security/seccomp.c); the
+   * lock makes that safe when threads share the config. */
+  pthread_mutex_t seccomp_lock;
+  struct seccomp_program seccomp_prog;
 };
 
 struct mr_create_opts {

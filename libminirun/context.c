@@ -75,6 +75,7 @@ void mr_context_free(mr_context *ctx)
   if (ctx == NULL)
     return;
   free(ctx->state_root);
+  free(ctx->seccomp_cache_dir);
   free(ctx);
 }
 
@@ -93,6 +94,23 @@ void mr_context_set_log(mr_context *ctx, mr_log_fn fn, void *userdata, enum mr_l
 void mr_context_set_cgroup_mode(mr_context *ctx, enum mr_cgroup_mode mode)
 {
   ctx->cgroup_mode = mode;
+}
+
+int mr_context_set_seccomp_cache(mr_context *ctx, const char *dir, mr_error **err)
+{
+  if (ctx == NULL)
+    return mr_err(err, -EINVAL, "mr_context_set_seccomp_cache: no context");
+  char *abs = NULL;
+  if (dir != NULL) {
+    if (dir[0] == '\0')
+      return mr_err(err, -EINVAL, "seccomp cache: empty path");
+    int r = absolute_root(dir, &abs, err);
+    if (r < 0)
+      return r;
+  }
+  free(ctx->seccomp_cache_dir);
+  ctx->seccomp_cache_dir = abs;
+  return 0;
 }
 
 enum mr_cgroup_mode mr_context_cgroup_mode(const mr_context *ctx)

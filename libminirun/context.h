@@ -12,6 +12,7 @@ struct mr_context {
   void *log_data;
   enum mr_log_level log_level;
   enum mr_cgroup_mode cgroup_mode;
+  char *seccomp_cache_dir; /* NULL: no cache of compiled seccomp filters */
 };
 
 /* Formats and hands a message to the context's log callback, if any. */

@@ -22,6 +22,7 @@ int plan_build(const mr_config *config, const struct mr_create_opts *opts, struc
   plan->parent_fds[0] = plan->parent_fds[1] = -1;
   plan->console_fd = -1;
   plan->hooks.result_fd = -1;
+  plan->seccomp.listener_fd = -1;
   plan->no_pivot = opts != NULL && opts->no_pivot;
   int r = rootfs_plan(config, plan, err);
   if (r == 0)
@@ -44,6 +45,7 @@ int plan_build(const mr_config *config, const struct mr_create_opts *opts, struc
 void plan_free(struct plan *plan)
 {
   hooks_plan_free(&plan->hooks);
+  seccomp_plan_free(&plan->seccomp);
   terminal_plan_free(plan);
   process_plan_free(plan);
   devices_plan_free(plan);

@@ -109,6 +109,9 @@ struct plan {
 
   /* hooks (built by hooks_plan() once the id is known) */
   struct hooks_plan hooks;
+
+  /* seccomp (security/seccomp.c) */
+  struct seccomp_plan seccomp;
 };
 
 /* Builds the plan for `config`; the plan borrows strings from it. */

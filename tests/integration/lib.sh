@@ -94,6 +94,7 @@ mr_leftovers() {
       for d in "$t"/state/*/ "$t"/state/.[!.]*/; do
         [ -d "$d" ] || continue
         d=${d%/}
+        [ "${d##*/}" = .seccomp-cache ] && continue # the CLI's compiled-filter cache
         out+="state dir ${d#"$t"/} left behind"$'\n'
       done
     fi

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * seccomp-cache.c - compiled seccomp programs kept across processes.
+ *
+ * The CLI is one process per container, so the per-config program dies with
+ * it; this cache keeps programs in DIR/<hex key>. The key is a SHA-256 over
+ * everything the program depends on: the seccomp section as parsed (so JSON
+ * spelling and key order do not matter), the native architecture, the
+ * libseccomp version and the kernel release (libseccomp asks the kernel which
+ * actions exist). The listener fields and the flags are not in the program
+ * and not in the key.
+ *
+ * An entry is a header and the instructions:
+ *     magic "MRSECBPF" | u32 format | u32 n_insns | key[32] | sum[32] | insns
+ * where sum is a SHA-256 over the header (sum zeroed) and the instructions.
+ * A short, long, foreign or edited file fails validation and is recompiled
+ * and replaced, never loaded. The checksum guards against corruption (torn
+ * writes, disk errors, a stray edit); against a hostile writer the guard is
+ * the directory: it is created 0700 and an entry is only read when it is a
+ * regular file owned by us and not writable by anyone else. Entries are
+ * written to a unique temporary name and renamed, so readers never see a
+ * partial file and concurrent writers of one key do not collide.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../util.h"
+#include "seccomp.h"
+#include "sha256.h"
+
+#define CACHE_MAGIC  "MRSECBPF"
+#define CACHE_FORMAT 1u
+
+struct cache_header {
+  char magic[8];
+  uint32_t format;
+  uint32_t n_insns;
+  unsigned char key[SHA256_LEN];
+  unsigned char sum[SHA256_LEN];
+};
+
+/* ---- the key ----------------------------------------------------------- */
+
+static void put_u64(struct sha256 *s, uint64_t v)
+{
+  sha256_update(s, &v, sizeof(v));
+}
+
+/* Length-prefixed, so ("ab","c") and ("a","bc") differ; NULL differs from "". */
+static void put_str(struct sha256 *s, const char *str)
+{
+  put_u64(s, str ? strlen(str) : UINT64_MAX);
+  if (str)
+    sha256_update(s, str, strlen(str));
+}
+
+static void put_strv(struct sha256 *s, char *const *v, size_t n)
+{
+  put_u64(s, n);
+  for (size_t i = 0; i < n; i++)
+    put_str(s, v[i]);
+}
+
+void seccomp_cache_key(const struct spec_seccomp *sc, unsigned char key[SHA256_LEN])
+{
+  struct sha256 s;
+  sha256_init(&s);
+  put_str(&s, "minirun seccomp cache v1");
+  const struct scmp_version *v = seccomp_version();
+  put_u64(&s, v ? ((uint64_t)v->major << 32 | (uint64_t)v->minor << 16 | v->micro) : 0);
+  put_u64(&s, seccomp_arch_native());
+  struct utsname u;
+  put_str(&s, uname(&u) == 0 ? u.release : "");
+
+  put_str(&s, sc->default_action);
+  put_u64(&s, sc->has_default_errno_ret ? (uint64_t)sc->default_errno_ret : UINT64_MAX);
+  put_strv(&s, sc->architectures, sc->n_architectures);
+  put_u64(&s, sc->n_syscalls);
+  for (size_t i = 0; i < sc->n_syscalls; i++) {
+    const struct spec_seccomp_syscall *c = &sc->syscalls[i];
+    put_strv(&s, c->names, c->n_names);
+    put_str(&s, c->action);
+    put_u64(&s, c->has_errno_ret ? (uint64_t)c->errno_ret : UINT64_MAX);
+    put_u64(&s, c->n_args);
+    for (size_t j = 0; j < c->n_args; j++) {
+      put_u64(&s, c->args[j].index);
+      put_u64(&s, c->args[j].value);
+      put_u64(&s, c->args[j].value_two);
+      put_str(&s, c->args[j].op);
+    }
+  }
+  sha256_final(&s, key);
+}
+
+static void hex(const unsigned char *b, size_t n, char *out)
+{
+  static const char digits[] = "0123456789abcdef";
+  for (size_t i = 0; i < n; i++) {
+    out[2 * i] = digits[b[i] >> 4];
+    out[2 * i + 1] = digits[b[i] & 15];
+  }
+  out[2 * n] = '\0';
+}
+
+static void entry_sum(const struct cache_header *h, const struct sock_filter *insns, size_t n,
+                      unsigned char out[SHA256_LEN])
+{
+  struct cache_header zeroed = *h;
+  memset(zeroed.sum, 0, sizeof(zeroed.sum));
+  struct sha256 s;
+  sha256_init(&s);
+  sha256_update(&s, &zeroed, sizeof(zeroed));
+  sha256_update(&s, insns, n * sizeof(*insns));
+  sha256_final(&s, out);
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+/* NULL when the entry is good, else why not. */
+static const char *validate(const unsigned char *buf, size_t size, const unsigned char *key)
+{
+  struct cache_header h;
+  if (size < sizeof(h))
+    return "truncated header";
+  memcpy(&h, buf, sizeof(h));
+  if (memcmp(h.magic, CACHE_MAGIC, sizeof(h.magic)) != 0)
+    return "bad magic";
+  if (h.format != CACHE_FORMAT)
+    return "other format version";
+  if (h.n_insns == 0 || h.n_insns > BPF_MAXINSNS ||
+      size != sizeof(h) + (size_t)h.n_insns * sizeof(struct sock_filter))
+    return "length does not match";
+  if (memcmp(h.key, key, SHA256_LEN) != 0)
+    return "key does not match";
+  unsigned char sum[SHA256_LEN];
+  entry_sum(&h, (const struct sock_filter *)(buf + sizeof(h)), h.n_insns, sum);
+  if (memcmp(sum, h.sum, SHA256_LEN) != 0)
+    return "checksum mismatch";
+  return NULL;
+}
+
+static int read_entry(int dirfd, const char *name, unsigned char **buf, size_t *size,
+                      const char **why)
+{
+  cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    *why = errno == ENOENT ? NULL : "cannot open";
+    return -1;
+  }
+  struct stat st;
+  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+      (st.st_mode & 022) != 0) {
+    *why = "not a private regular file";
+    return -1;
+  }
+  size_t max = sizeof(struct cache_header) + BPF_MAXINSNS * sizeof(struct sock_filter);
+  if (st.st_size < 0 || (size_t)st.st_size > max) {
+    *why = "too large";
+    return -1;
+  }
+  *size = (size_t)st.st_size;
+  *buf = malloc(*size ? *size : 1);
+  if (*buf == NULL) {
+    *why = "out of memory";
+    return -1;
+  }
+  ssize_t n = pread(fd, *buf, *size, 0);
+  if (n != (ssize_t)*size) {
+    free(*buf);
+    *buf = NULL;
+    *why = "short read";
+    return -1;
+  }
+  return 0;
+}
+
+int seccomp_cache_load(const mr_context *ctx, const char *dir, const unsigned char key[SHA256_LEN],
+                       struct seccomp_program *out)
+{
+  char name[2 * SHA256_LEN + 1];
+  hex(key, SHA256_LEN, name);
+  cleanup_close int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0)
+    return 0;
+  unsigned char *buf = NULL;
+  size_t size = 0;
+  const char *why = NULL;
+  if (read_entry(dirfd, name, &buf, &size, &why) == 0)
+    why = validate(buf, size, key);
+  else if (why == NULL)
+    return 0; /* a plain miss */
+  if (why != NULL) {
+    mr_warn(ctx, "seccomp: cache entry %s/%s is invalid (%s): recompiling", dir, name, why);
+    free(buf);
+    return 0;
+  }
+  size_t n = (size - sizeof(struct cache_header)) / sizeof(struct sock_filter);
+  memmove(buf, buf + sizeof(struct cache_header), n * sizeof(struct sock_filter));
+  out->insns = (struct sock_filter *)buf;
+  out->n_insns = n;
+  mr_debug(ctx, "seccomp: cache hit %s (%zu instructions)", name, n);
+  return 1;
+}
+
+/* ---- writing ----------------------------------------------------------- */
+
+static int write_entry(int dirfd, const char *name, const struct cache_header *h,
+                       const struct seccomp_program *p)
+{
+  char tmp[2 * SHA256_LEN + 64];
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  snprintf(tmp, sizeof(tmp), ".%s.%d.%ld.tmp", name, (int)getpid(), (long)ts.tv_nsec);
+  int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    return -errno;
+  int r = util_write_all(fd, h, sizeof(*h));
+  if (r == 0)
+    r = util_write_all(fd, p->insns, p->n_insns * sizeof(*p->insns));
+  if (close(fd) < 0 && r == 0)
+    r = -errno;
+  /* No fsync: a torn entry after a crash fails its checksum and is redone. */
+  if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
+    r = -errno;
+  if (r < 0)
+    unlinkat(dirfd, tmp, 0);
+  return r;
+}
+
+void seccomp_cache_store(const mr_context *ctx, const char *dir,
+                         const unsigned char key[SHA256_LEN], const struct seccomp_program *p)
+{
+  char name[2 * SHA256_LEN + 1];
+  hex(key, SHA256_LEN, name);
+  struct cache_header h;
+  memset(&h, 0, sizeof(h));
+  memcpy(h.magic, CACHE_MAGIC, sizeof(h.magic));
+  h.format = CACHE_FORMAT;
+  h.n_insns = (uint32_t)p->n_insns;
+  memcpy(h.key, key, SHA256_LEN);
+  entry_sum(&h, p->insns, p->n_insns, h.sum);
+
+  mr_error *err = NULL;
+  int r = util_mkdir_p(dir, 0700, &err);
+  mr_err_clear(&err);
+  cleanup_close int dirfd = r < 0 ? -1 : open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0) {
+    mr_warn(ctx, "seccomp: cache directory %s: %s", dir, strerror(r < 0 ? -r : errno));
+    return;
+  }
+  r = write_entry(dirfd, name, &h, p);
+  if (r < 0)
+    mr_warn(ctx, "seccomp: write cache entry %s/%s: %s", dir, name, strerror(-r));
+  else
+    mr_debug(ctx, "seccomp: cached %s", name);
+}
