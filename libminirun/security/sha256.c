@@ -20,7 +20,20 @@ static uint32_t ror(uint32_t x, int n)
   return (x >> n) | (x << (32 - n));
 }
 
-static void compress(uint32_t h[8], const unsigned char *p)
+#define S0(x)        (ror(x, 2) ^ ror(x, 13) ^ ror(x, 22))
+#define S1(x)        (ror(x, 6) ^ ror(x, 11) ^ ror(x, 25))
+#define CH(x, y, z)  ((x & y) ^ (~x & z))
+#define MAJ(x, y, z) ((x & y) ^ (x & z) ^ (y & z))
+/* One round with the eight working variables renamed instead of shifted:
+ * eight rounds per loop pass, no moves between them. */
+#define ROUND(a, b, c, d, e, f, g, h, i)                                                           \
+  do {                                                                                             \
+    uint32_t t1 = h + S1(e) + CH(e, f, g) + K[i] + w[i];                                           \
+    d += t1;                                                                                       \
+    h = t1 + S0(a) + MAJ(a, b, c);                                                                 \
+  } while (0)
+
+static void compress(uint32_t st[8], const unsigned char *p)
 {
   uint32_t w[64];
   for (int i = 0; i < 16; i++)
@@ -31,27 +44,25 @@ static void compress(uint32_t h[8], const unsigned char *p)
     uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
     w[i] = w[i - 16] + s0 + w[i - 7] + s1;
   }
-  uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
-  for (int i = 0; i < 64; i++) {
-    uint32_t t1 = k + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
-    uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-    k = g;
-    g = f;
-    f = e;
-    e = d + t1;
-    d = c;
-    c = b;
-    b = a;
-    a = t1 + t2;
+  uint32_t a = st[0], b = st[1], c = st[2], d = st[3], e = st[4], f = st[5], g = st[6], h = st[7];
+  for (int i = 0; i < 64; i += 8) {
+    ROUND(a, b, c, d, e, f, g, h, i);
+    ROUND(h, a, b, c, d, e, f, g, i + 1);
+    ROUND(g, h, a, b, c, d, e, f, i + 2);
+    ROUND(f, g, h, a, b, c, d, e, i + 3);
+    ROUND(e, f, g, h, a, b, c, d, i + 4);
+    ROUND(d, e, f, g, h, a, b, c, i + 5);
+    ROUND(c, d, e, f, g, h, a, b, i + 6);
+    ROUND(b, c, d, e, f, g, h, a, i + 7);
   }
-  h[0] += a;
-  h[1] += b;
-  h[2] += c;
-  h[3] += d;
-  h[4] += e;
-  h[5] += f;
-  h[6] += g;
-  h[7] += k;
+  st[0] += a;
+  st[1] += b;
+  st[2] += c;
+  st[3] += d;
+  st[4] += e;
+  st[5] += f;
+  st[6] += g;
+  st[7] += h;
 }
 
 void sha256_init(struct sha256 *s)
@@ -67,31 +78,31 @@ void sha256_update(struct sha256 *s, const void *data, size_t len)
 {
   const unsigned char *p = data;
   s->total += len;
-  while (len > 0) {
+  if (s->used > 0) {
     size_t n = 64 - s->used < len ? 64 - s->used : len;
     memcpy(s->block + s->used, p, n);
     s->used += n;
     p += n;
     len -= n;
-    if (s->used == 64) {
-      compress(s->h, s->block);
-      s->used = 0;
-    }
+    if (s->used < 64)
+      return;
+    compress(s->h, s->block);
+    s->used = 0;
   }
+  for (; len >= 64; p += 64, len -= 64)
+    compress(s->h, p);
+  memcpy(s->block, p, len);
+  s->used = len;
 }
 
 void sha256_final(struct sha256 *s, unsigned char out[SHA256_LEN])
 {
   uint64_t bits = s->total * 8;
-  unsigned char pad = 0x80;
-  sha256_update(s, &pad, 1);
-  pad = 0;
-  while (s->used != 56)
-    sha256_update(s, &pad, 1);
-  unsigned char len[8];
+  unsigned char pad[72] = {0x80};
+  size_t n = s->used < 56 ? 56 - s->used : 120 - s->used;
   for (int i = 0; i < 8; i++)
-    len[i] = (unsigned char)(bits >> (56 - 8 * i));
-  sha256_update(s, len, 8);
+    pad[n + i] = (unsigned char)(bits >> (56 - 8 * i));
+  sha256_update(s, pad, n + 8);
   for (int i = 0; i < 8; i++) {
     out[4 * i] = (unsigned char)(s->h[i] >> 24);
     out[4 * i + 1] = (unsigned char)(s->h[i] >> 16);

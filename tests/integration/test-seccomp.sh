@@ -357,3 +357,87 @@ test_bad_listener_unreachable() {
 test_bad_action_type() {
   bad_seccomp '.linux.seccomp.syscalls[0].action = 3' 'config.json: linux.seccomp.syscalls[0].action'
 }
+
+# ---- listenerPath (SCMP_ACT_NOTIFY) -----------------------------------------
+
+# The agent, built by `make check` (or here when the build tree lacks it).
+listener_bin() {
+  LISTENER=$MINIRUN_BUILDDIR/tests/integration/seccomp-listener
+  if [ ! -x "$LISTENER" ]; then
+    LISTENER=$T/seccomp-listener
+    cc -O1 -o "$LISTENER" "$(dirname "$MR_LIB")/seccomp-listener.c" || fail "cannot build seccomp-listener"
+  fi
+}
+
+start_listener() { # ERRNO
+  listener_bin
+  "$LISTENER" "$T/agent.sock" "$T/agent-state.json" "$1" >"$T/agent.out" 2>"$T/agent.err" &
+  AGENT_PID=$!
+  wait_for 5 "the agent listening" file_contains "$T/agent.err" listening
+}
+
+notify_bundle() {
+  make_bundle "$T/b" sh -c 'mkdir /tmp/d; echo "mkdir rc=$?"; uname -n; echo done'
+  jqset "$T/b" '.root.readonly = false | .hostname = "notified-host"
+    | .annotations = {"org.example.key": "value \"quoted\""}'
+  with_profile "$T/b" "{defaultAction: \"SCMP_ACT_ALLOW\", listenerPath: \"$T/agent.sock\",
+    listenerMetadata: \"meta-data 1\",
+    syscalls: [{names: [\"mkdir\", \"mkdirat\", \"uname\"], action: \"SCMP_ACT_NOTIFY\"}]}"
+}
+
+test_notify_listener_answers() {
+  notify_bundle
+  start_listener 18 # EXDEV
+  create_ok c1 "$T/b"
+  local pid
+  pid=$(ctr_pid c1)
+  $MR start c1 </dev/null
+  wait_for 10 "c1 to stop" sh -c "[ \"\$($MR state c1 | jq -r .status)\" = stopped ]"
+  $MR delete c1
+  wait $AGENT_PID || fail "the agent failed: $(cat "$T/agent.err")"
+  OUT=$(cat "$T/c1.out")
+  # mkdir answered by the agent with its errno; uname continued by the kernel.
+  assert_contains "$OUT" "mkdir rc=1"
+  assert_contains "$(cat "$T/c1.err")" "Invalid cross-device link"
+  assert_contains "$OUT" "notified-host"
+  assert_contains "$OUT" done
+  assert_match "$(cat "$T/agent.out")" "notified (83|258)" "mkdir notified"
+  assert_contains "$(cat "$T/agent.out")" "notified 63" "uname notified"
+  # The containerProcessState of runtime-spec.
+  local s=$T/agent-state.json
+  jq -e . "$s" >/dev/null || fail "state is not JSON: $(cat "$s")"
+  assert_eq '["seccompFd"]' "$(jq -c .fds "$s")" fds
+  assert_eq "$pid" "$(jq .pid "$s")" pid
+  assert_eq "meta-data 1" "$(jq -r .metadata "$s")" metadata
+  assert_match "$(jq -r .ociVersion "$s")" '^1\.' ociVersion
+  assert_eq c1 "$(jq -r .state.id "$s")" state.id
+  assert_eq "$pid" "$(jq .state.pid "$s")" state.pid
+  assert_eq created "$(jq -r .state.status "$s")" state.status
+  assert_eq "$T/b" "$(jq -r .state.bundle "$s")" state.bundle
+  assert_eq 'value "quoted"' "$(jq -r '.state.annotations["org.example.key"]' "$s")" annotations
+}
+
+test_notify_listener_run_foreground() {
+  notify_bundle
+  jqset "$T/b" '.linux.seccomp.flags = ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]'
+  start_listener 13
+  run_ok c1 "$T/b"
+  wait $AGENT_PID || fail "the agent failed: $(cat "$T/agent.err")"
+  assert_contains "$OUT" "mkdir rc=1"
+  assert_contains "$(cat "$T/c1.err")" "Permission denied"
+  assert_contains "$OUT" "notified-host"
+  assert_eq c1 "$(jq -r .state.id "$T/agent-state.json")"
+}
+
+# ---- the library: one compile per mr_config ---------------------------------
+
+test_api_one_compile_per_config() {
+  local bin=$MINIRUN_BUILDDIR/tests/integration/seccomp-api
+  [ -x "$bin" ] || skip "tests/integration/seccomp-api is not built (make check builds it)"
+  podman_bundle hostname other
+  "$bin" "$T/b" "$T/state" 3 >"$T/api.out" 2>"$T/api.err" </dev/null || fail "seccomp-api failed: $(cat "$T/api.err")"
+  # Six containers from one config on two threads: all confined, one compile.
+  assert_eq 6 "$(grep -c '^exit 1$' "$T/api.out")" "confined containers: $(cat "$T/api.out" "$T/api.err")"
+  assert_contains "$(cat "$T/api.out")" "compiled 1"
+  [ ! -e "$T/state/.seccomp-cache" ] || fail "the library made a cache nobody asked for"
+}
