@@ -81,6 +81,17 @@ char *cli_json_quote(const char *s);
  * Returns 0, or -1 on a write error. */
 int cli_json_pretty(FILE *out, const char *json);
 
+/* cancel.c: SIGINT/SIGTERM while creating make create give up cleanly.
+ * Opens the cancel pipe (fds >= min_fd) as ctx's cancel fd; with
+ * install_handlers, SIGINT/SIGTERM handlers that notify it (otherwise the
+ * caller's handlers call cli_cancel_notify). */
+int cli_cancel_begin(mr_context *ctx, int min_fd, int install_handlers);
+void cli_cancel_notify(int sig);
+/* Restores the handlers and closes the pipe. */
+void cli_cancel_end(mr_context *ctx);
+/* The signal that canceled, or 0. */
+int cli_cancel_signal(void);
+
 /* forward.c: relays signals received by a foreground `run` to the init. */
 /* Installs the handlers; signals arriving before cli_forward_to() are kept. */
 void cli_forward_install(void);

@@ -251,13 +251,25 @@ static int create_or_run(const struct cli_globals *g, const struct create_args *
     ret = mr_create_opts_set_console_socket(opts, cons.path, &err);
   }
   if (ret >= 0) {
-    if (!is_run) {
-      ret = mr_container_create(ctx, a->id, config, opts, &c, &err);
-    } else {
-      if (!a->detach)
-        cli_forward_install();
-      ret = mr_container_run(ctx, a->id, config, opts, &c, &err);
+    int foreground = is_run && !a->detach;
+
+    if (foreground)
+      cli_forward_install();
+    if (cli_cancel_begin(ctx, 3 + a->preserve_fds + listen_fds(), !foreground) < 0) {
+      mr_create_opts_free(opts);
+      mr_config_free(config);
+      cli_console_remove(&cons);
+      mr_context_free(ctx);
+      return 1;
     }
+    if (!is_run)
+      ret = mr_container_create(ctx, a->id, config, opts, &c, &err);
+    else
+      ret = mr_container_run(ctx, a->id, config, opts, &c, &err);
+    cli_cancel_end(ctx);
+    if (ret == -ECANCELED && cli_cancel_signal() != 0)
+      cli_log(MR_LOG_DEBUG, "interrupted by signal %d while creating %s", cli_cancel_signal(),
+              a->id);
   }
   mr_create_opts_free(opts);
   mr_config_free(config);

@@ -34,6 +34,10 @@ static void on_signal(int sig)
   if (pid > 0) {
     kill(pid, sig);
   } else if (!stopped) {
+    /* Still creating: SIGINT/SIGTERM mean "give up" (a hostile image may
+     * never finish setting up). */
+    if (sig == SIGINT || sig == SIGTERM)
+      cli_cancel_notify(sig);
     for (i = 0; i < N_FORWARDED; i++) {
       if (forwarded[i] == sig)
         pending[i] = 1;

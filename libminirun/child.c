@@ -43,25 +43,8 @@ static void become_namespace_root(const struct plan *plan, int sync_fd)
     sync_fail(sync_fd, errno, "become root of the user namespace", NULL, NULL, NULL);
 }
 
-/* The host's handlers must never run in this copy of it, and the container
- * must not inherit its blocked or ignored signals (a daemon typically
- * ignores SIGPIPE). */
-static void reset_signals(void)
-{
-  struct sigaction dfl;
-  memset(&dfl, 0, sizeof(dfl));
-  dfl.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; sig++)
-    if (sig != SIGKILL && sig != SIGSTOP)
-      sigaction(sig, &dfl, NULL); /* EINVAL for the glibc-reserved ones: fine */
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
 void child_main(struct plan *plan, int sync_fd, int gate_fd)
 {
-  reset_signals();
   /* Modes of mount points and device nodes are exact; the process umask
    * is set last. This is the child's umask, not the host's. */
   umask(0);

@@ -22,10 +22,12 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "container.h"
 #include "hooks/hooks.h"
+#include "isolate/signals.h"
 #include "namespaces.h"
 #include "plan.h"
 #include "spawn.h"
@@ -45,6 +47,7 @@ struct create_job {
   int gate[2]; /* [0] read end for the child, [1] write end (run only) */
   pid_t pid;
   int pidfd;
+  struct timespec deadline; /* CLOCK_MONOTONIC; tv_sec 0: none */
 };
 
 static void close_fd(int *fd)
@@ -106,20 +109,70 @@ static int prepare_fds(struct create_job *job, mr_error **err)
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, job->sync) < 0)
     return mr_err_sys(err, errno, "socketpair");
   int min = 3 + job->plan.preserve_fds;
-  int r = move_above(&job->sync[1], min, err);
+  int r = plan_keep_fd(&job->plan, &job->sync[1], err);
+  if (r == 0)
+    r = plan_keep_fd(&job->plan, &job->gate[0], err);
   if (r == 0)
     r = move_above(&job->sync[0], min, err);
   if (r == 0)
-    r = move_above(&job->gate[0], min, err);
+    r = plan_keep_fd(&job->plan, &job->plan.hooks.result_fd, err);
   if (r == 0)
-    r = move_above(&job->plan.console_fd, min, err);
-  if (r == 0)
-    r = move_above(&job->plan.hooks.result_fd, min, err);
-  if (r == 0)
-    r = move_above(&job->plan.seccomp.listener_fd, min, err);
-  for (size_t i = 0; r == 0 && i < job->plan.n_joins; i++)
-    r = move_above(&job->plan.joins[i].fd, min, err);
+    r = plan_keep_fd(&job->plan, &job->plan.seccomp.listener_fd, err);
+  for (size_t i = 0; r == 0 && i < job->plan.n_keep; i++)
+    r = move_above(job->plan.keep[i], min, err);
   return r;
+}
+
+static void set_deadline(struct create_job *job)
+{
+  unsigned ms = job->ctx->timeout_ms;
+  if (ms == 0)
+    return;
+  clock_gettime(CLOCK_MONOTONIC, &job->deadline);
+  job->deadline.tv_sec += ms / 1000;
+  job->deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
+  if (job->deadline.tv_nsec >= 1000000000L) {
+    job->deadline.tv_sec++;
+    job->deadline.tv_nsec -= 1000000000L;
+  }
+}
+
+/* Milliseconds left until the deadline (-1: none, 0: passed). */
+static int ms_left(const struct create_job *job)
+{
+  if (job->deadline.tv_sec == 0)
+    return -1;
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  long long ms = (long long)(job->deadline.tv_sec - now.tv_sec) * 1000 +
+                 (job->deadline.tv_nsec - now.tv_nsec) / 1000000;
+  if (ms <= 0)
+    return 0;
+  return ms > 1000000 ? 1000000 : (int)ms;
+}
+
+/* Waits until the init has something to say on the sync socket, within the
+ * context's timeout and unless the caller's cancel fd becomes readable: a
+ * hostile image must not hang the caller. */
+static int wait_for_init(struct create_job *job, mr_error **err)
+{
+  for (;;) {
+    struct pollfd pfd[2] = {{.fd = job->sync[0], .events = POLLIN},
+                            {.fd = job->ctx->cancel_fd, .events = POLLIN}};
+    int left = ms_left(job);
+    if (left == 0)
+      return mr_err(err, -ETIMEDOUT,
+                    "container %s: the init did not finish its setup within %u ms "
+                    "(mr_context_set_timeout); killed",
+                    job->id, job->ctx->timeout_ms);
+    int n = poll(pfd, pfd[1].fd >= 0 ? 2 : 1, left);
+    if (n < 0 && errno != EINTR)
+      return mr_err_sys(err, errno, "container %s: poll", job->id);
+    if (n > 0 && pfd[1].fd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
+      return mr_err(err, -ECANCELED, "container %s: create canceled by the caller", job->id);
+    if (n > 0 && pfd[0].revents != 0)
+      return 0;
+  }
 }
 
 /* Waits for READY; a SYNC_ERROR becomes the returned error. On the way the
@@ -127,10 +180,16 @@ static int prepare_fds(struct create_job *job, mr_error **err)
 static int wait_ready(struct create_job *job, mr_error **err)
 {
   struct sync_msg msg;
-  int r = sync_recv(job->sync[0], &msg);
+  int r = wait_for_init(job, err);
+  if (r < 0)
+    return r;
+  r = sync_recv(job->sync[0], &msg);
   if (r > 0 && msg.type == SYNC_HOOKS) {
     r = hooks_answer_init(job->ctx, &job->plan.hooks, job->sync[0], job->id, job->config, job->pid,
                           err);
+    if (r < 0)
+      return r;
+    r = wait_for_init(job, err);
     if (r < 0)
       return r;
     r = sync_recv(job->sync[0], &msg);
@@ -195,11 +254,18 @@ static int commit_state(struct create_job *job, mr_error **err)
  * closes on exec) or failed (the init reports why). */
 static int release_and_confirm_exec(struct create_job *job, mr_error **err)
 {
-  if (util_write_all(job->gate[1], "1", 1) < 0)
-    return mr_err_sys(err, errno, "start container");
+  mr_debug(job->ctx, "container %s: init %d is ready, starting it", job->id, (int)job->pid);
+  int w = write_all_nosigpipe(job->gate[1], "1", 1);
+  if (w == -EPIPE)
+    return mr_err(err, -ECHILD, "start container: the container init exited before its start");
+  if (w < 0)
+    return mr_err_sys(err, -w, "start container");
   close_fd(&job->gate[1]);
   struct sync_msg msg;
-  int r = sync_recv(job->sync[0], &msg);
+  int r = wait_for_init(job, err);
+  if (r < 0)
+    return r;
+  r = sync_recv(job->sync[0], &msg);
   if (r > 0 && msg.type == SYNC_ERROR)
     return sync_error_to_err(&msg, err);
   return 0;
@@ -249,14 +315,13 @@ static int make_handle(struct create_job *job, mr_container **out, mr_error **er
 
 static int run_job(struct create_job *job, mr_error **err)
 {
+  set_deadline(job);
   int r = state_dir_create(job->ctx, job->id, &job->dirfd, err);
   if (r < 0)
     return r;
   r = open_gate(job, err);
   if (r == 0)
     r = prepare_fds(job, err);
-  job->plan.parent_fds[0] = job->dirfd;
-  job->plan.parent_fds[1] = job->gate[1]; /* run: EOF on the gate if we die */
   if (r == 0)
     r = spawn_init(&job->plan, job->sync[0], job->sync[1], job->gate[0], &job->pid, &job->pidfd,
                    err);

@@ -66,6 +66,8 @@ int mr_context_new(const char *state_root, mr_context **out, mr_error **err)
   }
   ctx->log_level = MR_LOG_ERROR;
   ctx->cgroup_mode = MR_CGROUP_AUTO;
+  ctx->timeout_ms = MR_DEFAULT_TIMEOUT_MS;
+  ctx->cancel_fd = -1;
   *out = ctx;
   return 0;
 }
@@ -116,6 +118,16 @@ int mr_context_set_seccomp_cache(mr_context *ctx, const char *dir, mr_error **er
 enum mr_cgroup_mode mr_context_cgroup_mode(const mr_context *ctx)
 {
   return ctx->cgroup_mode;
+}
+
+void mr_context_set_timeout(mr_context *ctx, unsigned int ms)
+{
+  ctx->timeout_ms = ms;
+}
+
+void mr_context_set_cancel_fd(mr_context *ctx, int fd)
+{
+  ctx->cancel_fd = fd;
 }
 
 void mr_log(const mr_context *ctx, enum mr_log_level level, const char *fmt, ...)

@@ -13,6 +13,8 @@ struct mr_context {
   enum mr_log_level log_level;
   enum mr_cgroup_mode cgroup_mode;
   char *seccomp_cache_dir; /* NULL: no cache of compiled seccomp filters */
+  unsigned int timeout_ms; /* create/run: 0 = no limit */
+  int cancel_fd;           /* create/run give up when readable; -1: none */
 };
 
 /* Formats and hands a message to the context's log callback, if any. */

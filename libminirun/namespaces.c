@@ -64,6 +64,9 @@ static int plan_join(struct plan *plan, const struct spec_namespace *ns, mr_erro
   j->type = ns_clone_flag[ns->type];
   j->fd = fd;
   j->path = ns->path;
+  int r = plan_keep_fd(plan, &j->fd, err);
+  if (r < 0)
+    return r;
   if (ns->type == SPEC_NS_PID || ns->type == SPEC_NS_TIME)
     plan->join_pid = true;
   return 0;

@@ -19,7 +19,6 @@ int plan_build(const mr_config *config, const struct mr_create_opts *opts, struc
 {
   memset(plan, 0, sizeof(*plan));
   plan->spec = config->spec;
-  plan->parent_fds[0] = plan->parent_fds[1] = -1;
   plan->console_fd = -1;
   plan->hooks.result_fd = -1;
   plan->seccomp.listener_fd = -1;

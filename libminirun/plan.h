@@ -54,12 +54,22 @@ struct ns_join {
   const char *path;
 };
 
+/* How many fds a plan can list as the child's own (plan_keep_fd). */
+#define PLAN_KEEP_MAX 32
+
 struct plan {
   const struct spec *spec;
-  /* The parent's fds the child must close at once: the locked state dir
-   * (the flock would otherwise live on in the waiting init) and the write
-   * end of the run gate. */
-  int parent_fds[2];
+  /* The child's own fds, as pointers to where they are stored so that the
+   * parent can move them above the preserved range. Right after clone the
+   * child closes every other fd except 0-2, the preserved ones and the stdio
+   * sources: the host's fds (another container's locked state dir, its sync
+   * socket, the run gate's write end) must not live on in a waiting init. */
+  int *keep[PLAN_KEEP_MAX];
+  size_t n_keep;
+  /* Filled by plan_seal_fds() right before clone: the sorted fd numbers the
+   * child keeps above 2 besides the preserved ones. */
+  int kept[PLAN_KEEP_MAX + 3];
+  size_t n_kept;
 
   /* namespaces */
   unsigned long clone_flags; /* CLONE_NEW* to create */
@@ -119,5 +129,13 @@ int plan_build(const mr_config *config, const struct mr_create_opts *opts, struc
                mr_error **err);
 /* Frees what plan_build allocated and closes the namespace fds. */
 void plan_free(struct plan *plan);
+/* Registers *fd (opened before clone, used by the child) as the child's own:
+ * it survives the child's close-everything-else step. -ENOSPC when full. */
+int plan_keep_fd(struct plan *plan, int *fd, mr_error **err);
+/* Computes plan->kept from the registered fds and the stdio sources. */
+void plan_seal_fds(struct plan *plan);
+/* Child side, async-signal-safe: closes every fd >= 3 except the preserved
+ * ones and plan->kept; marks the kept ones close-on-exec. */
+void plan_close_other_fds(const struct plan *plan);
 
 #endif /* MR_PLAN_H */

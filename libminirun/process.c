@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/close_range.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -115,13 +114,8 @@ void process_setup_fds(const struct plan *plan, int sync_fd)
   for (int fd = 3; fd < 3 + plan->preserve_fds; fd++)
     if (fcntl(fd, F_SETFD, 0) < 0 && errno != EBADF)
       sync_fail(sync_fd, errno, "preserve fds", NULL, NULL, NULL);
-  /* Whatever else the host left open must not reach the container. Our own
-   * fds were moved above the preserved range by the parent. */
-  unsigned first = 3u + (unsigned)plan->preserve_fds;
-  if (syscall(SYS_close_range, first, ~0u, CLOSE_RANGE_CLOEXEC) == 0)
-    return;
-  for (int fd = (int)first; fd < 65536; fd++) /* pre-5.11 kernels */
-    fcntl(fd, F_SETFD, FD_CLOEXEC);
+  /* Nothing else of the host's is open any more (child_isolate), and what
+   * the child keeps is close-on-exec. */
 }
 
 void process_make_cwd(const struct plan *plan, int sync_fd)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "isolate/signals.h"
 #include "namespaces.h"
 #include "sync.h"
 
@@ -45,34 +46,25 @@ static pid_t raw_clone(unsigned long flags, int *pidfd)
   return (pid_t)pid;
 }
 
-static void close_parent_fds(const struct plan *plan, int parent_sync)
+static __attribute__((noreturn)) void run_child(struct plan *plan, int child_sync, int gate_fd)
 {
-  close(parent_sync);
-  for (size_t i = 0; i < sizeof(plan->parent_fds) / sizeof(*plan->parent_fds); i++)
-    if (plan->parent_fds[i] >= 0)
-      close(plan->parent_fds[i]);
-}
-
-static __attribute__((noreturn)) void run_child(struct plan *plan, int parent_sync, int child_sync,
-                                                int gate_fd)
-{
-  close_parent_fds(plan, parent_sync);
+  child_isolate(plan, !plan->terminal, true);
   child_main(plan, child_sync, gate_fd);
 }
 
 /* The intermediate process: joins the pid/time namespace (which only
  * affects its future children), clones the init as our sibling and tells
  * the parent its pid. */
-static __attribute__((noreturn)) void run_stage1(struct plan *plan, int parent_sync, int child_sync,
-                                                 int gate_fd)
+static __attribute__((noreturn)) void run_stage1(struct plan *plan, int child_sync, int gate_fd)
 {
-  close_parent_fds(plan, parent_sync);
+  /* Signals stay blocked here: the init inherits the mask and resets. */
+  child_isolate(plan, false, false);
   namespaces_join_for_children(plan, child_sync);
   pid_t pid = raw_clone(plan->clone_flags | CLONE_PARENT, NULL);
   if (pid < 0)
     sync_fail(child_sync, errno, "clone container init", NULL, NULL, NULL);
   if (pid == 0)
-    child_main(plan, child_sync, gate_fd);
+    run_child(plan, child_sync, gate_fd);
   sync_send(child_sync, SYNC_PID, 0, pid);
   _exit(0);
 }
@@ -89,11 +81,15 @@ static int reap(pid_t pid)
 static int spawn_two_step(struct plan *plan, int parent_sync, int child_sync, int gate_fd,
                           pid_t *pid, int *pidfd, mr_error **err)
 {
+  sigset_t mask;
+  signals_block_all(&mask);
   pid_t stage1 = raw_clone(0, NULL);
-  if (stage1 < 0)
-    return mr_err_sys(err, errno, "clone");
   if (stage1 == 0)
-    run_stage1(plan, parent_sync, child_sync, gate_fd);
+    run_stage1(plan, child_sync, gate_fd);
+  int e = errno;
+  signals_restore(&mask);
+  if (stage1 < 0)
+    return mr_err_sys(err, e, "clone");
   reap(stage1);
   struct sync_msg msg;
   int r = sync_recv(parent_sync, &msg);
@@ -113,13 +109,19 @@ int spawn_init(struct plan *plan, int parent_sync, int child_sync, int gate_fd, 
 {
   *pid = -1;
   *pidfd = -1;
+  plan_seal_fds(plan);
   if (plan->join_pid)
     return spawn_two_step(plan, parent_sync, child_sync, gate_fd, pid, pidfd, err);
+  /* No host handler may run in the child (see isolate/signals.h). */
+  sigset_t mask;
+  signals_block_all(&mask);
   pid_t p = raw_clone(plan->clone_flags, pidfd);
-  if (p < 0)
-    return mr_err_sys(err, errno, "clone container init");
   if (p == 0)
-    run_child(plan, parent_sync, child_sync, gate_fd);
+    run_child(plan, child_sync, gate_fd);
+  int e = errno;
+  signals_restore(&mask);
+  if (p < 0)
+    return mr_err_sys(err, e, "clone container init");
   *pid = p;
   return 0;
 }

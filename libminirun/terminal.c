@@ -40,6 +40,9 @@ int terminal_plan(const mr_config *config, const struct mr_create_opts *opts, st
   }
   plan->console_fd = fd;
   plan->terminal = true;
+  int r = plan_keep_fd(plan, &plan->console_fd, err);
+  if (r < 0)
+    return r;
   if (p->console_size.present) {
     plan->console_rows = (unsigned short)p->console_size.height;
     plan->console_cols = (unsigned short)p->console_size.width;
