@@ -615,6 +615,99 @@ static void test_semantics(void)
 
 /* ------------------------------------------------------------------------ */
 
+/* `head`, `n` generated items ("k<i>": "v" members when `members`, else "a"
+ * elements), `tail`. */
+static char *big_config(const char *head, size_t n, bool members, const char *tail)
+{
+  size_t cap = strlen(head) + n * 32 + strlen(tail) + 1;
+  char *json = malloc(cap);
+  if (json == NULL)
+    abort();
+  size_t len = (size_t)snprintf(json, cap, "%s", head);
+  for (size_t i = 0; i < n; i++)
+    len += (size_t)(members ? snprintf(json + len, cap - len, "%s\"k%zu\": \"v\"", i ? "," : "", i)
+                            : snprintf(json + len, cap - len, "%s\"a\"", i ? "," : ""));
+  snprintf(json + len, cap - len, "%s", tail);
+  return json;
+}
+
+static int parse_big(const char *head, size_t n, bool members, const char *tail, char **msg)
+{
+  char *json = big_config(head, n, members, tail);
+  struct spec *s = NULL;
+  mr_error *err = NULL;
+  int r = spec_parse(json, strlen(json), "config.json", &s, &err);
+  *msg = r < 0 ? strdup(mr_error_message(err)) : NULL;
+  spec_free(s);
+  mr_error_free(err);
+  free(json);
+  return r;
+}
+
+/* Defect 7 of issue 10: duplicate keys were found pairwise (quadratic); they
+ * are now found by sorting, and arrays and objects are capped. */
+static void test_sizes(void)
+{
+  struct spec *s = parse(
+      "{'ociVersion': '1.0.0', 'process': {'args': ['a'], 'user': {'uid': 1, 'gid': 2, 'uid': 3},"
+      " 'user': {'uid': 4, 'gid': 5}},"
+      " 'mounts': [{'destination': '/a', 'destination': '/b'}],"
+      " 'linux': {'sysctl': {'a': '1', 'b': '2', 'a': '3', 'c': '4', 'b': '5', 'a': '6'},"
+      "  'resources': {'rdma': {'m1': {'hcaHandles': 1}, 'm2': {'hcaHandles': 2},"
+      "   'm1': {'hcaHandles': 3, 'hcaHandles': 4}}}}}",
+      NULL);
+  const struct spec_linux *l = s != NULL ? &s->linux_ : NULL;
+  ok(s != NULL && s->process.user.uid == 4 && s->process.user.gid == 5,
+     "duplicate keys in a nested object: the last one wins");
+  ok(s != NULL && s->n_mounts == 1 && streq(s->mounts[0].destination, "/b"),
+     "duplicate keys in an array element: the last one wins");
+  ok(l != NULL && l->n_sysctl == 3 && streq(l->sysctl[0].key, "c") &&
+         streq(l->sysctl[0].value, "4") && streq(l->sysctl[1].key, "b") &&
+         streq(l->sysctl[1].value, "5") && streq(l->sysctl[2].key, "a") &&
+         streq(l->sysctl[2].value, "6"),
+     "duplicate keys in a map: each kept once, the last value, in the order of the last ones");
+  ok(l != NULL && l->resources.n_rdma == 2 && streq(l->resources.rdma[0].device, "m2") &&
+         streq(l->resources.rdma[1].device, "m1") && l->resources.rdma[1].hca_handles == 4,
+     "duplicate keys in the rdma map and inside its entries: the last one wins");
+  spec_free(s);
+
+  char *msg = NULL;
+  int r = parse_big("{\"ociVersion\": \"1.0.0\", \"annotations\": {", 40000, true,
+                    ", \"k7\": \"last\"}}", &msg);
+  ok(r == 0, "40 000 annotations with a duplicate parse%s%s", msg ? ": " : "", msg ? msg : "");
+  free(msg);
+
+  r = parse_big("{\"ociVersion\": \"1.0.0\", \"annotations\": {", 65536, true, "}}", &msg);
+  ok(r == 0, "65 536 annotations (the cap) parse");
+  free(msg);
+
+  r = parse_big("{\"ociVersion\": \"1.0.0\", \"annotations\": {", 65537, true, "}}", &msg);
+  ok(r == -EINVAL &&
+         streq(msg, "config.json: annotations: too many members (65537, at most 65536)"),
+     "65 537 annotations: %s", msg);
+  free(msg);
+
+  r = parse_big("{\"ociVersion\": \"1.0.0\", \"process\": {\"args\": [", 65537, false, "]}}", &msg);
+  ok(r == -EINVAL &&
+         streq(msg, "config.json: process.args: too many elements (65537, at most 65536)"),
+     "65 537 process.args: %s", msg);
+  free(msg);
+
+  r = parse_big("{\"ociVersion\": \"1.0.0\", \"linux\": {", 65537, true, "}}", &msg);
+  ok(r == -EINVAL && streq(msg, "config.json: linux: too many members (65537, at most 65536)"),
+     "an object of 65 537 unknown members: %s", msg);
+  free(msg);
+
+  r = parse_big("{\"ociVersion\": \"1.0.0\", \"mounts\": [{\"destination\": \"/x\", \"options\": [",
+                65537, false, "]}]}", &msg);
+  ok(r == -EINVAL &&
+         streq(msg, "config.json: mounts[0].options: too many elements (65537, at most 65536)"),
+     "65 537 mount options: %s", msg);
+  free(msg);
+}
+
+/* ------------------------------------------------------------------------ */
+
 static bool has_option(const struct spec_mount *m, const char *opt)
 {
   for (size_t i = 0; i < m->n_options; i++)
@@ -689,6 +782,7 @@ int main(void)
   test_document_errors();
   test_versions();
   test_semantics();
+  test_sizes();
   test_default();
   printf("1..%d\n", n_tests);
   if (n_failed > 0)
