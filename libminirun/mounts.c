@@ -60,7 +60,7 @@ static bool in_list(const char *s, const char *const *list, size_t n)
 
 /* Splits the option list into the libmount-parsable string and the
  * recursive attributes; fills op->flags/propagation/data. */
-static int parse_options(const struct spec_mount *m, size_t index, struct mount_op *op,
+int mounts_parse_options(const struct spec_mount *m, size_t index, struct mount_op *op,
                          mr_error **err)
 {
   cleanup_free char *optstr = NULL;
@@ -131,7 +131,7 @@ static int plan_one(const mr_config *config, const struct spec_mount *m, size_t 
   op->target = util_path_join(config->rootfs, m->destination);
   if (op->target == NULL)
     return mr_err_sys(err, ENOMEM, "mount target");
-  int r = parse_options(m, index, op, err);
+  int r = mounts_parse_options(m, index, op, err);
   if (r < 0)
     return r;
   const char *type = m->type;

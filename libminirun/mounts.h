@@ -9,6 +9,11 @@
  * bind sources made absolute and checked). */
 int mounts_plan(const mr_config *config, struct plan *plan, mr_error **err);
 void mounts_plan_free(struct plan *plan);
+/* Parent: m->options of mounts[index] into op's flags, propagation, recursive
+ * attributes and op->data (fs-specific options, malloc()ed, or NULL). Part of
+ * mounts_plan(), separate for the fuzz target. */
+int mounts_parse_options(const struct spec_mount *m, size_t index, struct mount_op *op,
+                         mr_error **err);
 
 /* Child (async-signal-safe): performs every planned mount in order under
  * the rootfs (rootfd: an O_PATH fd of the rootfs bind mount; destinations

@@ -374,15 +374,28 @@ int state_read(int dirfd, struct state_record **out, mr_error **err)
 {
   *out = NULL;
   cleanup_free char *buf = NULL;
-  int r = util_read_file_at(dirfd, STATE_FILE, STATE_MAX_SIZE, &buf, NULL, err);
+  size_t len = 0;
+  int r = util_read_file_at(dirfd, STATE_FILE, STATE_MAX_SIZE, &buf, &len, err);
   if (r < 0)
     return r;
+  return state_parse(buf, len, out, err);
+}
+
+int state_parse(const char *text, size_t len, struct state_record **out, mr_error **err)
+{
+  *out = NULL;
+  if (memchr(text, '\0', len) != NULL)
+    return mr_err(err, -EINVAL, STATE_FILE ": invalid JSON: NUL byte in the text");
+  cleanup_free char *buf = strndup(text, len); /* yajl_tree_parse() wants a C string */
+  if (buf == NULL)
+    return mr_err_sys(err, ENOMEM, STATE_FILE);
   char msg[256] = "";
   yajl_val root = yajl_tree_parse(buf, msg, sizeof(msg));
   if (root == NULL) {
     msg[strcspn(msg, "\n")] = '\0'; /* yajl's message spans lines */
     return mr_err(err, -EINVAL, STATE_FILE ": invalid JSON: %s", msg);
   }
+  int r;
   struct state_record *rec = calloc(1, sizeof(*rec));
   if (rec == NULL)
     r = mr_err_sys(err, ENOMEM, STATE_FILE);

@@ -63,6 +63,9 @@ int state_dir_remove(const mr_context *ctx, const char *id, mr_error **err);
 int state_write(int dirfd, const struct state_record *rec, mr_error **err);
 /* Reads state.json of a locked directory. */
 int state_read(int dirfd, struct state_record **out, mr_error **err);
+/* The same for the text of a state.json (what state_read() read; the fuzz
+ * target's entry point). */
+int state_parse(const char *text, size_t len, struct state_record **out, mr_error **err);
 void state_record_free(struct state_record *rec);
 /* state_read, with a missing state.json (a create still in progress, or a
  * stray directory) reported as "container 'ID' does not exist" and the id in

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * fuzz-mount-options.c - libFuzzer target for a mount's option list
+ * (mounts_parse_options: OCI recursive options, libmount's flag table and
+ * the fs-specific remainder).
+ *
+ * The options come from config.json. The input is split at newlines into
+ * one mount's "options" array. Invariants: success or a clear error; the
+ * propagation bits are only propagation (and MS_REC); the mount flags never
+ * carry propagation, MS_BIND or MS_REC (those are applied separately); a
+ * recursive bind is a bind.
+ */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+
+#include "error.h"
+#include "mounts.h"
+#include "spec.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define MAX_OPTIONS 256
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+  char *text = strndup((const char *)data, size); /* options are C strings */
+  if (text == NULL)
+    return 0;
+  char *options[MAX_OPTIONS + 1];
+  size_t n = 0;
+  for (char *save = NULL, *o = strtok_r(text, "\n", &save); o != NULL && n < MAX_OPTIONS;
+       o = strtok_r(NULL, "\n", &save))
+    options[n++] = o;
+  options[n] = NULL;
+
+  struct spec_mount m = {.destination = (char *)"/fuzz", .options = options, .n_options = n};
+  struct mount_op op = {.destination = m.destination};
+  mr_error *err = NULL;
+  int r = mounts_parse_options(&m, 0, &op, &err);
+  if (r == 0) {
+    const unsigned long propagation = MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE;
+    if (err != NULL || (op.propagation & ~(propagation | MS_REC)) != 0 ||
+        (op.flags & (propagation | MS_BIND | MS_REC)) != 0 || (op.recursive && !op.bind))
+      abort();
+  } else if (r > 0 || err == NULL || mr_error_code(err) != r || mr_error_message(err)[0] == '\0') {
+    abort();
+  }
+  free(op.data);
+  mr_error_free(err);
+  free(text);
+  return 0;
+}
