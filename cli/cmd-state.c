@@ -64,6 +64,7 @@ static const char *owner_name(uid_t uid)
 
   if (cached != NULL && uid == cached_uid)
     return cached;
+  // cppcheck-suppress getpwuidCalled ; the CLI is single-threaded
   pw = getpwuid(uid);
   if (pw != NULL && pw->pw_name != NULL && strlen(pw->pw_name) < sizeof(buf)) {
     strcpy(buf, pw->pw_name);

@@ -120,6 +120,13 @@ static int fail_at(struct ctx *c, const char *key, const char *fmt, ...)
   return r;
 }
 
+#ifdef __clang_analyzer__
+/* The analyzer does not follow variadic calls: tell it these are < 0 (see
+ * error.h). */
+#define fail(...)    mr_err_negative_((fail)(__VA_ARGS__))
+#define fail_at(...) mr_err_negative_((fail_at)(__VA_ARGS__))
+#endif
+
 static int oom(struct ctx *c)
 {
   if (c->len == 0)
@@ -260,6 +267,7 @@ struct object_type {
 };
 
 /* offsetof(T, m), failing to compile unless T.m has type `type`. */
+/* NOLINTNEXTLINE(bugprone-macro-parentheses): `type` is a type name */
 #define OFF(T, m, type) (offsetof(T, m) + 0 * sizeof(_Generic(((T *)0)->m, type : 1)))
 
 /* clang-format off */
@@ -267,8 +275,10 @@ struct object_type {
 #define FIELD_OPT(T, key, K, m, has) {key, K, OFF(T, m, K##_CTYPE), OFF(T, has, bool), NO_AUX, NULL}
 #define FIELD_LIST(T, key, K, m, n) {key, K, OFF(T, m, K##_CTYPE), NO_AUX, OFF(T, n, size_t), NULL}
 #define FIELD_OBJECT(T, key, m, ET, type) {key, K_OBJECT, OFF(T, m, ET), NO_AUX, NO_AUX, type}
+/* NOLINTBEGIN(bugprone-macro-parentheses): ET is a type name */
 #define FIELD_ARRAY(T, key, m, n, ET, type) \
   {key, K_ARRAY, OFF(T, m, ET *), NO_AUX, OFF(T, n, size_t), type}
+/* NOLINTEND(bugprone-macro-parentheses) */
 /* A JSON object whose members live in the enclosing struct ("pids.limit"). */
 #define FIELD_FLAT(key, type) {key, K_OBJECT, 0, NO_AUX, NO_AUX, type}
 
@@ -488,6 +498,9 @@ static int parse_field(struct ctx *c, yajl_val v, const struct field *f, char *b
 {
   void *p = base + f->off;
   size_t *count = f->count == NO_AUX ? NULL : (size_t *)(base + f->count);
+  bool list = f->kind == K_STRV || f->kind == K_U32V || f->kind == K_MAP || f->kind == K_ARRAY;
+  if (list && count == NULL) /* FIELD_LIST/FIELD_ARRAY always give one */
+    return fail(c, "internal error: list without a count");
   switch (f->kind) {
   case K_STR:
     return as_string(c, v, p);
@@ -753,8 +766,10 @@ static const struct field hook_fields[] = {
 static const struct object_type hook_type =
     OBJECT_TYPE(struct spec_hook, hook_fields, NO_AUX, check_hook, NULL);
 
+/* NOLINTBEGIN(bugprone-macro-parentheses): `list` names a member */
 #define HOOK_LIST(key, list)                                                                       \
   FIELD_ARRAY(struct spec_hooks, key, list.hooks, list.n_hooks, struct spec_hook, &hook_type)
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 static const struct field hooks_fields[] = {
     HOOK_LIST("prestart", prestart),

@@ -142,6 +142,7 @@ static int vec_push(struct state_vec *v, mr_state *st)
 {
   if (v->n == v->cap) {
     size_t cap = v->cap ? v->cap * 2 : 16;
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
     mr_state **items = reallocarray(v->items, cap, sizeof(*items));
     if (items == NULL)
       return -ENOMEM;
@@ -224,7 +225,7 @@ int mr_state_list(mr_context *ctx, mr_state ***out, size_t *count, mr_error **er
     return r;
   }
   if (v.n > 1)
-    qsort(v.items, v.n, sizeof(*v.items), compare_states);
+    qsort(v.items, v.n, sizeof(*v.items), compare_states); // NOLINT(bugprone-sizeof-expression)
   *out = v.items;
   *count = v.n;
   return 0;
