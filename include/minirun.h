@@ -204,15 +204,31 @@ MR_API int mr_id_validate(const char *id, mr_error **err);
 /* Creates container `id` from `config`: namespaces, rootfs and process are
  * set up and the init waits before exec until mr_container_start() (from any
  * process). The caller becomes the parent of the container init. `opts` may
- * be NULL. On failure nothing is left behind (no state, mount or process). */
+ * be NULL. On failure nothing is left behind (no state, mount or process).
+ *
+ * Hooks (config.json "hooks"): prestart and createRuntime run in the
+ * calling process, createContainer in the init; a failing one (exit status
+ * != 0, or its `timeout` reached: the hook's process group is SIGKILLed)
+ * fails the call with an error naming it ("hooks.createRuntime[1]: timed
+ * out after 2 s") and then the poststop hooks run. Hooks are children of the
+ * caller (exit signal SIGCHLD), each waited for by its pid only; a SIGCHLD
+ * handler that reaps every child breaks that. The call blocks while hooks
+ * run. */
 MR_API int mr_container_create(mr_context *ctx, const char *id, const mr_config *config,
                                const mr_create_opts *opts, mr_container **out, mr_error **err);
 
-/* Releases the waiting init of a created container (any process may call). */
+/* Releases the waiting init of a created container (any process may call).
+ * With startContainer or poststart hooks it blocks until the program is
+ * exec'd; a failing startContainer hook fails the call (-EIO) and the
+ * container is destroyed (poststop hooks run). Then the poststart hooks run
+ * in the calling process; their failures are warnings in the log. A
+ * corrupted hooks.json in the state dir fails the call before anything
+ * happens. */
 MR_API int mr_container_start(mr_context *ctx, const char *id, mr_error **err);
 
 /* create + start in one call; the caller is the parent of the init and can
- * mr_container_wait() for it. */
+ * mr_container_wait() for it. The poststart hooks run once the program is
+ * exec'd, before the call returns. */
 MR_API int mr_container_run(mr_context *ctx, const char *id, const mr_config *config,
                             const mr_create_opts *opts, mr_container **out, mr_error **err);
 
@@ -234,7 +250,10 @@ MR_API void mr_container_free(mr_container *c);
 MR_API int mr_container_kill(mr_context *ctx, const char *id, int signal, int all, mr_error **err);
 
 /* Removes a stopped (or never started) container. With `force`, a running one
- * is killed first and an unknown id is not an error. */
+ * is killed first and an unknown id is not an error. Once the container is
+ * gone the poststop hooks (kept in its state dir) run in the calling process;
+ * their failures are warnings. A corrupted hooks.json fails a delete without
+ * `force`; with `force` it is a warning and the poststop hooks are skipped. */
 MR_API int mr_container_delete(mr_context *ctx, const char *id, int force, mr_error **err);
 
 /* ------------------------------------------------------------------------ */
