@@ -11,8 +11,11 @@
 #include "devices.h"
 #include "mounts.h"
 #include "namespaces.h"
+#include "procattr/procattr.h"
 #include "process.h"
+#include "procfs/sysctl.h"
 #include "rootfs.h"
+#include "security/lsm.h"
 #include "security/masked.h"
 #include "security/seccomp.h"
 #include "sync.h"
@@ -66,6 +69,9 @@ void child_main(struct plan *plan, int sync_fd, int gate_fd)
   masked_apply(plan, sync_fd);
   rootfs_finish(plan, sync_fd);
   namespaces_set_names(plan, sync_fd);
+  sysctl_apply(plan, sync_fd);
+  lsm_apply(plan, sync_fd);
+  procattr_apply(plan, sync_fd);
   process_fill_home(plan);
   seccomp_apply_before_identity(plan, sync_fd);
   process_set_identity(plan, sync_fd);
@@ -80,6 +86,7 @@ void child_main(struct plan *plan, int sync_fd, int gate_fd)
     _exit(127);
   wait_for_start(gate_fd);
   hooks_init_run(&plan->hooks, HOOK_START_CONTAINER, sync_fd);
+  affinity_apply_final(plan, sync_fd);
   seccomp_apply_before_exec(plan, sync_fd);
   process_exec(plan, path, sync_fd);
 }

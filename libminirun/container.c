@@ -379,6 +379,7 @@ static int create_container(mr_context *ctx, const char *id, const mr_config *co
     plan_free(&job.plan);
     return r;
   }
+  lsm_log(ctx, &job.plan);
   r = run_job(&job, err);
   if (r == 0 && out != NULL)
     r = make_handle(&job, out, err);

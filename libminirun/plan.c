@@ -22,6 +22,7 @@ int plan_build(const mr_config *config, const struct mr_create_opts *opts, struc
   plan->console_fd = -1;
   plan->hooks.result_fd = -1;
   plan->seccomp.listener_fd = -1;
+  plan->procfs.root_fd = -1;
   plan->no_pivot = opts != NULL && opts->no_pivot;
   int r = rootfs_plan(config, plan, err);
   if (r == 0)
@@ -36,6 +37,14 @@ int plan_build(const mr_config *config, const struct mr_create_opts *opts, struc
     r = process_plan(config, opts, plan, err);
   if (r == 0)
     r = terminal_plan(config, opts, plan, err);
+  if (r == 0)
+    r = sysctl_plan(config, plan, err);
+  if (r == 0)
+    r = procattr_plan(config, plan, err);
+  if (r == 0)
+    r = lsm_plan(config, plan, err);
+  if (r == 0)
+    r = procfs_plan(plan, err); /* last: opened only when the parts above need it */
   if (r < 0)
     plan_free(plan);
   return r;
@@ -45,6 +54,9 @@ void plan_free(struct plan *plan)
 {
   hooks_plan_free(&plan->hooks);
   seccomp_plan_free(&plan->seccomp);
+  procfs_close(&plan->procfs);
+  lsm_plan_free(plan);
+  sysctl_plan_free(plan);
   terminal_plan_free(plan);
   process_plan_free(plan);
   devices_plan_free(plan);

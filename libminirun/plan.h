@@ -17,6 +17,10 @@
 
 #include "container.h"
 #include "hooks/hooks.h"
+#include "procattr/procattr.h"
+#include "procfs/procfs.h"
+#include "procfs/sysctl.h"
+#include "security/lsm.h"
 #include "spec.h"
 
 /* One entry of config.json "mounts", ready for mount(2). */
@@ -122,6 +126,12 @@ struct plan {
 
   /* seccomp (security/seccomp.c) */
   struct seccomp_plan seccomp;
+
+  /* procfs writes, process attributes, LSM labels (see their headers) */
+  struct procfs procfs; /* opened only when something below writes to procfs */
+  struct sysctl_plan sysctl;
+  struct procattr_plan procattr;
+  struct lsm_plan lsm;
 };
 
 /* Builds the plan for `config`; the plan borrows strings from it. */

@@ -1106,6 +1106,15 @@ static const struct field personality_fields[] = {
 static const struct object_type personality_type = OBJECT_TYPE(
     struct spec_personality, personality_fields, PRESENT(struct spec_personality), NULL, NULL);
 
+static const struct field memory_policy_fields[] = {
+    FIELD(struct spec_memory_policy, "mode", K_STR, mode),
+    FIELD(struct spec_memory_policy, "nodes", K_STR, nodes),
+    FIELD_LIST(struct spec_memory_policy, "flags", K_STRV, flags, n_flags),
+};
+static const struct object_type memory_policy_type =
+    OBJECT_TYPE(struct spec_memory_policy, memory_policy_fields, PRESENT(struct spec_memory_policy),
+                NULL, NULL);
+
 /* ------------------------------------------------------------------------ */
 /* linux and the document                                                    */
 /* ------------------------------------------------------------------------ */
@@ -1144,6 +1153,8 @@ static const struct field linux_fields[] = {
     FIELD_OBJECT(struct spec_linux, "intelRdt", intel_rdt, struct spec_intel_rdt, &intel_rdt_type),
     FIELD_OBJECT(struct spec_linux, "personality", personality, struct spec_personality,
                  &personality_type),
+    FIELD_OBJECT(struct spec_linux, "memoryPolicy", memory_policy, struct spec_memory_policy,
+                 &memory_policy_type),
 };
 static const struct object_type linux_type = OBJECT_TYPE(
     struct spec_linux, linux_fields, PRESENT(struct spec_linux), check_namespaces, NULL);

@@ -340,6 +340,15 @@ struct spec_time_offset {
   uint32_t nanosecs;
 };
 
+/* runtime-spec 1.3 linux.memoryPolicy */
+struct spec_memory_policy {
+  bool present;
+  char *mode;  /* "MPOL_BIND" ... */
+  char *nodes; /* "0-3,7" */
+  char **flags;
+  size_t n_flags;
+};
+
 struct spec_linux {
   bool present;
   struct spec_namespace *namespaces;
@@ -365,6 +374,7 @@ struct spec_linux {
   char *mount_label;
   struct spec_intel_rdt intel_rdt;
   struct spec_personality personality;
+  struct spec_memory_policy memory_policy;
 };
 
 struct spec {
