@@ -132,17 +132,19 @@ void namespaces_plan_free(struct plan *plan)
   plan->uid_map = plan->gid_map = plan->timens_offsets = NULL;
 }
 
-static int write_proc_file(pid_t pid, const char *name, const char *text, mr_error **err)
+/* Through the verified procfs handle: /proc/<pid>/ as this process sees it
+ * could have something mounted over it (CVE-2025-52881). */
+static int write_proc_file(const struct plan *plan, pid_t pid, const char *name, const char *text,
+                           mr_error **err)
 {
   char path[64];
-  snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
-  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  snprintf(path, sizeof(path), "%d/%s", (int)pid, name);
+  int fd = procfs_open_file(&plan->procfs, path, O_WRONLY);
   if (fd < 0)
-    return mr_err_sys(err, errno, "open %s", path);
-  int r = util_write_all(fd, text, strlen(text));
-  close(fd);
+    return mr_err_sys(err, -fd, "open /proc/%s", path);
+  int r = procfs_write_fd(fd, text);
   if (r < 0)
-    return mr_err_sys(err, -r, "write %s", path);
+    return mr_err_sys(err, -r, "write /proc/%s", path);
   return 0;
 }
 
@@ -153,13 +155,13 @@ int namespaces_write_id_maps(const struct plan *plan, pid_t pid, mr_error **err)
   /* Without CAP_SETGID in the parent namespace the kernel only accepts a
    * gid map once setgroups is denied. */
   if (geteuid() != 0) {
-    int r = write_proc_file(pid, "setgroups", "deny", err);
+    int r = write_proc_file(plan, pid, "setgroups", "deny", err);
     if (r < 0)
       return r;
   }
-  int r = write_proc_file(pid, "uid_map", plan->uid_map, err);
+  int r = write_proc_file(plan, pid, "uid_map", plan->uid_map, err);
   if (r == 0)
-    r = write_proc_file(pid, "gid_map", plan->gid_map, err);
+    r = write_proc_file(plan, pid, "gid_map", plan->gid_map, err);
   return r < 0 ? mr_err_prefix(err, r, "user namespace id mappings") : 0;
 }
 
@@ -198,10 +200,12 @@ void namespaces_enter(const struct plan *plan, int sync_fd)
     if (unshare(CLONE_NEWTIME) < 0)
       sync_fail(sync_fd, errno, "create time namespace", NULL, NULL, NULL);
     if (plan->timens_offsets != NULL) {
-      int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
-      if (fd < 0 || util_write_all(fd, plan->timens_offsets, strlen(plan->timens_offsets)) < 0)
-        sync_fail(sync_fd, errno, "write time namespace offsets", NULL, NULL, NULL);
-      close(fd);
+      int fd = procfs_open_self(&plan->procfs, "timens_offsets", false, O_WRONLY);
+      if (fd < 0)
+        procfs_fail(sync_fd, fd, "time namespace offsets: open /proc/self/", "timens_offsets");
+      int r = procfs_write_fd(fd, plan->timens_offsets);
+      if (r < 0)
+        procfs_fail(sync_fd, r, "time namespace offsets: write /proc/self/", "timens_offsets");
     }
   }
 }

@@ -368,11 +368,13 @@ int procfs_open(struct procfs *p, enum procfs_source first, mr_error **err)
 int procfs_plan(struct plan *plan, mr_error **err)
 {
   plan->procfs.root_fd = -1;
-  bool needed = plan->sysctl.n_ops > 0 || plan->procattr.oom_set || lsm_needs_procfs(&plan->lsm);
+  bool needed = plan->sysctl.n_ops > 0 || plan->procattr.oom_set || lsm_needs_procfs(&plan->lsm) ||
+                plan->user_ns || plan->timens_offsets != NULL;
   if (!needed)
     return 0;
   int r = procfs_open(&plan->procfs, PROCFS_NONE, err);
-  return r < 0 ? mr_err_prefix(err, r, "procfs writes (sysctl, oomScoreAdj, LSM labels)") : 0;
+  return r < 0 ? mr_err_prefix(err, r, "procfs writes (sysctl, oomScoreAdj, LSM labels, id maps)")
+               : 0;
 }
 
 void procfs_close(struct procfs *p)

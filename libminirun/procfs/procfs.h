@@ -47,7 +47,8 @@ struct procfs {
 
 struct plan;
 /* Parent: opens plan->procfs when the plan writes to procfs (sysctl,
- * oom_score_adj, LSM attributes); call after those parts are planned. */
+ * oom_score_adj, LSM attributes, id maps, time namespace offsets); call
+ * after those parts are planned. */
 int procfs_plan(struct plan *plan, mr_error **err);
 
 /* Parent: obtains a root, trying the sources from `first` on (PROCFS_NONE or
