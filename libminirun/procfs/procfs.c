@@ -373,8 +373,9 @@ int procfs_plan(struct plan *plan, mr_error **err)
   if (!needed)
     return 0;
   int r = procfs_open(&plan->procfs, PROCFS_NONE, err);
-  return r < 0 ? mr_err_prefix(err, r, "procfs writes (sysctl, oomScoreAdj, LSM labels, id maps)")
-               : 0;
+  if (r < 0)
+    return mr_err_prefix(err, r, "procfs writes (sysctl, oomScoreAdj, LSM labels, id maps)");
+  return plan_keep_fd(plan, &plan->procfs.root_fd, err); /* the child writes through it */
 }
 
 void procfs_close(struct procfs *p)
