@@ -3,20 +3,33 @@
 # run-tests.sh: the whole test suite, as CI runs it (.ci/run calls this).
 #   ./run-tests.sh             (as root)
 # Installs the dependencies, builds with --enable-werror, runs `make check`
-# (unit tests, API test, integration tests) and ends with one line
+# (unit tests, API test, integration tests, fuzz corpus replays, valgrind over
+# the in-process lifecycle), then:
+#   static analysis   scripts/static-analysis.sh (cppcheck + clang-tidy): 1 test
+#   fuzzing           every libFuzzer target for FUZZ_SECONDS (clang build in
+#                     a copy of the tree): 1 test per target
+#   sanitizers        the whole `make check` again, built with
+#                     --enable-sanitizers (ASan + UBSan) in a copy of the tree
+# and ends with one line
 #   N passed, N failed, N skipped
 # counted over every TAP `ok`/`not ok` line of the unit and API tests plus the
-# integration runner's own `N passed, N failed` line. Exits non-zero when
-# anything failed or could not run.
+# integration runner's own `N passed, N failed` line (of both builds) plus
+# the steps above. Exits non-zero when anything failed or could not run.
+# Each step prints how long it took.
 #
-# env: JOBS=2 (make -j), CHECK_TIMEOUT=1200 (seconds for `make check`)
+# env: JOBS=2 (make -j), CHECK_TIMEOUT=1200 (seconds for one `make check`),
+#      FUZZ_SECONDS=60 (per target), STATIC=1, FUZZ=1, SANITIZERS=1 (0 skips
+#      that step, counted as skipped)
 set -uo pipefail
 cd "$(dirname "$0")" || exit 1
 JOBS=${JOBS:-2}
 CHECK_TIMEOUT=${CHECK_TIMEOUT:-1200}
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 t0=$SECONDS
+top=$PWD
 
-say() { printf '==> %s\n' "$*"; }
+say() { printf '==> %s\n' "$*"; step_t0=$SECONDS; }
+took() { echo "run-tests: $1 took $((SECONDS - step_t0)) s"; }
 # Indents a file so that no line of it reads as our closing summary.
 show() { sed 's/^/    | /' "$@"; }
 fatal() {  # a step before the tests failed: nothing ran
@@ -38,60 +51,153 @@ mkdir -p tests/tmp
 
 say "make -j$JOBS"
 make -j"$JOBS" </dev/null || fatal "the build failed"
-
-say "make check"
-# Stale results of an earlier run must not be counted.
-find tests -name '*.trs' -delete 2>/dev/null || true
-check_rc=0
-timeout -k 10 "$CHECK_TIMEOUT" make -j"$JOBS" check </dev/null || check_rc=$?
-[ $check_rc -eq 124 ] && echo "run-tests: make check timed out after ${CHECK_TIMEOUT}s" >&2
-
-# The logs the harness writes, one per test (tests/unit/test-spec.log,
-# tests/integration/run.log, ...).
-# shellcheck disable=SC2016 # $(TEST_LOGS) is for make
-logs=$(printf 'print-test-logs:\n\t@echo $(TEST_LOGS)\n' | make -s -f Makefile -f - print-test-logs)
-[ -n "$logs" ] || fatal "no tests are registered in Makefile.am"
+took "the build"
 
 passed=0 failed=0 skipped=0
-summary_re='^([A-Za-z_-]+: )?([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?[[:space:]]*$'
-for log in $logs; do
-  trs=${log%.log}.trs
-  name=${log%.log}
-  if [ ! -f "$trs" ]; then
-    echo "  MISSING $name: did not run (build failure or timeout)"
-    failed=$((failed + 1))
-    continue
-  fi
-  result=$(sed -n 's/^:test-result: //p' "$trs" | head -n 1)
-  p=0 f=0 s=0
-  line=$(grep -E "$summary_re" "$log" | tail -n 1 || true)
-  if [ -n "$line" ] && [[ $line =~ $summary_re ]]; then
-    p=${BASH_REMATCH[2]} f=${BASH_REMATCH[3]} s=${BASH_REMATCH[5]:-0}
-  else
-    p=$(grep -E '^ok( |$)' "$log" | grep -cv '# *[Ss][Kk][Ii][Pp]' || true)
-    s=$(grep -E '^ok( |$)' "$log" | grep -c '# *[Ss][Kk][Ii][Pp]' || true)
-    f=$(grep -cE '^not ok( |$)' "$log" || true)
-  fi
-  if [ $((p + f + s)) -eq 0 ]; then  # no count printed: the exit status decides
-    case $result in
-      PASS) p=1 ;;
-      SKIP) s=1 ;;
-      *) f=1 ;;
-    esac
-  elif [ "$result" != PASS ] && [ "$result" != SKIP ] && [ "$f" -eq 0 ]; then
-    f=1  # exited non-zero (crash, abort) after its last `ok`
-  fi
-  printf '  %-5s %s: %d ok, %d not ok, %d skip\n' "$result" "$name" "$p" "$f" "$s"
-  if [ "$f" -gt 0 ]; then
-    echo "    --- $log (last 150 lines)"
-    tail -n 150 "$log" | show
-  fi
-  passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
-done
+# One result that is not a TAP log: NAME PASS|FAIL|SKIP [LOG]
+count_one() {
+  printf '  %-5s %s\n' "$2" "$1"
+  case $2 in
+    PASS) passed=$((passed + 1)) ;;
+    SKIP) skipped=$((skipped + 1)) ;;
+    *)
+      failed=$((failed + 1))
+      [ -n "${3:-}" ] && [ -f "$3" ] && { echo "    --- $3 (last 150 lines)"; tail -n 150 "$3" | show; }
+      ;;
+  esac
+}
 
-if [ $check_rc -ne 0 ] && [ $failed -eq 0 ]; then
-  echo "run-tests: make check exited with status $check_rc" >&2
-  failed=1
+# make check in the build tree DIR (label LABEL), then counts its logs.
+check_tree() {
+  local dir=$1 label=$2 check_rc=0
+  # Stale results of an earlier run must not be counted.
+  find "$dir/tests" "$dir/fuzz" -name '*.trs' -delete 2>/dev/null || true
+  (cd "$dir" && timeout -k 10 "$CHECK_TIMEOUT" make -j"$JOBS" check </dev/null) || check_rc=$?
+  [ $check_rc -eq 124 ] && echo "run-tests: $label make check timed out after ${CHECK_TIMEOUT}s" >&2
+
+  # The logs the harness writes, one per test (tests/unit/test-spec.log,
+  # tests/integration/run.log, ...).
+  local logs
+  # shellcheck disable=SC2016 # $(TEST_LOGS) is for make
+  logs=$(printf 'print-test-logs:\n\t@echo $(TEST_LOGS)\n' | make -s -C "$dir" -f Makefile -f - print-test-logs)
+  [ -n "$logs" ] || fatal "no tests are registered in Makefile.am"
+
+  local summary_re='^([A-Za-z_-]+: )?([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?[[:space:]]*$'
+  local log trs name result p f s line failed_before=$failed
+  for log in $logs; do
+    trs=$dir/${log%.log}.trs
+    name=$label${log%.log}
+    log=$dir/$log
+    if [ ! -f "$trs" ]; then
+      echo "  MISSING $name: did not run (build failure or timeout)"
+      failed=$((failed + 1))
+      continue
+    fi
+    result=$(sed -n 's/^:test-result: //p' "$trs" | head -n 1)
+    p=0 f=0 s=0
+    line=$(grep -E "$summary_re" "$log" | tail -n 1 || true)
+    if [ -n "$line" ] && [[ $line =~ $summary_re ]]; then
+      p=${BASH_REMATCH[2]} f=${BASH_REMATCH[3]} s=${BASH_REMATCH[5]:-0}
+    else
+      p=$(grep -E '^ok( |$)' "$log" | grep -cv '# *[Ss][Kk][Ii][Pp]' || true)
+      s=$(grep -E '^ok( |$)' "$log" | grep -c '# *[Ss][Kk][Ii][Pp]' || true)
+      f=$(grep -cE '^not ok( |$)' "$log" || true)
+    fi
+    if [ $((p + f + s)) -eq 0 ]; then  # no count printed: the exit status decides
+      case $result in
+        PASS) p=1 ;;
+        SKIP) s=1 ;;
+        *) f=1 ;;
+      esac
+    elif [ "$result" != PASS ] && [ "$result" != SKIP ] && [ "$f" -eq 0 ]; then
+      f=1  # exited non-zero (crash, abort) after its last `ok`
+    fi
+    printf '  %-5s %s: %d ok, %d not ok, %d skip\n' "$result" "$name" "$p" "$f" "$s"
+    if [ "$f" -gt 0 ]; then
+      echo "    --- $log (last 150 lines)"
+      tail -n 150 "$log" | show
+    fi
+    passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+  done
+
+  if [ $check_rc -ne 0 ] && [ $failed -eq $failed_before ]; then
+    echo "run-tests: $label make check exited with status $check_rc" >&2
+    failed=$((failed + 1))
+  fi
+}
+
+# A copy of the source tree (no build products, no .git, no test temp
+# dirs) in a new directory under /tmp (short: socket paths have a limit),
+# printed on stdout. Configured there in-tree with other options.
+copy_tree() {
+  local dest
+  dest=$(mktemp -d "/tmp/minirun-$1.XXXXXX") || return 1
+  tar -C "$top" --exclude=./.git --exclude=./tests/tmp --exclude='*.o' --exclude='*.lo' \
+    --exclude='*.la' --exclude=.libs --exclude=.deps --exclude='*.log' --exclude='*.trs' \
+    --exclude=./fuzz/work --exclude=./fuzz/artifacts -cf - . | tar -C "$dest" -xf - || return 1
+  # Generated files are regenerated for the new configuration.
+  rm -f "$dest/config.status" "$dest/config.cache" "$dest/libtool"
+  echo "$dest"
+}
+
+say "make check"
+check_tree "$top" ""
+took "make check"
+
+if [ "${STATIC:-1}" = 1 ]; then
+  say "static analysis (cppcheck, clang-tidy)"
+  if JOBS=$JOBS scripts/static-analysis.sh >tests/tmp/static-analysis.log 2>&1; then
+    count_one static-analysis PASS
+  else
+    count_one static-analysis FAIL tests/tmp/static-analysis.log
+  fi
+  took "static analysis"
+else
+  count_one static-analysis SKIP
+fi
+
+if [ "${FUZZ:-1}" = 1 ]; then
+  say "fuzzing: every target ${FUZZ_SECONDS}s, $JOBS at a time (clang --enable-fuzzing build)"
+  fuzz_names=$(sed -n 's/^FUZZ_NAMES = //p' Makefile.am)
+  fuzz_tree=$(copy_tree fuzz) || fatal "cannot copy the tree for the fuzzing build"
+  fuzz_log=$fuzz_tree/fuzz-build.log
+  if (cd "$fuzz_tree" && ./configure CC=clang --enable-fuzzing && make clean && make -j"$JOBS") >"$fuzz_log" 2>&1; then
+    (cd "$fuzz_tree" && FUZZ_SECONDS=$FUZZ_SECONDS FUZZ_JOBS=$JOBS bash fuzz/run.sh $fuzz_names) \
+      >"$fuzz_tree/fuzz-run.log" 2>&1
+    for t in $fuzz_names; do
+      line=$(grep -E "^fuzz: $t +" "$fuzz_tree/fuzz-run.log" || true)
+      echo "    $line"
+      case $line in
+        *" ok "*) count_one "fuzz/$t" PASS ;;
+        *) count_one "fuzz/$t" FAIL "$fuzz_tree/fuzz/logs/$t.log" ;;
+      esac
+    done
+  else
+    for t in $fuzz_names; do count_one "fuzz/$t" FAIL; done
+    tail -n 40 "$fuzz_log" | show
+  fi
+  took "fuzzing"
+  echo "run-tests: fuzzing tree kept in $fuzz_tree (artifacts: fuzz/artifacts)"
+else
+  count_one fuzzing SKIP
+fi
+
+if [ "${SANITIZERS:-1}" = 1 ]; then
+  say "sanitizers: ./configure --enable-sanitizers (ASan + UBSan), make check"
+  asan_tree=$(copy_tree asan) || fatal "cannot copy the tree for the sanitizer build"
+  if (cd "$asan_tree" && ./configure --enable-werror --enable-sanitizers && make clean &&
+  make -j"$JOBS") \
+    >"$asan_tree/asan-build.log" 2>&1; then
+    check_tree "$asan_tree" "asan:"
+  else
+    count_one "asan: build" FAIL "$asan_tree/asan-build.log"
+  fi
+  took "sanitizers"
+  # Nothing in the copy is needed once counted (mounts and containers of the
+  # tests are gone: the runner checks that).
+  rm -rf --one-file-system "$asan_tree"
+else
+  count_one sanitizers SKIP
 fi
 
 echo "run-tests: $((SECONDS - t0)) s"

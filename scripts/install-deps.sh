@@ -10,6 +10,10 @@ pkgs=(
   libseccomp-dev libcap-dev libyajl-dev libmount-dev
   # tests and the demo bundle
   busybox-static jq procps util-linux
+  # CI checks (run-tests.sh): valgrind over the in-process lifecycle, static
+  # analysis (scripts/static-analysis.sh), libFuzzer and the sanitizer
+  # runtimes (clang, libclang-rt-dev), formatting
+  valgrind cppcheck clang-tidy clang libclang-rt-dev clang-format
 )
 
 missing=()
