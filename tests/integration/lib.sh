@@ -74,63 +74,139 @@ mr_rootfs_cache() {
   echo "$base"
 }
 
-# Pids of the processes carrying MR_TEST_TAG=$1 in their environment.
-mr_tagged_pids() {
-  local tag=$1 f pid
-  for f in $(grep -lzxF "MR_TEST_TAG=$tag" /proc/[0-9]*/environ 2>/dev/null); do
-    pid=${f#/proc/}
-    pid=${pid%/environ}
-    [ "$pid" = "$$" ] || [ "$pid" = "${BASHPID:-}" ] || echo "$pid"
+# The default state root: tests that run `minirun` without --root use it, and
+# other suites run in parallel on the same machine, so only entries that
+# appear during a test and can be attributed to it count.
+MR_DEFAULT_ROOT=${MR_DEFAULT_ROOT:-/run/minirun}
+
+# mr_snapshot T: records what exists before the test runs (entries of the
+# default state root, cgroup directories) so the checker reports only what
+# is new.
+mr_snapshot() {
+  local t=$1
+  ls -A "$MR_DEFAULT_ROOT" >"$t/.mr-snap-root" 2>/dev/null || true
+  find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -type d 2>/dev/null | sort >"$t/.mr-snap-cgroups" || true
+}
+
+# Container ids the test used: state dirs, the ids run_ctr/create_ok/run_d_ok
+# recorded, and ID.out files.
+_mr_test_ids() {
+  local t=$1 f
+  {
+    cat "$t/.mr-ids" 2>/dev/null || true
+    for f in "$t"/state/*/ "$t"/*.out; do
+      [ -e "$f" ] || continue
+      f=${f%/}
+      f=${f##*/}
+      echo "${f%.out}"
+    done
+  } | sort -u
+}
+
+# Entries of the default state root created during the test that belong to
+# it (their state.json names T), or that are new and have no state.json (a
+# crashed create: nothing else can tell whose it is).
+_mr_new_default_entries() {
+  local t=$1 base=${1##*/} e
+  [ -d "$MR_DEFAULT_ROOT" ] || return 0
+  for e in $(ls -A "$MR_DEFAULT_ROOT" 2>/dev/null); do
+    grep -qxF -- "$e" "$t/.mr-snap-root" 2>/dev/null && continue
+    if [ -f "$MR_DEFAULT_ROOT/$e/state.json" ]; then
+      grep -qF -- "/$base/" "$MR_DEFAULT_ROOT/$e/state.json" 2>/dev/null || continue
+    fi
+    echo "$e"
   done
 }
 
-# Prints one line per thing test dir $1 left behind; nothing when clean.
-# Waits up to ~2s for things that are merely slow to go away.
-mr_leftovers() {
-  local t=$1 i out d p
-  for i in $(seq 40); do
-    out=
-    if [ -d "$t/state" ]; then
-      for d in "$t"/state/*/ "$t"/state/.[!.]*/; do
-        [ -d "$d" ] || continue
-        d=${d%/}
-        [ "${d##*/}" = .seccomp-cache ] && continue # the CLI's compiled-filter cache
-        out+="state dir ${d#"$t"/} left behind"$'\n'
-      done
-    fi
-    while IFS= read -r p; do
-      [ -n "$p" ] || continue
-      out+="process $p ($(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-80)) left running"$'\n'
-    done < <(mr_tagged_pids "$t")
-    while IFS= read -r p; do
-      out+="mount left behind: $(echo "$p" | cut -d' ' -f4,5,9)"$'\n'
-    done < <(grep -F "$t/" /proc/self/mountinfo)
-    [ -n "$out" ] || return 0
-    sleep 0.05
+# "PID:START" of the inits recorded in the state.json files of the test.
+_mr_recorded_inits() {
+  local t=$1 f e
+  for f in "$t"/state/*/state.json; do
+    [ -f "$f" ] && jq -r '"\(.pid):\(.pidStart)"' "$f" 2>/dev/null
   done
-  printf '%s' "$out"
+  for e in $(_mr_new_default_entries "$t"); do
+    f=$MR_DEFAULT_ROOT/$e/state.json
+    [ -f "$f" ] && jq -r '"\(.pid):\(.pidStart)"' "$f" 2>/dev/null
+  done
+  return 0
+}
+
+# Processes (zombies included) test dir $1 left behind, one line each:
+# "process|zombie PID (why) CMDLINE" (see leftover-procs.pl).
+mr_leftover_procs() {
+  # shellcheck disable=SC2046
+  MR_CHECKER_SELF=${MR_CHECKER_SELF:-$BASHPID} perl "$(dirname "$MR_LIB")/leftover-procs.pl" "$1" $(_mr_recorded_inits "$1")
+}
+
+# One pass of the checker: one line per thing left behind.
+_mr_leftovers_once() {
+  local t=$1 base=${1##*/} d f id ids
+  # The commands of this pipeline are not leftovers of the test.
+  local MR_CHECKER_SELF=$BASHPID
+  for d in "$t"/state/*/ "$t"/state/.[!.]*/; do
+    [ -d "$d" ] || continue
+    d=${d%/}
+    [ "${d##*/}" = .seccomp-cache ] && continue # the CLI's compiled-filter cache
+    echo "state dir ${d#"$t"/} left behind"
+  done
+  for d in $(_mr_new_default_entries "$t"); do
+    echo "state dir $MR_DEFAULT_ROOT/$d left behind"
+  done
+  mr_leftover_procs "$t" | sed 's/$/ left behind/'
+  { grep -F -- "/$base" /proc/self/mountinfo || true; } | cut -d' ' -f4,5,9 | sed 's/^/mount left behind: /'
+  for f in /sys/block/loop*/loop/backing_file; do
+    [ -f "$f" ] && grep -qF -- "/$base/" "$f" 2>/dev/null &&
+      echo "loop device ${f#/sys/block/} -> $(cat "$f") left behind"
+  done
+  ids=$(_mr_test_ids "$t")
+  if [ -n "$ids" ] && [ -f "$t/.mr-snap-cgroups" ]; then
+    find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -type d 2>/dev/null | sort |
+      comm -13 "$t/.mr-snap-cgroups" - | while IFS= read -r d; do
+      id=${d##*/}
+      if [[ $d == *"$base"* ]] || grep -qxF -- "$id" <<<"$ids"; then
+        echo "cgroup $d left behind"
+      fi
+    done
+  fi
+  return 0
+}
+
+# Prints one line per thing test dir $1 left behind; nothing when clean:
+# state dirs (under T/state and new ones of the default root), processes
+# and zombies, mounts, loop devices, cgroup directories. Waits up to ~2s for
+# things that are merely slow to go away.
+mr_leftovers() {
+  local t=$1 out end=$((SECONDS + 3))
+  while :; do
+    out=$(_mr_leftovers_once "$t")
+    [ -n "$out" ] || return 0
+    [ "$SECONDS" -lt "$end" ] || break
+    sleep 0.1
+  done
+  printf '%s\n' "$out"
 }
 
 # Best-effort cleanup of what a test left behind: delete its containers with
-# the product, then SIGKILL remaining tagged processes (started by this test).
-# Never unmounts anything. Returns 1 when mounts under $1 remain.
+# the product, then SIGKILL its remaining processes. Never unmounts anything.
+# Returns 1 when mounts under $1 remain.
 mr_cleanup() {
   local t=$1 d p i
-  if [ -d "$t/state" ]; then
-    for d in "$t"/state/*/; do
-      [ -d "$d" ] || continue
-      d=$(basename "$d")
-      timeout 10 "$MINIRUN" --root "$t/state" delete --force "$d" >/dev/null 2>&1 </dev/null || true
-    done
-  fi
+  for d in "$t"/state/*/; do
+    [ -d "$d" ] || continue
+    d=$(basename "$d")
+    timeout 10 "$MINIRUN" --root "$t/state" delete --force "$d" >/dev/null 2>&1 </dev/null || true
+  done
+  for d in $(_mr_new_default_entries "$t"); do
+    timeout 10 "$MINIRUN" --root "$MR_DEFAULT_ROOT" delete --force "$d" >/dev/null 2>&1 </dev/null || true
+  done
   for i in 1 2 3 4 5 6 7 8 9 10; do
-    p=$(mr_tagged_pids "$t")
+    p=$(mr_leftover_procs "$t" | awk '$1 == "process" { print $2 }')
     [ -n "$p" ] || break
     # shellcheck disable=SC2086
     kill -9 $p 2>/dev/null || true
     sleep 0.1
   done
-  ! grep -qF "$t/" /proc/self/mountinfo
+  ! grep -qF "/${t##*/}" /proc/self/mountinfo
 }
 
 # ---------------------------------------------------------------------------
@@ -281,6 +357,7 @@ add_bind() {
 run_ctr() {
   local id=$1 b=$2
   shift 2
+  echo "$id" >>"$T/.mr-ids"
   RC=0
   $MR run --bundle "$b" "$@" "$id" >"$T/$id.out" 2>"$T/$id.err" </dev/null || RC=$?
   OUT=$(cat "$T/$id.out")
@@ -299,6 +376,7 @@ run_ok() {
 create_ok() {
   local id=$1 b=$2 rc=0
   shift 2
+  echo "$id" >>"$T/.mr-ids"
   timeout 10 $MR create --bundle "$b" "$@" "$id" >"$T/$id.out" 2>"$T/$id.err" </dev/null || rc=$?
   [ "$rc" -eq 0 ] || fail "create $id exited $rc (stderr: '$(_mr_show "$(cat "$T/$id.err")")')"
 }
@@ -307,6 +385,7 @@ create_ok() {
 run_d_ok() {
   local id=$1 b=$2 rc=0
   shift 2
+  echo "$id" >>"$T/.mr-ids"
   timeout 10 $MR run --detach --bundle "$b" "$@" "$id" >"$T/$id.out" 2>"$T/$id.err" </dev/null || rc=$?
   [ "$rc" -eq 0 ] || fail "run --detach $id exited $rc (stderr: '$(_mr_show "$(cat "$T/$id.err")")')"
 }
@@ -365,6 +444,15 @@ assert_no_state() {
     [ -d "$d" ] && fail "state dir $d exists after a failed operation"
   done
   return 0
+}
+
+# assert_nothing_left [WHAT]: the leftover checker of the runner, run now
+# (e.g. after each case of a table): no state dir, process, zombie, mount,
+# loop device or cgroup of this test may exist.
+assert_nothing_left() {
+  local left
+  left=$(mr_leftovers "$T")
+  [ -z "$left" ] || fail "${1:-}${1:+: }left behind: $(echo "$left" | head -n5 | paste -sd';' -)"
 }
 
 # Prints the mountinfo line of the visible mount on mount point $2 in $1.

@@ -93,6 +93,7 @@ run_one() {
   T=$(mktemp -d "${TMPDIR:-/tmp}/minirun-test.XXXXXX") || setup_fail "mktemp failed"
   chmod 755 "$T" # user-namespace containers must reach their rootfs
   CUR_T=$T
+  mr_snapshot "$T"
   # shellcheck disable=SC2097,SC2098
   MR_TEST_TAG=$T T=$T timeout -k 5 "$timeout_s" \
     bash "$HERE/lib.sh" __run "$file" "$func" </dev/null >"$T/.log" 2>&1

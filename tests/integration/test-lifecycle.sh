@@ -162,9 +162,9 @@ test_kill_all() {
 test_kill_invalid_signal() {
   make_bundle "$T/b" sleep 100
   run_d_ok c1 "$T/b"
-  capture $MR kill c1 NOSUCHSIGNAL
-  assert_ne 0 "$LAST_RC" "exit status of kill with an unknown signal"
-  [ -n "$LAST_ERR" ] || fail "kill with an unknown signal printed no error"
+  assert_fail_with "unknown signal 'NOSUCHSIGNAL'" $MR kill c1 NOSUCHSIGNAL
+  assert_fail_with "unknown signal 'SIGNOSUCH'" $MR kill c1 SIGNOSUCH
+  assert_fail_with "unknown signal '65'" $MR kill c1 65
   assert_eq running "$(ctr_status c1)" "status after kill with an unknown signal"
   ctr_cleanup c1
 }

@@ -60,15 +60,35 @@ test_rootfs_propagation_private() {
 }
 
 test_rootfs_propagation_rslave() {
-  run_propagation rslave
-  local o host
-  o=$(mi_optional "$OUT" /)
-  assert_not_contains "$o" "shared:" "propagation of / with rootfsPropagation rslave"
-  # A slave of the host mount holding the rootfs when that one is shared.
-  host=$(findmnt -n -o PROPAGATION -T "$T/b/rootfs" 2>/dev/null || true)
-  if [[ $host == shared* ]]; then
-    assert_contains "$o" "master:" "propagation of / with rootfsPropagation rslave (host: $host)"
-  fi
+  # rslave and rprivate only differ when the rootfs sits on a shared mount:
+  # make it one, in a private mount namespace of the test. The container's /
+  # must then be a slave of that peer group (master:N), and a mount made on
+  # the host side after the start must propagate in.
+  make_bundle "$T/b" sh -c 'cat /proc/self/mountinfo; echo ---
+                            for i in $(seq 100); do test -e /mnt/here && break; sleep 0.05; done
+                            cat /proc/self/mountinfo'
+  jqset "$T/b" '.linux.rootfsPropagation = "rslave"'
+  mkdir -p "$T/probe" && touch "$T/probe/here"
+  capture unshare -m sh -c '
+    mount --make-rprivate / && mount --bind "$1/b/rootfs" "$1/b/rootfs" &&
+      mount --make-shared "$1/b/rootfs" || exit 99
+    grep " $1/b/rootfs " /proc/self/mountinfo >"$1/host-mi"
+    $2 run --bundle "$1/b" c1 >"$1/out" 2>"$1/err" &
+    ctr=$!
+    sleep 0.5
+    mount --bind "$1/probe" "$1/b/rootfs/mnt"
+    wait $ctr' sh "$T" "$MR"
+  [ "$LAST_RC" != 99 ] || skip "cannot make a shared mount in a private mount namespace: $LAST_ERR"
+  assert_eq 0 "$LAST_RC" "exit status of the container (stderr: $(cat "$T/err"))"
+  local group before after
+  group=$(grep -oE 'shared:[0-9]+' "$T/host-mi" | head -n1)
+  [ -n "$group" ] || fail "the bind of the rootfs is not shared: $(cat "$T/host-mi")"
+  before=$(sed '/^---$/,$d' "$T/out")
+  after=$(sed '1,/^---$/d' "$T/out")
+  assert_contains "$(mi_optional "$before" /)" "master:${group#shared:}" \
+    "propagation of / with rootfsPropagation rslave (host peer group $group)"
+  assert_not_contains "$(mi_optional "$before" /)" "shared:" "propagation of / with rootfsPropagation rslave"
+  [ -n "$(mi_line "$after" /mnt)" ] || fail "a host mount made after the start did not propagate into the rslave rootfs"
 }
 
 test_rootfs_propagation_rshared() {
