@@ -88,93 +88,18 @@ mr_snapshot() {
   find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -type d 2>/dev/null | sort >"$t/.mr-snap-cgroups" || true
 }
 
-# Container ids the test used: state dirs, the ids run_ctr/create_ok/run_d_ok
-# recorded, and ID.out files.
-_mr_test_ids() {
-  local t=$1 f
-  {
-    cat "$t/.mr-ids" 2>/dev/null || true
-    for f in "$t"/state/*/ "$t"/*.out; do
-      [ -e "$f" ] || continue
-      f=${f%/}
-      f=${f##*/}
-      echo "${f%.out}"
-    done
-  } | sort -u
-}
-
-# Entries of the default state root created during the test that belong to
-# it (their state.json names T), or that are new and have no state.json (a
-# crashed create: nothing else can tell whose it is).
-_mr_new_default_entries() {
-  local t=$1 base=${1##*/} e
-  [ -d "$MR_DEFAULT_ROOT" ] || return 0
-  for e in $(ls -A "$MR_DEFAULT_ROOT" 2>/dev/null); do
-    grep -qxF -- "$e" "$t/.mr-snap-root" 2>/dev/null && continue
-    if [ -f "$MR_DEFAULT_ROOT/$e/state.json" ]; then
-      grep -qF -- "/$base/" "$MR_DEFAULT_ROOT/$e/state.json" 2>/dev/null || continue
-    fi
-    echo "$e"
-  done
-}
-
-# "PID:START" of the inits recorded in the state.json files of the test.
-_mr_recorded_inits() {
-  local t=$1 f e
-  for f in "$t"/state/*/state.json; do
-    [ -f "$f" ] && jq -r '"\(.pid):\(.pidStart)"' "$f" 2>/dev/null
-  done
-  for e in $(_mr_new_default_entries "$t"); do
-    f=$MR_DEFAULT_ROOT/$e/state.json
-    [ -f "$f" ] && jq -r '"\(.pid):\(.pidStart)"' "$f" 2>/dev/null
-  done
-  return 0
-}
-
-# Processes (zombies included) test dir $1 left behind, one line each:
-# "process|zombie PID (why) CMDLINE" (see leftover-procs.pl).
-mr_leftover_procs() {
-  # shellcheck disable=SC2046
-  MR_CHECKER_SELF=${MR_CHECKER_SELF:-$BASHPID} perl "$(dirname "$MR_LIB")/leftover-procs.pl" "$1" $(_mr_recorded_inits "$1")
-}
-
-# One pass of the checker: one line per thing left behind.
+# One pass of the checker (tests/integration/leftovers.pl): one line per
+# thing test dir $1 left behind, "KIND WHAT...".
 _mr_leftovers_once() {
-  local t=$1 base=${1##*/} d f id ids
-  # The commands of this pipeline are not leftovers of the test.
-  local MR_CHECKER_SELF=$BASHPID
-  for d in "$t"/state/*/ "$t"/state/.[!.]*/; do
-    [ -d "$d" ] || continue
-    d=${d%/}
-    [ "${d##*/}" = .seccomp-cache ] && continue # the CLI's compiled-filter cache
-    echo "state dir ${d#"$t"/} left behind"
-  done
-  for d in $(_mr_new_default_entries "$t"); do
-    echo "state dir $MR_DEFAULT_ROOT/$d left behind"
-  done
-  mr_leftover_procs "$t" | sed 's/$/ left behind/'
-  { grep -F -- "/$base" /proc/self/mountinfo || true; } | cut -d' ' -f4,5,9 | sed 's/^/mount left behind: /'
-  for f in /sys/block/loop*/loop/backing_file; do
-    [ -f "$f" ] && grep -qF -- "/$base/" "$f" 2>/dev/null &&
-      echo "loop device ${f#/sys/block/} -> $(cat "$f") left behind"
-  done
-  ids=$(_mr_test_ids "$t")
-  if [ -n "$ids" ] && [ -f "$t/.mr-snap-cgroups" ]; then
-    find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -type d 2>/dev/null | sort |
-      comm -13 "$t/.mr-snap-cgroups" - | while IFS= read -r d; do
-      id=${d##*/}
-      if [[ $d == *"$base"* ]] || grep -qxF -- "$id" <<<"$ids"; then
-        echo "cgroup $d left behind"
-      fi
-    done
-  fi
-  return 0
+  # The commands of the caller's pipeline are not leftovers of the test.
+  MR_CHECKER_SELF=${MR_CHECKER_SELF:-$BASHPID} \
+    perl "$(dirname "$MR_LIB")/leftovers.pl" "$1" "$MR_DEFAULT_ROOT"
 }
 
 # Prints one line per thing test dir $1 left behind; nothing when clean:
-# state dirs (under T/state and new ones of the default root), processes
-# and zombies, mounts, loop devices, cgroup directories. Waits up to ~2s for
-# things that are merely slow to go away.
+# state dirs (under T/state, and new ones of the default root naming T),
+# processes and zombies, mounts, loop devices, cgroup directories. Waits
+# up to ~3s for things that are merely slow to go away.
 mr_leftovers() {
   local t=$1 out end=$((SECONDS + 3))
   while :; do
@@ -183,24 +108,20 @@ mr_leftovers() {
     [ "$SECONDS" -lt "$end" ] || break
     sleep 0.1
   done
-  printf '%s\n' "$out"
+  printf '%s\n' "$out" | sed 's/$/ left behind/'
 }
 
 # Best-effort cleanup of what a test left behind: delete its containers with
-# the product, then SIGKILL its remaining processes. Never unmounts anything.
+# the product (only dirs whose state.json names T: others run suites in
+# parallel), then SIGKILL its remaining processes. Never unmounts anything.
 # Returns 1 when mounts under $1 remain.
 mr_cleanup() {
   local t=$1 d p i
-  for d in "$t"/state/*/; do
-    [ -d "$d" ] || continue
-    d=$(basename "$d")
-    timeout 10 "$MINIRUN" --root "$t/state" delete --force "$d" >/dev/null 2>&1 </dev/null || true
-  done
-  for d in $(_mr_new_default_entries "$t"); do
-    timeout 10 "$MINIRUN" --root "$MR_DEFAULT_ROOT" delete --force "$d" >/dev/null 2>&1 </dev/null || true
+  for d in $(_mr_leftovers_once "$t" | awk '$1 == "state" && NF == 2 { print $2 }'); do
+    timeout 10 "$MINIRUN" --root "${d%/*}" delete --force "${d##*/}" >/dev/null 2>&1 </dev/null || true
   done
   for i in 1 2 3 4 5 6 7 8 9 10; do
-    p=$(mr_leftover_procs "$t" | awk '$1 == "process" { print $2 }')
+    p=$(_mr_leftovers_once "$t" | awk '$1 == "process" { print $2 }')
     [ -n "$p" ] || break
     # shellcheck disable=SC2086
     kill -9 $p 2>/dev/null || true

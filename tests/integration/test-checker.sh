@@ -30,7 +30,7 @@ test_checker_finds_untagged_init_and_its_zombie() {
   ! grep -qzF MR_TEST_TAG /proc/$pid/environ || fail "the init carries the tag"
   left_contains "process $pid " "untagged init"
   left_contains "zombie $zpid " "zombie child of the init"
-  left_contains "state dir state/c1" "state dir"
+  left_contains "state $T/state/c1" "state dir"
   ctr_cleanup c1
   assert_nothing_left "after delete --force"
 }
@@ -55,7 +55,7 @@ test_checker_finds_default_root_container() {
   echo "$id" >>"$T/.mr-ids"
   timeout 10 "$MINIRUN" create --bundle "$T/b" "$id" </dev/null >/dev/null 2>"$T/err" ||
     fail "create under the default root: $(cat "$T/err")"
-  left_contains "state dir $MR_DEFAULT_ROOT/$id" "container under the default root"
+  left_contains "state $MR_DEFAULT_ROOT/$id" "container under the default root"
   assert_ok "$MINIRUN" delete --force "$id"
   assert_nothing_left "after delete --force"
 }
@@ -65,7 +65,7 @@ test_checker_finds_loop_device() {
   command -v losetup >/dev/null || skip "losetup not installed"
   dd if=/dev/zero of="$T/img" bs=1k count=64 2>/dev/null
   dev=$(losetup -f --show "$T/img" 2>/dev/null) || skip "cannot attach a loop device here"
-  left_contains "loop device ${dev#/dev/}/" "loop device backed by T/img"
+  left_contains "loop ${dev#/dev/} $T/img" "loop device backed by T/img"
   losetup -d "$dev"
   wait_for 5 "the loop device to detach" eval "! grep -qF '$T/img' /sys/block/${dev#/dev/}/loop/backing_file 2>/dev/null"
   assert_nothing_left "after losetup -d"
