@@ -33,6 +33,7 @@
 #include "spawn.h"
 #include "state.h"
 #include "sync.h"
+#include "testing/crashpoint.h"
 #include "util.h"
 
 struct create_job {
@@ -243,10 +244,13 @@ static int commit_state(struct create_job *job, mr_error **err)
   r = hooks_file_write(job->dirfd, &cfg->spec->hooks, err);
   if (r == 0)
     r = state_write(job->dirfd, &rec, err);
+  MR_CRASH_POINT("state-written");
   if (r == 0 && job->opts != NULL && job->opts->pid_file != NULL)
     r = write_pid_file(job->opts->pid_file, job->pid, err);
+  MR_CRASH_POINT("pid-file-written");
   if (r == 0 && sync_send(job->sync[0], SYNC_GO, 0, 0) < 0)
     r = mr_err(err, -ECHILD, "container init exited during setup");
+  MR_CRASH_POINT("state-committed");
   return r;
 }
 
@@ -319,7 +323,9 @@ static int run_job(struct create_job *job, mr_error **err)
   int r = state_dir_create(job->ctx, job->id, &job->dirfd, err);
   if (r < 0)
     return r;
+  MR_CRASH_POINT("state-dir-created");
   r = open_gate(job, err);
+  MR_CRASH_POINT("gate-opened");
   if (r == 0)
     r = prepare_fds(job, err);
   if (r == 0)
@@ -330,16 +336,19 @@ static int run_job(struct create_job *job, mr_error **err)
   close_fd(&job->sync[1]);
   close_fd(&job->gate[0]);
   close_fd(&job->plan.hooks.result_fd); /* start must see EOF once the init execs */
+  MR_CRASH_POINT("init-spawned");
   r = namespaces_write_id_maps(&job->plan, job->pid, err);
   /* The init's host pid goes with GO: it may be 1 in its own pid namespace. */
   if (r == 0 && sync_send(job->sync[0], SYNC_GO, 0, job->pid) < 0)
     r = mr_err_sys(err, errno, "container init: sync");
   if (r == 0)
     r = wait_ready(job, err);
+  MR_CRASH_POINT("init-ready");
   if (r == 0)
     r = commit_state(job, err);
   if (r == 0 && job->run)
     r = release_and_confirm_exec(job, err);
+  MR_CRASH_POINT("run-started");
   if (r == 0 && job->run)
     hooks_run_plan(job->ctx, &job->plan.hooks, HOOK_POSTSTART, job->id, job->config, "running",
                    job->pid, NULL);

@@ -27,6 +27,7 @@
 #include "jsonw.h"
 #include "procs.h"
 #include "state.h"
+#include "testing/crashpoint.h"
 #include "util.h"
 
 #define ID_MAX_LEN 1024
@@ -243,8 +244,10 @@ int mr_container_start(mr_context *ctx, const char *id, mr_error **err)
     return mr_err_prefix(err, r, "container '%s'", id);
   cleanup_close int result_fd = -1;
   r = open_hooks_result(dirfd, id, &result_fd, err);
+  MR_CRASH_POINT("start-locked");
   if (r == 0)
     r = release_init(dirfd, id, err);
+  MR_CRASH_POINT("start-released");
   /* The init is released: from now on the container reads as running. */
   if (r == 0 && unlinkat(dirfd, STATE_EXEC_FIFO, 0) < 0 && errno != ENOENT)
     r = mr_err_sys(err, errno, "container '%s': remove %s", id, STATE_EXEC_FIFO);
@@ -297,18 +300,49 @@ int mr_container_kill(mr_context *ctx, const char *id, int sig, int all, mr_erro
 /* delete                                                                    */
 /* ------------------------------------------------------------------------ */
 
+/* `delete --force` of a container whose state.json is damaged: the init is
+ * found through the second record (init.pid) and killed before the directory
+ * goes. Without a readable init.pid there is nothing left to identify it by
+ * (a create that died before writing both: its init exits on its own). */
+static int delete_damaged(mr_context *ctx, int dirfd, const char *id, const mr_error *why,
+                          mr_error **err)
+{
+  mr_warn(ctx, "%s; deleting it anyway", mr_error_message(why));
+  struct state_record rec = {.id = (char *)id};
+  int r = state_read_init(dirfd, &rec.pid, &rec.pid_start);
+  if (r == 0)
+    r = procs_kill_and_wait(&rec, err);
+  else if (r != -ENOENT)
+    mr_warn(ctx, "container '%s': %s is damaged too: its init cannot be identified", id,
+            STATE_INIT_FILE);
+  if (r < 0 && r != -ENOENT && r != -EINVAL)
+    return r;
+  return state_dir_remove(ctx, id, err);
+}
+
 static int delete_locked(mr_context *ctx, int dirfd, const char *id, bool force, mr_error **err)
 {
   cleanup_record struct state_record *rec = NULL;
-  int r = state_load(dirfd, id, &rec, err);
+  mr_error *local = NULL;
+  int r = state_load(dirfd, id, &rec, &local);
   /* With force, a directory without state.json that we could lock is the
    * leftover of a create that died before writing it. */
   if (r == -ENOENT && force) {
-    mr_err_clear(err);
+    mr_error_free(local);
     return state_dir_remove(ctx, id, err);
   }
-  if (r < 0)
+  if (r < 0 && r != -ENOMEM && force) {
+    r = delete_damaged(ctx, dirfd, id, local, err);
+    mr_error_free(local);
     return r;
+  }
+  if (r < 0) {
+    if (err != NULL && *err == NULL)
+      *err = local;
+    else
+      mr_error_free(local);
+    return r;
+  }
 
   /* The poststop hooks are read before anything is destroyed; with force a
    * broken hooks.json does not keep the container alive. */
@@ -329,11 +363,13 @@ static int delete_locked(mr_context *ctx, int dirfd, const char *id, bool force,
     return mr_err(err, -EBUSY, "container '%s' is %s: stop it or use --force", id,
                   mr_status_name(status));
   /* A never started container is killed even without force (as runc/crun). */
+  MR_CRASH_POINT("delete-locked");
   if (status != MR_STATUS_STOPPED) {
     r = procs_kill_and_wait(rec, err);
     if (r < 0)
       return r;
   }
+  MR_CRASH_POINT("delete-killed");
   r = state_dir_remove(ctx, id, err);
   if (r == 0)
     mr_debug(ctx, "container '%s' deleted", id);

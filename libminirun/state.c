@@ -17,6 +17,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "testing/crashpoint.h"
 #include "util.h"
 
 #define STATE_OCI_VERSION "1.2.0"
@@ -147,7 +148,11 @@ int state_dir_lock(const mr_context *ctx, const char *id, int *dirfd, mr_error *
 
 static int unlink_if_present(int dirfd, const char *name, const char *id, mr_error **err)
 {
-  if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+  int r = unlinkat(dirfd, name, 0);
+  /* A damaged state dir may hold an (empty) directory in a file's place. */
+  if (r < 0 && errno == EISDIR)
+    r = unlinkat(dirfd, name, AT_REMOVEDIR);
+  if (r < 0 && errno != ENOENT)
     return mr_err_sys(err, errno, "container '%s': remove %s", id, name);
   return 0;
 }
@@ -193,10 +198,13 @@ int state_dir_remove(const mr_context *ctx, const char *id, mr_error **err)
   /* exec.fifo first so the container never looks "created" again, then
    * state.json so `list` stops showing it. */
   r = unlink_if_present(fd, STATE_EXEC_FIFO, id, err);
+  MR_CRASH_POINT("remove-fifo-removed");
   if (r == 0)
     r = unlink_if_present(fd, STATE_FILE, id, err);
+  MR_CRASH_POINT("remove-state-removed");
   if (r == 0)
     r = remove_files(fd, id, err);
+  MR_CRASH_POINT("remove-files-removed");
   if (r < 0)
     return r;
   if (rmdir(path) < 0 && errno != ENOENT)
@@ -239,12 +247,32 @@ int state_write(int dirfd, const struct state_record *rec, mr_error **err)
 {
   if (rec->id == NULL || rec->pid <= 0)
     return mr_err(err, -EINVAL, STATE_FILE ": record without id or pid");
+  char init[64];
+  int n = snprintf(init, sizeof(init), "%d %llu\n", (int)rec->pid, rec->pid_start);
+  int r = util_write_file_atomic(dirfd, STATE_INIT_FILE, init, (size_t)n, 0600, err);
+  if (r < 0)
+    return r;
+  MR_CRASH_POINT("init-file-written");
   cleanup_free char *json = NULL;
   size_t len;
-  int r = jw_render(jw_record, rec, STATE_FILE, &json, &len, err);
+  r = jw_render(jw_record, rec, STATE_FILE, &json, &len, err);
   if (r == 0)
     r = util_write_file_atomic(dirfd, STATE_FILE, json, len, 0600, err);
   return r;
+}
+
+int state_read_init(int dirfd, pid_t *pid, unsigned long long *start)
+{
+  cleanup_free char *buf = NULL;
+  int r = util_read_file_at(dirfd, STATE_INIT_FILE, 64, &buf, NULL, NULL);
+  if (r < 0)
+    return r;
+  int p;
+  char end;
+  if (sscanf(buf, "%d %llu%c", &p, start, &end) != 3 || end != '\n' || p <= 0)
+    return -EINVAL;
+  *pid = (pid_t)p;
+  return 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -486,6 +514,28 @@ int proc_stat_read(pid_t pid, unsigned long long *start, bool *dead)
   return parse_proc_stat(line, start, dead);
 }
 
+/* Created means: the init still waits at exec.fifo. The fifo's presence
+ * alone is not enough: a `start` that died between releasing the init and
+ * removing the fifo leaves it behind for a container that runs. The init
+ * holds the fifo open (read-write) until exec, so a non-blocking write-only
+ * open succeeds exactly while it waits (ENXIO: no reader any more). The open
+ * neither writes nor wakes it. Callers that may not open the fifo (another
+ * user) fall back to its presence. */
+static bool init_waits_at_gate(int dirfd)
+{
+  int fd = openat(dirfd, STATE_EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+  if (fd >= 0) {
+    struct stat st;
+    bool fifo = fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+    close(fd);
+    return fifo;
+  }
+  if (errno == ENXIO || errno == ENOENT)
+    return false;
+  struct stat st;
+  return fstatat(dirfd, STATE_EXEC_FIFO, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISFIFO(st.st_mode);
+}
+
 enum mr_status state_status(int dirfd, const struct state_record *rec)
 {
   unsigned long long start;
@@ -497,10 +547,7 @@ enum mr_status state_status(int dirfd, const struct state_record *rec)
     return MR_STATUS_UNKNOWN; /* e.g. /proc mounted with hidepid */
   if (dead || start != rec->pid_start)
     return MR_STATUS_STOPPED; /* a zombie, or the pid now names another process */
-  struct stat st;
-  if (fstatat(dirfd, STATE_EXEC_FIFO, &st, AT_SYMLINK_NOFOLLOW) == 0)
-    return MR_STATUS_CREATED;
-  return MR_STATUS_RUNNING;
+  return init_waits_at_gate(dirfd) ? MR_STATUS_CREATED : MR_STATUS_RUNNING;
 }
 
 /* Passes an error collected in a local object on to the caller's `err`. */

@@ -23,6 +23,9 @@
 
 #define STATE_FILE      "state.json"
 #define STATE_EXEC_FIFO "exec.fifo"
+/* "PID PIDSTART\n": a second record of the init, so `delete --force` can
+ * still kill it when state.json was damaged. */
+#define STATE_INIT_FILE "init.pid"
 
 /* What state.json records. Later capabilities (cgroups, rootfs images) add
  * fields here; unknown fields in an older/newer file are ignored on read. */
@@ -66,6 +69,8 @@ int state_read(int dirfd, struct state_record **out, mr_error **err);
 /* The same for the text of a state.json (what state_read() read; the fuzz
  * target's entry point). */
 int state_parse(const char *text, size_t len, struct state_record **out, mr_error **err);
+/* Reads STATE_INIT_FILE; -ENOENT/-EINVAL when missing or damaged. */
+int state_read_init(int dirfd, pid_t *pid, unsigned long long *start);
 void state_record_free(struct state_record *rec);
 /* state_read, with a missing state.json (a create still in progress, or a
  * stray directory) reported as "container 'ID' does not exist" and the id in

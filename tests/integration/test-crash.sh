@@ -1,0 +1,184 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=bash disable=SC2086
+#
+# test-crash.sh - crash safety: the CLI killed with SIGKILL at named steps of
+# create/start/delete (tests/crash/minirun-crashpoints, MINIRUN_CRASH_AT) and
+# at random moments; concurrent creates of one id; damaged state files.
+# After each crash `list` must be consistent (exit 0, no warning, no half
+# entry), `delete --force` must succeed and nothing may be left behind.
+
+CREATE_STEPS="state-dir-created gate-opened init-spawned init-ready init-file-written
+state-written pid-file-written state-committed"
+REMOVE_STEPS="delete-locked delete-killed remove-fifo-removed remove-state-removed
+remove-files-removed"
+
+crash_bin() {
+  CRASH=${MINIRUN_BUILDDIR:-$MINIRUN_SRCDIR}/tests/crash/minirun-crashpoints
+  [ -x "$CRASH" ] || fail "$CRASH is not built (make tests/crash/minirun-crashpoints)"
+  CRASH="$CRASH --root $T/state"
+}
+
+# crash_at STEP CMD...: runs the crash-point CLI, which must die of SIGKILL.
+crash_at() {
+  local step=$1 rc=0
+  shift
+  MINIRUN_CRASH_AT=$step timeout 20 $CRASH "$@" </dev/null >"$T/crash.out" 2>"$T/crash.err" || rc=$?
+  assert_eq 137 "$rc" "exit status of '$*' killed at $step (stderr: $(cat "$T/crash.err"))"
+}
+
+# list_consistent ID: `list` succeeds silently; ID is either absent or listed
+# with a real status, and `state ID` agrees with it.
+list_consistent() {
+  local id=$1 st
+  assert_ok $MR list --format json
+  assert_eq "" "$LAST_ERR" "stderr of list"
+  st=$(echo "$LAST_OUT" | jq -r --arg id "$id" '.[] | select(.id == $id) | .status')
+  if [ -z "$st" ]; then
+    assert_fail_with "does not exist" $MR state "$id"
+  else
+    assert_match "$st" '^(created|running|stopped)$' "status of $id in list"
+    assert_ok $MR state "$id"
+    assert_eq "$st" "$(echo "$LAST_OUT" | jq -r .status)" "status of $id in state vs list"
+  fi
+}
+
+# force_delete_clean ID: delete --force works and nothing is left.
+force_delete_clean() {
+  assert_ok $MR delete --force "$1"
+  assert_fail_with "does not exist" $MR state "$1"
+  assert_nothing_left "after delete --force $1"
+}
+
+test_crash_points_in_create() {
+  local step i=0
+  crash_bin
+  make_bundle "$T/b" sleep 100
+  for step in $CREATE_STEPS; do
+    i=$((i + 1))
+    echo "c$i" >>"$T/.mr-ids"
+    crash_at "$step" create --bundle "$T/b" "c$i"
+    list_consistent "c$i"
+    force_delete_clean "c$i"
+  done
+}
+
+test_crash_points_in_run() {
+  crash_bin
+  make_bundle "$T/b" sleep 100
+  crash_at run-started run --bundle "$T/b" c1
+  list_consistent c1
+  assert_eq running "$(ctr_status c1)" "status of a container whose run died after the start"
+  force_delete_clean c1
+}
+
+test_crash_points_in_start() {
+  local step
+  crash_bin
+  make_bundle "$T/b" sleep 100
+  for step in start-locked start-released; do
+    create_ok c1 "$T/b"
+    crash_at "$step" start c1
+    list_consistent c1
+    force_delete_clean c1
+  done
+}
+
+# start died after releasing the init but before removing exec.fifo: the
+# container runs, and must not read as created.
+test_crash_after_release_reads_running() {
+  crash_bin
+  make_bundle "$T/b" sleep 100
+  create_ok c1 "$T/b"
+  crash_at start-released start c1
+  wait_for 10 "the init to exec sleep" eval "[[ \"\$(tr '\\0' ' ' </proc/$(ctr_pid c1)/cmdline)\" == 'sleep 100 ' ]]"
+  assert_eq running "$(ctr_status c1)" "status after start died between release and cleanup"
+  assert_fail_with "not in created state" $MR start c1
+  force_delete_clean c1
+}
+
+test_crash_points_in_delete() {
+  local step
+  crash_bin
+  make_bundle "$T/b" sleep 100
+  for step in $REMOVE_STEPS; do
+    create_ok c1 "$T/b"
+    crash_at "$step" delete --force c1
+    list_consistent c1
+    force_delete_clean c1
+  done
+}
+
+# Timed kills: SIGKILL to create/run at a random moment.
+test_crash_timed_kills() {
+  local i pid id
+  make_bundle "$T/b" sleep 100
+  for i in $(seq ${MR_CRASH_KILLS:-8}); do
+    id=t$i
+    echo "$id" >>"$T/.mr-ids"
+    if [ $((i % 2)) = 0 ]; then
+      $MR create --bundle "$T/b" "$id" </dev/null >/dev/null 2>&1 &
+    else
+      $MR run --bundle "$T/b" "$id" </dev/null >/dev/null 2>&1 &
+    fi
+    pid=$!
+    sleep "0.0$((RANDOM % 10))$((RANDOM % 10))"
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    list_consistent "$id"
+    force_delete_clean "$id"
+  done
+}
+
+test_concurrent_create_20() {
+  make_bundle "$T/b" sleep 100
+  local i wins=0 pids=()
+  echo c1 >>"$T/.mr-ids"
+  for i in $(seq 20); do
+    $MR create --bundle "$T/b" c1 >"$T/o$i" 2>"$T/e$i" </dev/null &
+    pids+=($!)
+  done
+  for i in $(seq 20); do
+    if wait "${pids[$((i - 1))]}"; then
+      wins=$((wins + 1))
+    else
+      assert_match "$(cat "$T/e$i")" "container 'c1' already exists" "stderr of a losing create $i"
+    fi
+  done
+  assert_eq 1 "$wins" "number of concurrent creates of one id that succeeded"
+  assert_eq created "$(ctr_status c1)" "status of the winner"
+  pid_alive "$(ctr_pid c1)" || fail "the winner's init is not alive"
+  force_delete_clean c1
+}
+
+# damage_state_test NAME CONTENT-COMMAND: state.json replaced by damage.
+damaged_state() {
+  local how=$1 f=$T/state/c1/state.json
+  case $how in
+  truncated) head -c $(($(stat -c %s "$f") / 2)) "$f" >"$f.x" && mv "$f.x" "$f" ;;
+  empty) : >"$f" ;;
+  garbage) printf '\x00\x01garbage' >"$f" ;;
+  not-object) echo '[1, 2]' >"$f" ;;
+  wrong-types) jq '.pid = "12"' "$f" >"$f.x" && mv "$f.x" "$f" ;;
+  negative-pid) jq '.pid = -1' "$f" >"$f.x" && mv "$f.x" "$f" ;;
+  other-id) jq '.id = "other"' "$f" >"$f.x" && mv "$f.x" "$f" ;;
+  directory) rm "$f" && mkdir "$f" ;;
+  esac
+}
+
+test_damaged_state_file() {
+  local how
+  make_bundle "$T/b" sleep 100
+  for how in truncated empty garbage not-object wrong-types negative-pid other-id directory; do
+    create_ok c1 "$T/b"
+    damaged_state "$how"
+    assert_fail_with "state.json" $MR state c1
+    assert_contains "$LAST_ERR" "container 'c1'" "error of state with a $how state.json"
+    assert_fail_with "state.json" $MR kill c1 KILL
+    assert_fail_with "state.json" $MR delete c1
+    assert_ok $MR list
+    assert_contains "$LAST_ERR" "container 'c1'" "warning of list with a $how state.json"
+    assert_contains "$LAST_ERR" "state.json" "warning of list with a $how state.json"
+    assert_ok $MR delete --force c1
+    assert_nothing_left "after delete --force with a $how state.json"
+  done
+}
