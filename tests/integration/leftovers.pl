@@ -72,7 +72,7 @@ for my $e (dir_entries("$t/state")) {
 }
 my %before_root = lines_of("$t/.mr-snap-root");
 for my $e (dir_entries($root)) {
-  next if $before_root{$e} || !-d "$root/$e";
+  next if $before_root{$e} || $e eq '.seccomp-cache' || !-d "$root/$e";
   my $json = slurp("$root/$e/state.json");
   next if defined $json && index($json, "/$base/") < 0;
   push @out, "state $root/$e" . (defined $json ? '' : ' (no state.json)');
