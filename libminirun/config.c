@@ -112,6 +112,9 @@ int config_validate_for_create(const mr_config *config, mr_error **err)
     return mr_err(err, -EINVAL, "config.json: process.args[0]: must not be empty");
   if (config->rootfs == NULL)
     return mr_err(err, -EINVAL, "config.json: root.path: missing");
+  /* "" would make the bundle directory itself the rootfs. */
+  if (s->root.path != NULL && s->root.path[0] == '\0')
+    return mr_err(err, -EINVAL, "config.json: root.path: must not be empty");
   if (s->process.cwd != NULL && s->process.cwd[0] != '/')
     return mr_err(err, -EINVAL, "config.json: process.cwd: '%s' is not an absolute path",
                   s->process.cwd);

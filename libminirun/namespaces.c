@@ -108,6 +108,11 @@ int namespaces_plan(const mr_config *config, struct plan *plan, mr_error **err)
   if (plan->domainname != NULL && !(plan->clone_flags & CLONE_NEWUTS))
     return mr_err(err, -EINVAL,
                   "config.json: domainname: setting a domainname needs a new uts namespace");
+  /* The kernel's limit (__NEW_UTS_LEN): refused here, not by the child. */
+  if (plan->hostname != NULL && strlen(plan->hostname) > 64)
+    return mr_err(err, -EINVAL, "config.json: hostname: longer than 64 bytes");
+  if (plan->domainname != NULL && strlen(plan->domainname) > 64)
+    return mr_err(err, -EINVAL, "config.json: domainname: longer than 64 bytes");
   if (plan->clone_flags & CLONE_NEWUSER) {
     plan->user_ns = true;
     int r = format_id_map(l->uid_mappings, l->n_uid_mappings, "uidMappings", &plan->uid_map, err);

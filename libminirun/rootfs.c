@@ -31,12 +31,13 @@ int rootfs_plan(const mr_config *config, struct plan *plan, mr_error **err)
 {
   char resolved[PATH_MAX];
   if (realpath(config->rootfs, resolved) == NULL)
-    return mr_err_sys(err, errno, "rootfs %s", config->rootfs);
+    return mr_err_sys(err, errno, "config.json: root.path: rootfs %s", config->rootfs);
   struct stat st;
   if (stat(resolved, &st) < 0)
-    return mr_err_sys(err, errno, "rootfs %s", config->rootfs);
+    return mr_err_sys(err, errno, "config.json: root.path: rootfs %s", config->rootfs);
   if (!S_ISDIR(st.st_mode))
-    return mr_err(err, -ENOTDIR, "rootfs %s: not a directory", config->rootfs);
+    return mr_err(err, -ENOTDIR, "config.json: root.path: rootfs %s: not a directory",
+                  config->rootfs);
   plan->rootfs = strdup(resolved);
   if (plan->rootfs == NULL)
     return mr_err_sys(err, ENOMEM, "rootfs");
