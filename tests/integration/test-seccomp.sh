@@ -84,6 +84,8 @@ test_cache_second_start_does_not_compile() {
   assert_eq "$before" "$(stat -c '%i %y %s' "$entry")" "cache entry untouched"
   assert_eq 700 "$(stat -c %a "$T/state/.seccomp-cache")" "cache directory mode"
   assert_eq 600 "$(stat -c %a "$entry")" "cache entry mode"
+  # The cache directory is no container.
+  assert_eq "" "$($MR list -q </dev/null)" "list with a cache present"
 }
 
 # corrupt_and_rerun HOW: damage the entry, expect it detected, recompiled,
