@@ -33,7 +33,7 @@ static int add_architectures(scmp_filter_ctx fc, const struct spec_seccomp *sc, 
 {
   for (size_t i = 0; i < sc->n_architectures; i++) {
     char path[64];
-    uint32_t arch;
+    uint32_t arch = 0;
     snprintf(path, sizeof(path), "linux.seccomp.architectures[%zu]", i);
     int r = seccomp_parse_arch(sc->architectures[i], path, &arch, err);
     if (r < 0)
@@ -74,7 +74,7 @@ static int add_rules(const mr_context *ctx, scmp_filter_ctx fc,
     return mr_err(err, -EINVAL, "config.json: linux.seccomp.syscalls[%zu].args: more than %zu", i,
                   sizeof(cmps) / sizeof(*cmps));
   for (size_t j = 0; j < n; j++) {
-    int op;
+    int op = 0;
     char path[96];
     snprintf(path, sizeof(path), "linux.seccomp.syscalls[%zu].args[%zu].op", i, j);
     int r = seccomp_parse_op(s->args[j].op, path, &op, err);
@@ -109,7 +109,7 @@ static int add_syscalls(const mr_context *ctx, scmp_filter_ctx fc, const struct 
   for (size_t i = 0; i < sc->n_syscalls; i++) {
     const struct spec_seccomp_syscall *s = &sc->syscalls[i];
     char path[64];
-    uint32_t action;
+    uint32_t action = 0;
     snprintf(path, sizeof(path), "linux.seccomp.syscalls[%zu].action", i);
     int r = seccomp_parse_action(s->action, s->has_errno_ret, s->errno_ret, path, &action, err);
     if (r < 0)
@@ -193,7 +193,7 @@ static int export_program(scmp_filter_ctx fc, struct seccomp_program *out, mr_er
 int seccomp_compile(const mr_context *ctx, const struct spec_seccomp *sc,
                     struct seccomp_program *out, mr_error **err)
 {
-  uint32_t default_action;
+  uint32_t default_action = 0;
   int r = seccomp_parse_action(sc->default_action, sc->has_default_errno_ret, sc->default_errno_ret,
                                "linux.seccomp.defaultAction", &default_action, err);
   if (r < 0)

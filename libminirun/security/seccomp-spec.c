@@ -148,7 +148,7 @@ static int check_syscall(const struct spec_seccomp_syscall *s, size_t i, struct 
                          mr_error **err)
 {
   char path[96];
-  uint32_t action;
+  uint32_t action = 0;
   snprintf(path, sizeof(path), "linux.seccomp.syscalls[%zu].action", i);
   int r = seccomp_parse_action(s->action, s->has_errno_ret, s->errno_ret, path, &action, err);
   if (r < 0)
@@ -164,7 +164,7 @@ static int check_syscall(const struct spec_seccomp_syscall *s, size_t i, struct 
                         i, j, s->names[j]);
   }
   for (size_t j = 0; j < s->n_args; j++) {
-    int op;
+    int op = 0;
     snprintf(path, sizeof(path), "linux.seccomp.syscalls[%zu].args[%zu].op", i, j);
     r = seccomp_parse_op(s->args[j].op, path, &op, err);
     if (r < 0)
@@ -191,7 +191,7 @@ int seccomp_check_spec(const struct spec_seccomp *sc, struct seccomp_check *out,
                   "default action (the runtime could not send the notify fd)");
   char path[64];
   for (size_t i = 0; i < sc->n_architectures; i++) {
-    uint32_t arch;
+    uint32_t arch = 0;
     snprintf(path, sizeof(path), "linux.seccomp.architectures[%zu]", i);
     r = seccomp_parse_arch(sc->architectures[i], path, &arch, err);
     if (r < 0)

@@ -20,17 +20,17 @@ static uint32_t ror(uint32_t x, int n)
   return (x >> n) | (x << (32 - n));
 }
 
-#define S0(x)        (ror(x, 2) ^ ror(x, 13) ^ ror(x, 22))
-#define S1(x)        (ror(x, 6) ^ ror(x, 11) ^ ror(x, 25))
-#define CH(x, y, z)  ((x & y) ^ (~x & z))
-#define MAJ(x, y, z) ((x & y) ^ (x & z) ^ (y & z))
+#define S0(x)        (ror((x), 2) ^ ror((x), 13) ^ ror((x), 22))
+#define S1(x)        (ror((x), 6) ^ ror((x), 11) ^ ror((x), 25))
+#define CH(x, y, z)  (((x) & (y)) ^ (~(x) & (z)))
+#define MAJ(x, y, z) (((x) & (y)) ^ ((x) & (z)) ^ ((y) & (z)))
 /* One round with the eight working variables renamed instead of shifted:
  * eight rounds per loop pass, no moves between them. */
 #define ROUND(a, b, c, d, e, f, g, h, i)                                                           \
   do {                                                                                             \
-    uint32_t t1 = h + S1(e) + CH(e, f, g) + K[i] + w[i];                                           \
-    d += t1;                                                                                       \
-    h = t1 + S0(a) + MAJ(a, b, c);                                                                 \
+    uint32_t t1 = (h) + S1(e) + CH(e, f, g) + K[i] + w[i];                                         \
+    (d) += t1;                                                                                     \
+    (h) = t1 + S0(a) + MAJ(a, b, c);                                                               \
   } while (0)
 
 static void compress(uint32_t st[8], const unsigned char *p)
