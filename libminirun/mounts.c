@@ -17,10 +17,33 @@
 #include <unistd.h>
 
 #include "inroot.h"
+#include "mounts/copyup.h"
+#include "mounts/idmap.h"
 #include "sync.h"
 #include "util.h"
 
 #define PROPAGATION_FLAGS (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
+
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+#ifndef ST_NOSYMFOLLOW
+#define ST_NOSYMFOLLOW 0x2000
+#endif
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
+
+/* Per-mount propagation: one of them, the last one given wins (as crun). */
+static const struct {
+  const char *name;
+  unsigned long flags;
+} propagation_options[] = {
+    {"private", MS_PRIVATE},       {"rprivate", MS_REC | MS_PRIVATE},
+    {"slave", MS_SLAVE},           {"rslave", MS_REC | MS_SLAVE},
+    {"shared", MS_SHARED},         {"rshared", MS_REC | MS_SHARED},
+    {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_REC | MS_UNBINDABLE},
+};
 
 /* OCI's recursive mount options ("rro", "rnosuid", ...): applied with
  * mount_setattr(AT_RECURSIVE) because MS_REMOUNT only affects one mount. */
@@ -46,9 +69,7 @@ static const struct {
 };
 
 /* Options of the OCI world that are not mount(2) options. */
-static const char *const ignored_options[] = {"tmpcopyup", "copy-symlink", "src-nofollow",
-                                              "dest-nofollow", "notmpcopyup"};
-static const char *const unsupported_options[] = {"idmap", "ridmap"};
+static const char *const ignored_options[] = {"copy-symlink", "src-nofollow", "dest-nofollow"};
 
 static bool in_list(const char *s, const char *const *list, size_t n)
 {
@@ -57,6 +78,8 @@ static bool in_list(const char *s, const char *const *list, size_t n)
       return true;
   return false;
 }
+
+static bool oci_option(const char *o, struct mount_op *op);
 
 /* Splits the option list into the libmount-parsable string and the
  * recursive attributes; fills op->flags/propagation/data. */
@@ -68,10 +91,8 @@ int mounts_parse_options(const struct spec_mount *m, size_t index, struct mount_
     const char *o = m->options[i];
     if (in_list(o, ignored_options, sizeof(ignored_options) / sizeof(*ignored_options)))
       continue;
-    if (in_list(o, unsupported_options, sizeof(unsupported_options) / sizeof(*unsupported_options)))
-      return mr_err(err, -ENOTSUP,
-                    "config.json: mounts[%zu] (%s): option '%s' is not supported yet", index,
-                    m->destination, o);
+    if (oci_option(o, op))
+      continue;
     bool recursive = false;
     for (size_t k = 0; k < sizeof(recursive_options) / sizeof(*recursive_options); k++) {
       if (strcmp(o, recursive_options[k].name) == 0) {
@@ -96,9 +117,78 @@ int mounts_parse_options(const struct spec_mount *m, size_t index, struct mount_
   op->data = fs;
   op->bind = (flags & MS_BIND) != 0;
   op->recursive = op->bind && (flags & MS_REC) != 0;
-  if (flags & PROPAGATION_FLAGS)
-    op->propagation = (flags & (PROPAGATION_FLAGS | MS_REC));
   op->flags = flags & ~(PROPAGATION_FLAGS | MS_BIND | MS_REC);
+  return 0;
+}
+
+/* The options handled here rather than by mount(2): propagation (kept
+ * apart so the last one wins), tmpcopyup, idmap/ridmap. */
+static bool oci_option(const char *o, struct mount_op *op)
+{
+  for (size_t k = 0; k < sizeof(propagation_options) / sizeof(*propagation_options); k++) {
+    if (strcmp(o, propagation_options[k].name) == 0) {
+      op->propagation = propagation_options[k].flags;
+      return true;
+    }
+  }
+  if (strcmp(o, "tmpcopyup") == 0 || strcmp(o, "notmpcopyup") == 0)
+    op->tmpcopyup = o[0] == 't';
+  else if (strcmp(o, "idmap") == 0)
+    op->idmap = MOUNT_IDMAP;
+  else if (strcmp(o, "ridmap") == 0)
+    op->idmap = MOUNT_RIDMAP;
+  else
+    return false;
+  return true;
+}
+
+/* idmap/ridmap, or per-mount mappings: a detached idmapped mount opened
+ * now (the child only attaches it). Without mappings of its own the mount
+ * uses the container's user namespace mappings. */
+static int plan_idmap(const mr_config *config, const struct spec_mount *m, size_t index,
+                      struct mount_op *op, mr_error **err)
+{
+  bool own = m->n_uid_mappings > 0 || m->n_gid_mappings > 0;
+  if (!own && op->idmap == MOUNT_IDMAP_NONE)
+    return 0;
+  if (op->idmap == MOUNT_IDMAP_NONE) /* mappings alone: like idmap, recursive for rbind */
+    op->idmap = op->recursive ? MOUNT_RIDMAP : MOUNT_IDMAP;
+  if (!op->bind)
+    return mr_err(err, -EINVAL,
+                  "config.json: mounts[%zu] (%s): idmapped mounts must be bind mounts", index,
+                  m->destination);
+  const struct spec_linux *l = &config->spec->linux_;
+  struct idmap_request req = {
+      .source = op->source,
+      .tree = op->recursive,
+      .recursive = op->idmap == MOUNT_RIDMAP,
+      .uids = own ? m->uid_mappings : l->uid_mappings,
+      .n_uids = own ? m->n_uid_mappings : l->n_uid_mappings,
+      .gids = own ? m->gid_mappings : l->gid_mappings,
+      .n_gids = own ? m->n_gid_mappings : l->n_gid_mappings,
+  };
+  char what[64];
+  snprintf(what, sizeof(what), "mounts[%zu]", index);
+  req.what = what;
+  if (req.n_uids == 0 || req.n_gids == 0)
+    return mr_err(err, -EINVAL,
+                  "config.json: mounts[%zu] (%s): an idmapped mount needs uidMappings and "
+                  "gidMappings (its own, or the container's user namespace ones)",
+                  index, m->destination);
+  return idmap_open_mount(&req, &op->idmap_fd, err);
+}
+
+/* What the options ask for that cannot be honoured as asked. */
+static int check_options(const struct spec_mount *m, size_t index, const struct mount_op *op,
+                         mr_error **err)
+{
+  if (op->bind && op->data != NULL)
+    return mr_err(err, -EINVAL,
+                  "config.json: mounts[%zu] (%s): option(s) '%s' are not valid for a bind mount",
+                  index, m->destination, op->data);
+  if (op->tmpcopyup && (op->bind || op->fstype == NULL || strcmp(op->fstype, "tmpfs") != 0))
+    return mr_err(err, -EINVAL, "config.json: mounts[%zu] (%s): tmpcopyup needs a tmpfs mount",
+                  index, m->destination);
   return 0;
 }
 
@@ -137,7 +227,10 @@ static int plan_one(const mr_config *config, const struct spec_mount *m, size_t 
   const char *type = m->type;
   if (op->bind || (type != NULL && strcmp(type, "bind") == 0)) {
     op->bind = true;
-    return plan_bind_source(config, m, index, op, err);
+    r = check_options(m, index, op, err);
+    if (r == 0)
+      r = plan_bind_source(config, m, index, op, err);
+    return r < 0 ? r : plan_idmap(config, m, index, op, err);
   }
   if (type == NULL || *type == '\0')
     return mr_err(err, -EINVAL, "config.json: mounts[%zu] (%s): no type and not a bind mount",
@@ -153,7 +246,8 @@ static int plan_one(const mr_config *config, const struct spec_mount *m, size_t 
     op->source = strdup(m->source);
   if (op->fstype == NULL || (m->source != NULL && op->source == NULL))
     return mr_err_sys(err, ENOMEM, "mount");
-  return 0;
+  r = check_options(m, index, op, err);
+  return r < 0 ? r : plan_idmap(config, m, index, op, err);
 }
 
 int mounts_plan(const mr_config *config, struct plan *plan, mr_error **err)
@@ -164,6 +258,8 @@ int mounts_plan(const mr_config *config, struct plan *plan, mr_error **err)
   plan->mounts = calloc(s->n_mounts, sizeof(*plan->mounts));
   if (plan->mounts == NULL)
     return mr_err_sys(err, ENOMEM, "mounts");
+  for (size_t i = 0; i < s->n_mounts; i++)
+    plan->mounts[i].idmap_fd = -1;
   for (size_t i = 0; i < s->n_mounts; i++) {
     plan->n_mounts = i + 1;
     int r = plan_one(config, &s->mounts[i], i, &plan->mounts[i], err);
@@ -184,6 +280,8 @@ void mounts_plan_free(struct plan *plan)
     free(op->source);
     free(op->fstype);
     free(op->data);
+    if (op->idmap_fd >= 0)
+      close(op->idmap_fd);
   }
   free(plan->mounts);
   plan->mounts = NULL;
@@ -255,8 +353,19 @@ static void mount_point_close(struct mount_point *mp)
   mp->fd = -1;
 }
 
-static void apply_bind(const struct mount_op *op, const char *target, int sync_fd)
+static void apply_bind(const struct mount_op *op, const char *target, int target_fd, int sync_fd)
 {
+  if (op->idmap_fd >= 0) {
+    /* The idmapped clone made before clone(): attach it. By the target's
+     * fd: move_mount refuses a /proc/self/fd/N path (EINVAL). */
+    long r = target_fd >= 0 ? syscall(SYS_move_mount, op->idmap_fd, "", target_fd, "",
+                                      MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
+                            : syscall(SYS_move_mount, op->idmap_fd, "", AT_FDCWD, target,
+                                      MOVE_MOUNT_F_EMPTY_PATH);
+    if (r < 0)
+      sync_fail(sync_fd, errno, "attach idmapped mount ", op->source, " on ", op->destination);
+    return;
+  }
   unsigned long flags = MS_BIND | (op->recursive ? MS_REC : 0);
   if (mount(op->source, target, NULL, flags, NULL) < 0)
     sync_fail(sync_fd, errno, "bind mount ", op->source, " on ", op->destination);
@@ -279,7 +388,9 @@ static void apply_cgroup(const struct mount_op *op, const char *target, int sync
 
 static void apply_fs(const struct mount_op *op, const char *target, int sync_fd)
 {
-  if (mount(op->source ? op->source : op->fstype, target, op->fstype, op->flags, op->data) == 0)
+  /* tmpcopyup fills the tmpfs first: read-only comes after the copy. */
+  unsigned long flags = op->tmpcopyup ? op->flags & ~(unsigned long)MS_RDONLY : op->flags;
+  if (mount(op->source ? op->source : op->fstype, target, op->fstype, flags, op->data) == 0)
     return;
   int e = errno;
   /* Without its own network namespace, sysfs cannot be mounted (EPERM in a
@@ -304,13 +415,45 @@ static void set_recursive_attrs(const struct mount_op *op, const char *target,
 static bool needs_finish(const struct mount_op *op)
 {
   return (op->bind && op->remount) || op->attr_set || op->attr_clr || op->propagation ||
-         (op->kind == MOUNT_CGROUP && !op->cgroup2_host && (op->flags & MS_RDONLY));
+         (op->kind == MOUNT_CGROUP && !op->cgroup2_host && (op->flags & MS_RDONLY)) ||
+         op->tmpcopyup || (op->flags & MS_NOSYMFOLLOW);
+}
+
+/* Kernels before 5.10 ignore the MS_NOSYMFOLLOW bit: check it took. */
+static void check_nosymfollow(const struct mount_op *op, const char *target, int sync_fd)
+{
+  struct statfs sfs;
+  if (statfs(target, &sfs) < 0)
+    fail_mount(sync_fd, errno, "check nosymfollow on ", op);
+  if (!(sfs.f_flags & ST_NOSYMFOLLOW))
+    sync_fail(sync_fd, -EOPNOTSUPP, "mount option nosymfollow on ", op->destination,
+              ": not supported by this kernel (needs Linux 5.10)", NULL);
+}
+
+/* tmpcopyup: `below` (the image's directory, opened before the tmpfs went
+ * over it) is copied into the new tmpfs at target; a read-only tmpfs was
+ * mounted writable for that and turns read-only now. */
+static void finish_tmpcopyup(const struct mount_op *op, const char *target, int below, int sync_fd)
+{
+  int above = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (above < 0)
+    fail_mount(sync_fd, errno, "tmpcopyup: open the new tmpfs on ", op);
+  int r = copyup_tree(below, above);
+  if (r < 0)
+    sync_fail(sync_fd, -r, "tmpcopyup: copy the image's ", op->destination, " into the tmpfs",
+              NULL);
+  close(above);
+  if ((op->flags & MS_RDONLY) &&
+      mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | op->flags, NULL) < 0)
+    fail_mount(sync_fd, errno, "tmpcopyup: make read-only ", op);
 }
 
 /* What needs the new mount itself: an fd taken before the mount refers to
  * the directory underneath, so the caller reopens the target first. */
-static void finish_mount(const struct mount_op *op, const char *target, int sync_fd)
+static void finish_mount(const struct mount_op *op, const char *target, int below, int sync_fd)
 {
+  if (op->tmpcopyup)
+    finish_tmpcopyup(op, target, below, sync_fd);
   /* Bind mounts ignore all other flags on the first call. */
   if (op->bind && op->remount &&
       mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | op->flags, NULL) < 0)
@@ -323,6 +466,22 @@ static void finish_mount(const struct mount_op *op, const char *target, int sync
     set_recursive_attrs(op, target, op->attr_set, op->attr_clr, sync_fd);
   if (op->propagation && mount(NULL, target, NULL, op->propagation, NULL) < 0)
     fail_mount(sync_fd, errno, "set propagation of ", op);
+  if (op->flags & MS_NOSYMFOLLOW)
+    check_nosymfollow(op, target, sync_fd);
+}
+
+/* tmpcopyup: the image's directory at the destination, opened before the
+ * tmpfs hides it; -1 otherwise. */
+static int open_below(const struct mount_op *op, const struct mount_point *mp, const char *target,
+                      int sync_fd)
+{
+  if (!op->tmpcopyup)
+    return -1;
+  int fd = mp->fd >= 0 ? openat(mp->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                       : open(target, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    fail_mount(sync_fd, errno, "tmpcopyup: open the image's directory ", op);
+  return fd;
 }
 
 void mounts_apply(const struct plan *plan, int rootfd, int sync_fd)
@@ -331,8 +490,9 @@ void mounts_apply(const struct plan *plan, int rootfd, int sync_fd)
     const struct mount_op *op = &plan->mounts[i];
     struct mount_point mp;
     const char *target = mount_point_open(op, rootfd, true, &mp, sync_fd);
+    int below = open_below(op, &mp, target, sync_fd);
     if (op->bind)
-      apply_bind(op, target, sync_fd);
+      apply_bind(op, target, mp.fd, sync_fd);
     else if (op->kind == MOUNT_CGROUP)
       apply_cgroup(op, target, sync_fd);
     else
@@ -343,7 +503,9 @@ void mounts_apply(const struct plan *plan, int rootfd, int sync_fd)
       continue;
     if (reopen)
       target = mount_point_open(op, rootfd, false, &mp, sync_fd);
-    finish_mount(op, target, sync_fd);
+    finish_mount(op, target, below, sync_fd);
     mount_point_close(&mp);
+    if (below >= 0)
+      close(below);
   }
 }

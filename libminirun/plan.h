@@ -38,6 +38,9 @@ struct mount_op {
   bool source_is_dir; /* binds: create a directory (else a file) as target */
   bool remount;       /* binds with flags: need a MS_REMOUNT|MS_BIND pass */
   bool cgroup2_host;  /* cgroup mounts: the host's /sys/fs/cgroup is cgroup2 */
+  bool tmpcopyup;     /* tmpfs: starts with a copy of the image's directory */
+  enum { MOUNT_IDMAP_NONE, MOUNT_IDMAP, MOUNT_RIDMAP } idmap;
+  int idmap_fd; /* detached idmapped clone of source (open_tree), or -1 */
   enum { MOUNT_PLAIN, MOUNT_CGROUP, MOUNT_SYSFS } kind;
 };
 

@@ -87,20 +87,35 @@ static void enter_by_move(const struct plan *plan, int sync_fd)
     sync_fail(sync_fd, errno, "chroot ", plan->rootfs, NULL, NULL);
 }
 
+/* The old root now sits on top of the new one. Make it a slave first so
+ * that detaching it cannot propagate an unmount to the host. It is reached
+ * through an fd taken before the pivot: to mount(2), "." names the new root,
+ * and a recursive MS_SLAVE there would reset the propagation the config
+ * asked for on every container mount (shared, slave...). */
+static void detach_old_root(int oldroot, int sync_fd)
+{
+  if (fchdir(oldroot) < 0)
+    sync_fail(sync_fd, errno, "enter old root", NULL, NULL, NULL);
+  close(oldroot);
+  if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+    sync_fail(sync_fd, errno, "make old root a slave", NULL, NULL, NULL);
+  if (umount2(".", MNT_DETACH) < 0)
+    sync_fail(sync_fd, errno, "detach old root", NULL, NULL, NULL);
+}
+
 void rootfs_enter(const struct plan *plan, int sync_fd)
 {
+  int oldroot = plan->no_pivot ? -1 : open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (!plan->no_pivot && oldroot < 0)
+    sync_fail(sync_fd, errno, "open old root", NULL, NULL, NULL);
   if (chdir(plan->rootfs) < 0)
     sync_fail(sync_fd, errno, "chdir ", plan->rootfs, NULL, NULL);
   if (plan->no_pivot) {
     enter_by_move(plan, sync_fd);
   } else if (syscall(SYS_pivot_root, ".", ".") == 0) {
-    /* The old root now sits on top of the new one. Make it a slave first so
-     * that detaching it cannot propagate an unmount to the host. */
-    if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-      sync_fail(sync_fd, errno, "make old root a slave", NULL, NULL, NULL);
-    if (umount2(".", MNT_DETACH) < 0)
-      sync_fail(sync_fd, errno, "detach old root", NULL, NULL, NULL);
+    detach_old_root(oldroot, sync_fd);
   } else if (errno == EINVAL) {
+    close(oldroot);
     enter_by_move(plan, sync_fd);
   } else {
     sync_fail(sync_fd, errno, "pivot_root ", plan->rootfs, NULL, NULL);

@@ -216,3 +216,22 @@ test_masked_devnull_real_node_in_image() {
   assert_eq "0" "$(echo "$OUT" | sed -n 1p | tr -d ' ')" "bytes read from masked /proc/keys"
   assert_eq "1:3" "$(echo "$OUT" | sed -n 2p)" "device numbers of masked /proc/keys"
 }
+
+# In a new user namespace the kernel locks the flags of the mounts the
+# masks and read-only binds sit on: they must still apply.
+test_masked_paths_user_namespace() {
+  [ -f /proc/keys ] && [ -d /proc/acpi ] || skip "this kernel has no /proc/keys or /proc/acpi"
+  make_bundle "$T/b" sh -c 'stat -c "%t:%T" /proc/keys; cat /proc/keys | wc -c; ls -A /proc/acpi | wc -l
+                            (echo 1 >/proc/sys/kernel/ns_last_pid) 2>&1; cat /proc/self/mountinfo'
+  jqset "$T/b" '.linux.namespaces += [{"type": "user"}]
+    | .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+    | .linux.gidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+    | .mounts |= map(select(.destination != "/sys/fs/cgroup"))'
+  chown -R 200000:200000 "$T/b/rootfs"
+  run_ok c1 "$T/b"
+  assert_eq "1:3" "$(echo "$OUT" | sed -n 1p)" "masked /proc/keys in a user namespace"
+  assert_eq "0" "$(echo "$OUT" | sed -n 2p | tr -d ' ')" "bytes read from /proc/keys"
+  assert_eq "0" "$(echo "$OUT" | sed -n 3p | tr -d ' ')" "entries of masked /proc/acpi"
+  assert_contains "$(echo "$OUT" | sed -n 4p)" "Read-only file system" "writing /proc/sys in a user namespace"
+  has_opt "$(mi_opts "$OUT" /proc/sys)" ro || fail "/proc/sys not ro: $(mi_line "$OUT" /proc/sys)"
+}

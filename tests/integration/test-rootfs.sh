@@ -153,25 +153,7 @@ test_bind_flags_without_noexec_executes() {
   assert_eq script-ran "$OUT" "output of a script on a bind mount without noexec"
 }
 
-test_mount_option_idmap_unsupported() {
-  mkdir "$T/host"
-  make_bundle "$T/b" true
-  add_bind "$T/b" "$T/host" /data rbind idmap
-  assert_fail_with "not supported yet" $MR run --bundle "$T/b" c1
-  assert_contains "$LAST_ERR" idmap "stderr for the idmap option"
-  assert_no_state
-  assert_fail_with "not supported yet" $MR create --bundle "$T/b" c1
-  assert_no_state
-}
-
-test_mount_option_ridmap_unsupported() {
-  mkdir "$T/host"
-  make_bundle "$T/b" true
-  add_bind "$T/b" "$T/host" /data rbind ridmap
-  assert_fail_with "not supported yet" $MR run --bundle "$T/b" c1
-  assert_contains "$LAST_ERR" ridmap "stderr for the ridmap option"
-  assert_no_state
-}
+# idmap/ridmap themselves: test-mounts2.sh.
 
 test_bind_relative_source() {
   # The source is relative to the bundle, not to the cwd of minirun.
