@@ -263,6 +263,8 @@ int mounts_plan(const mr_config *config, struct plan *plan, mr_error **err)
   for (size_t i = 0; i < s->n_mounts; i++) {
     plan->n_mounts = i + 1;
     int r = plan_one(config, &s->mounts[i], i, &plan->mounts[i], err);
+    if (r == 0 && plan->mounts[i].idmap_fd >= 0)
+      r = plan_keep_fd(plan, &plan->mounts[i].idmap_fd, err); /* the child attaches it */
     if (r < 0)
       return r;
     if (plan->mounts[i].fstype != NULL && strcmp(plan->mounts[i].fstype, "devpts") == 0 &&
