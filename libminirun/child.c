@@ -72,7 +72,7 @@ void child_main(struct plan *plan, int sync_fd, int gate_fd)
   sysctl_apply(plan, sync_fd);
   lsm_apply(plan, sync_fd);
   procattr_apply(plan, sync_fd);
-  process_fill_home(plan);
+  process_fill_home(plan, sync_fd);
   seccomp_apply_before_identity(plan, sync_fd);
   process_set_identity(plan, sync_fd);
 

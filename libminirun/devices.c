@@ -201,10 +201,22 @@ static int open_parent(int rootfd, const char *path, const char *host_path, cons
 /* In a user namespace mknod is not allowed: bind the host's node instead. */
 static int bind_host_device(int dirfd, const char *name, const struct device_op *d)
 {
-  int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0000);
-  if (fd < 0)
+  /* An empty regular file as mount point: whatever the image has there (a
+   * FIFO would block the open, a symlink lead the bind elsewhere) goes. */
+  int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0000);
+  if (fd < 0 && errno == EEXIST) {
+    struct stat st;
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+      return -errno;
+    if (!S_ISREG(st.st_mode) && unlinkat(dirfd, name, 0) < 0)
+      return -errno;
+    if (!S_ISREG(st.st_mode))
+      fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0000);
+  }
+  if (fd < 0 && errno != EEXIST)
     return -errno;
-  close(fd);
+  if (fd >= 0)
+    close(fd);
   fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     return -errno;

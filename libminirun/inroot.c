@@ -48,7 +48,8 @@ static int create_component(int rootfd, char *path, bool dir)
     if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST)
       r = -errno;
   } else {
-    int fd = openat(parent, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    /* O_EXCL: an existing FIFO must not be opened (it would block). */
+    int fd = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0 && errno != EEXIST && errno != ELOOP) /* ELOOP: a symlink, followed later */
       r = -errno;
     if (fd >= 0)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "inroot.h"
+#include "isolate/hostbind.h"
 #include "mounts/copyup.h"
 #include "mounts/idmap.h"
 #include "sync.h"
@@ -235,12 +236,20 @@ static int plan_one(const mr_config *config, const struct spec_mount *m, size_t 
   if (type == NULL || *type == '\0')
     return mr_err(err, -EINVAL, "config.json: mounts[%zu] (%s): no type and not a bind mount",
                   index, m->destination);
+  int r2 = 0;
   if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0) {
     struct statfs sfs;
     op->kind = MOUNT_CGROUP;
     op->cgroup2_host = statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
-  } else if (strcmp(type, "sysfs") == 0)
+    if (!op->cgroup2_host && (op->flags & HOSTBIND_FLAGS))
+      r2 = hostbind_plan("/sys/fs/cgroup", &op->host_submounts, &op->n_host_submounts, err);
+  } else if (strcmp(type, "sysfs") == 0) {
     op->kind = MOUNT_SYSFS;
+    if (op->flags & HOSTBIND_FLAGS) /* for the fallback to a bind of /sys */
+      r2 = hostbind_plan("/sys", &op->host_submounts, &op->n_host_submounts, err);
+  }
+  if (r2 < 0)
+    return r2;
   op->fstype = strdup(type);
   if (m->source != NULL)
     op->source = strdup(m->source);
@@ -284,6 +293,7 @@ void mounts_plan_free(struct plan *plan)
     free(op->data);
     if (op->idmap_fd >= 0)
       close(op->idmap_fd);
+    hostbind_plan_free(op->host_submounts, op->n_host_submounts);
   }
   free(plan->mounts);
   plan->mounts = NULL;
@@ -309,9 +319,9 @@ static int ensure_target_by_path(const struct mount_op *op)
     if (r < 0)
       return r;
   }
-  int fd = open(op->target, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  int fd = open(op->target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (fd < 0)
-    return -errno;
+    return errno == EEXIST ? 0 : -errno;
   close(fd);
   return 0;
 }
@@ -388,21 +398,35 @@ static void apply_cgroup(const struct mount_op *op, const char *target, int sync
     fail_mount(sync_fd, errno, "mount cgroup on ", op);
 }
 
-static void apply_fs(const struct mount_op *op, const char *target, int sync_fd)
+/* Returns true when it fell back to a bind of the host's /sys, which still
+ * needs op->flags applied (finish_host_bind). */
+static bool apply_fs(const struct mount_op *op, const char *target, int sync_fd)
 {
   /* tmpcopyup fills the tmpfs first: read-only comes after the copy. */
   unsigned long flags = op->tmpcopyup ? op->flags & ~(unsigned long)MS_RDONLY : op->flags;
   if (mount(op->source ? op->source : op->fstype, target, op->fstype, flags, op->data) == 0)
-    return;
+    return false;
   int e = errno;
   /* Without its own network namespace, sysfs cannot be mounted (EPERM in a
    * user namespace, EBUSY elsewhere): show the host's, as runc does. */
   if (op->kind == MOUNT_SYSFS && (e == EPERM || e == EBUSY)) {
     if (mount("/sys", target, NULL, MS_BIND | MS_REC, NULL) == 0)
-      return;
+      return true;
     e = errno;
   }
   sync_fail(sync_fd, e, "mount ", op->fstype, " on ", op->destination);
+}
+
+/* The recursive binds of host trees get the config's flags on every mount,
+ * checked: a failure is an error, never a writable host /sys. */
+static void finish_host_bind(const struct mount_op *op, const char *target, int sync_fd)
+{
+  const char *what = "";
+  int r = hostbind_restrict(target, op->flags, op->host_submounts, op->n_host_submounts, &what);
+  if (r < 0)
+    sync_fail(sync_fd, -r, what, " ", op->destination, " (a bind of the host's tree)");
+  if (r > 0)
+    sync_fail(sync_fd, -EPERM, what, " ", op->destination, " (a bind of the host's tree)");
 }
 
 static void set_recursive_attrs(const struct mount_op *op, const char *target,
@@ -417,7 +441,7 @@ static void set_recursive_attrs(const struct mount_op *op, const char *target,
 static bool needs_finish(const struct mount_op *op)
 {
   return (op->bind && op->remount) || op->attr_set || op->attr_clr || op->propagation ||
-         (op->kind == MOUNT_CGROUP && !op->cgroup2_host && (op->flags & MS_RDONLY)) ||
+         (op->kind == MOUNT_CGROUP && !op->cgroup2_host && (op->flags & HOSTBIND_FLAGS)) ||
          op->tmpcopyup || (op->flags & MS_NOSYMFOLLOW);
 }
 
@@ -452,7 +476,8 @@ static void finish_tmpcopyup(const struct mount_op *op, const char *target, int 
 
 /* What needs the new mount itself: an fd taken before the mount refers to
  * the directory underneath, so the caller reopens the target first. */
-static void finish_mount(const struct mount_op *op, const char *target, int below, int sync_fd)
+static void finish_mount(const struct mount_op *op, const char *target, int below, bool host_bind,
+                         int sync_fd)
 {
   if (op->tmpcopyup)
     finish_tmpcopyup(op, target, below, sync_fd);
@@ -460,10 +485,8 @@ static void finish_mount(const struct mount_op *op, const char *target, int belo
   if (op->bind && op->remount &&
       mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | op->flags, NULL) < 0)
     fail_mount(sync_fd, errno, "remount bind mount ", op);
-  if (op->kind == MOUNT_CGROUP && !op->cgroup2_host && (op->flags & MS_RDONLY)) {
-    struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
-    syscall(SYS_mount_setattr, AT_FDCWD, target, AT_RECURSIVE, &attr, sizeof(attr));
-  }
+  if (host_bind || (op->kind == MOUNT_CGROUP && !op->cgroup2_host))
+    finish_host_bind(op, target, sync_fd);
   if (op->attr_set | op->attr_clr)
     set_recursive_attrs(op, target, op->attr_set, op->attr_clr, sync_fd);
   if (op->propagation && mount(NULL, target, NULL, op->propagation, NULL) < 0)
@@ -493,19 +516,20 @@ void mounts_apply(const struct plan *plan, int rootfd, int sync_fd)
     struct mount_point mp;
     const char *target = mount_point_open(op, rootfd, true, &mp, sync_fd);
     int below = open_below(op, &mp, target, sync_fd);
+    bool host_bind = false;
     if (op->bind)
       apply_bind(op, target, mp.fd, sync_fd);
     else if (op->kind == MOUNT_CGROUP)
       apply_cgroup(op, target, sync_fd);
     else
-      apply_fs(op, target, sync_fd);
+      host_bind = apply_fs(op, target, sync_fd);
     bool reopen = mp.fd >= 0;
     mount_point_close(&mp);
-    if (!needs_finish(op))
+    if (!needs_finish(op) && !host_bind)
       continue;
     if (reopen)
       target = mount_point_open(op, rootfd, false, &mp, sync_fd);
-    finish_mount(op, target, below, sync_fd);
+    finish_mount(op, target, below, host_bind, sync_fd);
     mount_point_close(&mp);
     if (below >= 0)
       close(below);

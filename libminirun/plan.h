@@ -41,6 +41,8 @@ struct mount_op {
   bool tmpcopyup;     /* tmpfs: starts with a copy of the image's directory */
   enum { MOUNT_IDMAP_NONE, MOUNT_IDMAP, MOUNT_RIDMAP } idmap;
   int idmap_fd; /* detached idmapped clone of source (open_tree), or -1 */
+  char **host_submounts; /* sysfs and v1 cgroup: mounts below the host tree a */
+  size_t n_host_submounts; /* recursive bind copies (isolate/hostbind.h) */
   enum { MOUNT_PLAIN, MOUNT_CGROUP, MOUNT_SYSFS } kind;
 };
 

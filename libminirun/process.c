@@ -205,11 +205,34 @@ void process_resolve(const struct plan *plan, char *path, size_t size, int sync_
   fail_exec(sync_fd, ENOENT, name, "executable file not found in $PATH");
 }
 
+/* The image's /etc/passwd is read by the runtime: anything but a regular
+ * file of a sane size (a FIFO would block, /dev/zero never ends) is an
+ * error. Returns the fd, or -1 when there is none. */
+#define PASSWD_MAX (16 << 20)
+static int open_passwd(int sync_fd)
+{
+  int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0 && errno == ENOENT)
+    return -1;
+  if (fd < 0)
+    sync_fail(sync_fd, errno, "open /etc/passwd of the image (to find HOME)", NULL, NULL, NULL);
+  struct stat st;
+  if (fstat(fd, &st) < 0)
+    sync_fail(sync_fd, errno, "stat /etc/passwd of the image", NULL, NULL, NULL);
+  if (!S_ISREG(st.st_mode))
+    sync_fail(sync_fd, -EINVAL,
+              "/etc/passwd: not a regular file in the image (it is read to find HOME)", NULL, NULL,
+              NULL);
+  if (st.st_size > PASSWD_MAX)
+    sync_fail(sync_fd, -EFBIG, "/etc/passwd: larger than 16 MiB in the image", NULL, NULL, NULL);
+  return fd;
+}
+
 /* Looks up the home directory of `uid` in /etc/passwd, reading it in
  * chunks on the stack (no allocation). Returns false when not found. */
-static bool passwd_home(uid_t uid, char *home, size_t size)
+static bool passwd_home(uid_t uid, char *home, size_t size, int sync_fd)
 {
-  int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+  int fd = open_passwd(sync_fd);
   if (fd < 0)
     return false;
   char line[1024];
@@ -217,7 +240,9 @@ static bool passwd_home(uid_t uid, char *home, size_t size)
   bool found = false, skipping = false;
   char buf[512];
   ssize_t n;
-  while (!found && (n = read(fd, buf, sizeof(buf))) > 0) {
+  size_t total = 0;
+  while (!found && total <= PASSWD_MAX && (n = read(fd, buf, sizeof(buf))) > 0) {
+    total += (size_t)n;
     for (ssize_t i = 0; i < n && !found; i++) {
       if (buf[i] != '\n') {
         if (used + 1 < sizeof(line))
@@ -258,13 +283,13 @@ static bool passwd_home(uid_t uid, char *home, size_t size)
   return found;
 }
 
-void process_fill_home(struct plan *plan)
+void process_fill_home(struct plan *plan, int sync_fd)
 {
   if (plan->home_env == NULL)
     return;
   struct sbuf b = {plan->home_env, plan->home_env_size, 0};
   sbuf_add(&b, "HOME=");
-  if (!passwd_home(plan->uid, plan->home_env + b.len, plan->home_env_size - b.len))
+  if (!passwd_home(plan->uid, plan->home_env + b.len, plan->home_env_size - b.len, sync_fd))
     sbuf_add(&b, "/");
   plan->envp[plan->n_env] = plan->home_env;
 }

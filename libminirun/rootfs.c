@@ -129,7 +129,7 @@ void rootfs_enter(const struct plan *plan, int sync_fd)
 
 /* A read-only remount must keep the flags the kernel locked on the mount
  * (nosuid, nodev, ... inherited in a user namespace) or it fails EPERM. */
-static unsigned long locked_flags(const char *path)
+unsigned long rootfs_locked_flags(const char *path)
 {
   struct statfs sfs;
   if (statfs(path, &sfs) < 0)
@@ -149,7 +149,7 @@ void rootfs_finish(const struct plan *plan, int sync_fd)
 {
   if (!plan->readonly)
     return;
-  unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags("/");
+  unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY | rootfs_locked_flags("/");
   if (mount(NULL, "/", NULL, flags, NULL) < 0)
     sync_fail(sync_fd, errno, "remount rootfs read-only", NULL, NULL, NULL);
 }

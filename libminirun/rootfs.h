@@ -15,5 +15,8 @@ int rootfs_plan(const mr_config *config, struct plan *plan, mr_error **err);
 int rootfs_prepare(const struct plan *plan, int sync_fd);
 void rootfs_enter(const struct plan *plan, int sync_fd);
 void rootfs_finish(const struct plan *plan, int sync_fd);
+/* MS_NOSUID/NODEV/NOEXEC/atime flags set on the mount at `path`: a remount
+ * must repeat them (in a user namespace the kernel locks them). */
+unsigned long rootfs_locked_flags(const char *path);
 
 #endif /* MR_ROOTFS_H */

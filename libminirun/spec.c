@@ -228,6 +228,8 @@ enum kind {
   K_I32,    /* int32_t */
   K_I64,    /* int64_t */
   K_U32V,   /* uint32_t * + count */
+  K_ID,     /* uint32_t, a uid or gid: at most 4294967294 */
+  K_IDV,    /* uint32_t * + count of ids */
   K_MAP,    /* struct spec_kv * + count: an object of strings */
   K_OBJECT, /* an embedded struct described by an object_type */
   K_ARRAY,  /* an array of structs described by an object_type + count */
@@ -243,6 +245,8 @@ enum kind {
 #define K_I32_CTYPE  int32_t
 #define K_I64_CTYPE  int64_t
 #define K_U32V_CTYPE uint32_t *
+#define K_ID_CTYPE   uint32_t
+#define K_IDV_CTYPE  uint32_t *
 #define K_MAP_CTYPE  struct spec_kv *
 
 struct object_type;
@@ -320,6 +324,10 @@ static const struct int_range int_ranges[] = {
     [K_U64] = {"unsigned 64-bit integer", false, 0, 0, UINT64_MAX},
     [K_I32] = {"signed 32-bit integer", true, INT32_MIN, INT32_MAX, 0},
     [K_I64] = {"signed 64-bit integer", true, INT64_MIN, INT64_MAX, 0},
+    /* (uid_t)-1 means "leave unchanged" to setresuid() & co: a container
+     * asking for uid 4294967295 would keep running as root. */
+    [K_ID] = {"id from 0 to 4294967294 (4294967295 is (uid_t)-1, \"no change\")", false, 0, 0,
+              UINT32_MAX - 1},
 };
 
 /* The raw text of an integral JSON number (no fraction, no exponent), so
@@ -364,7 +372,7 @@ static int as_unsigned(struct ctx *c, yajl_val v, enum kind k, void *out)
     return fail(c, "expected %s", ir->what);
   if (k == K_U16)
     *(uint16_t *)out = (uint16_t)x;
-  else if (k == K_U32)
+  else if (k == K_U32 || k == K_ID)
     *(uint32_t *)out = (uint32_t)x;
   else
     *(uint64_t *)out = x;
@@ -404,10 +412,10 @@ static int as_strv(struct ctx *c, yajl_val v, char ***out, size_t *n)
   return 0;
 }
 
-static int as_u32v(struct ctx *c, yajl_val v, uint32_t **out, size_t *n)
+static int as_u32v(struct ctx *c, yajl_val v, enum kind k, uint32_t **out, size_t *n)
 {
   if (v->type != yajl_t_array)
-    return fail(c, "expected array of unsigned 32-bit integers");
+    return fail(c, "expected array of %ss", int_ranges[k].what);
   int r = check_size(c, v);
   if (r < 0)
     return r;
@@ -419,7 +427,7 @@ static int as_u32v(struct ctx *c, yajl_val v, uint32_t **out, size_t *n)
   *n = len;
   for (size_t i = 0; i < len; i++) {
     size_t mark = path_push_index(c, i);
-    r = as_unsigned(c, v->u.array.values[i], K_U32, &a[i]);
+    r = as_unsigned(c, v->u.array.values[i], k, &a[i]);
     path_pop(c, mark);
     if (r < 0)
       return r;
@@ -509,7 +517,9 @@ static int parse_field(struct ctx *c, yajl_val v, const struct field *f, char *b
   case K_BOOL:
     return as_bool(c, v, p);
   case K_U32V:
-    return as_u32v(c, v, p, count);
+    return as_u32v(c, v, K_U32, p, count);
+  case K_IDV:
+    return as_u32v(c, v, K_ID, p, count);
   case K_MAP:
     return as_map(c, v, p, count);
   case K_OBJECT:
@@ -593,6 +603,7 @@ static void free_field(char *base, const struct field *f)
     free_strv(*(char ***)p, n);
     break;
   case K_U32V:
+  case K_IDV:
     free(*(uint32_t **)p);
     break;
   case K_MAP:
@@ -623,17 +634,17 @@ static void free_typed(void *obj, const struct object_type *t)
 /* ------------------------------------------------------------------------ */
 
 static const struct field console_size_fields[] = {
-    FIELD(struct spec_console_size, "height", K_U32, height),
-    FIELD(struct spec_console_size, "width", K_U32, width),
+    FIELD(struct spec_console_size, "height", K_U16, height),
+    FIELD(struct spec_console_size, "width", K_U16, width),
 };
 static const struct object_type console_size_type = OBJECT_TYPE(
     struct spec_console_size, console_size_fields, PRESENT(struct spec_console_size), NULL, NULL);
 
 static const struct field user_fields[] = {
-    FIELD(struct spec_user, "uid", K_U32, uid),
-    FIELD(struct spec_user, "gid", K_U32, gid),
+    FIELD(struct spec_user, "uid", K_ID, uid),
+    FIELD(struct spec_user, "gid", K_ID, gid),
     FIELD_OPT(struct spec_user, "umask", K_U32, umask, has_umask),
-    FIELD_LIST(struct spec_user, "additionalGids", K_U32V, additional_gids, n_additional_gids),
+    FIELD_LIST(struct spec_user, "additionalGids", K_IDV, additional_gids, n_additional_gids),
     FIELD(struct spec_user, "username", K_STR, username),
 };
 static const struct object_type user_type =
@@ -722,12 +733,28 @@ static const struct object_type root_type =
     OBJECT_TYPE(struct spec_root, root_fields, NO_AUX, NULL, NULL);
 
 static const struct field id_mapping_fields[] = {
-    FIELD(struct spec_id_mapping, "containerID", K_U32, container_id),
-    FIELD(struct spec_id_mapping, "hostID", K_U32, host_id),
+    FIELD(struct spec_id_mapping, "containerID", K_ID, container_id),
+    FIELD(struct spec_id_mapping, "hostID", K_ID, host_id),
     FIELD(struct spec_id_mapping, "size", K_U32, size),
 };
+
+/* A range the kernel accepts: not empty, and its last id is a valid one on
+ * both sides (no wrap past 4294967294). */
+static int check_id_mapping(struct ctx *c, yajl_val obj, void *out)
+{
+  (void)obj;
+  const struct spec_id_mapping *m = out;
+  if (m->size == 0)
+    return fail_at(c, "size", "must be at least 1");
+  if ((uint64_t)m->container_id + m->size - 1 > UINT32_MAX - 1)
+    return fail(c, "containerID %u + size %u goes past the largest id 4294967294", m->container_id,
+                m->size);
+  if ((uint64_t)m->host_id + m->size - 1 > UINT32_MAX - 1)
+    return fail(c, "hostID %u + size %u goes past the largest id 4294967294", m->host_id, m->size);
+  return 0;
+}
 static const struct object_type id_mapping_type =
-    OBJECT_TYPE(struct spec_id_mapping, id_mapping_fields, NO_AUX, NULL, NULL);
+    OBJECT_TYPE(struct spec_id_mapping, id_mapping_fields, NO_AUX, check_id_mapping, NULL);
 
 static const struct field mount_fields[] = {
     FIELD(struct spec_mount, "destination", K_STR, destination),
@@ -858,8 +885,8 @@ static const struct field device_fields[] = {
     FIELD_OPT(struct spec_device, "major", K_I64, major, has_major),
     FIELD_OPT(struct spec_device, "minor", K_I64, minor, has_minor),
     FIELD_OPT(struct spec_device, "fileMode", K_U32, file_mode, has_file_mode),
-    FIELD_OPT(struct spec_device, "uid", K_U32, uid, has_uid),
-    FIELD_OPT(struct spec_device, "gid", K_U32, gid, has_gid),
+    FIELD_OPT(struct spec_device, "uid", K_ID, uid, has_uid),
+    FIELD_OPT(struct spec_device, "gid", K_ID, gid, has_gid),
 };
 static const struct object_type device_type =
     OBJECT_TYPE(struct spec_device, device_fields, NO_AUX, parse_device_type, NULL);

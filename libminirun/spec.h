@@ -56,8 +56,8 @@ struct spec_user {
 
 struct spec_console_size {
   bool present;
-  uint32_t height;
-  uint32_t width;
+  uint16_t height; /* a struct winsize holds 16 bits */
+  uint16_t width;
 };
 
 struct spec_scheduler {

@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
@@ -44,8 +45,8 @@ int terminal_plan(const mr_config *config, const struct mr_create_opts *opts, st
   if (r < 0)
     return r;
   if (p->console_size.present) {
-    plan->console_rows = (unsigned short)p->console_size.height;
-    plan->console_cols = (unsigned short)p->console_size.width;
+    plan->console_rows = p->console_size.height;
+    plan->console_cols = p->console_size.width;
   }
   return 0;
 }
@@ -74,14 +75,41 @@ static int send_master(int sock, int master, const char *name)
   return sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -errno : 0;
 }
 
+/* An empty regular /dev/console, whatever the image put there: a FIFO
+ * would block an open, a symlink would lead the bind elsewhere. Returns an
+ * O_PATH fd of it. */
+static int console_mount_point(int sync_fd)
+{
+  int fd = open("/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
+  if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+    return fd;
+  if (fd >= 0) {
+    close(fd);
+    if (unlink("/dev/console") < 0)
+      sync_fail(sync_fd, errno, "replace /dev/console of the image", NULL, NULL, NULL);
+  }
+  fd = open("/dev/console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0)
+    sync_fail(sync_fd, errno, "create /dev/console", NULL, NULL, NULL);
+  close(fd);
+  fd = open("/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    sync_fail(sync_fd, errno, "open /dev/console", NULL, NULL, NULL);
+  return fd;
+}
+
 /* /dev/console of the container is its pty, as with runc and crun. */
 static void bind_console(const char *pts, int sync_fd)
 {
-  int fd = open("/dev/console", O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd >= 0)
-    close(fd);
-  if (mount(pts, "/dev/console", NULL, MS_BIND, NULL) < 0)
+  int fd = console_mount_point(sync_fd);
+  char target[64];
+  struct sbuf b = {target, sizeof(target), 0};
+  sbuf_add(&b, "/proc/self/fd/");
+  sbuf_add_int(&b, fd);
+  if (mount(pts, target, NULL, MS_BIND, NULL) < 0)
     sync_fail(sync_fd, errno, "bind ", pts, " on /dev/console", NULL);
+  close(fd);
 }
 
 void terminal_setup(const struct plan *plan, int sync_fd)

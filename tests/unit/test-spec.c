@@ -77,7 +77,7 @@ static const char full_config[] =
     " 'process': {"
     "  'terminal': false,"
     "  'consoleSize': {'height': 25, 'width': 80},"
-    "  'user': {'uid': 1000, 'gid': 1001, 'umask': 18, 'additionalGids': [5, 4294967295],"
+    "  'user': {'uid': 1000, 'gid': 1001, 'umask': 18, 'additionalGids': [5, 4294967294],"
     "           'username': 'alice'},"
     "  'args': ['/bin/sh', '-c', 'echo hi'],"
     "  'commandLine': 'cmd.exe /c dir',"
@@ -186,7 +186,7 @@ static void test_process(const struct spec *s)
   ok(p->user.uid == 1000 && p->user.gid == 1001, "process.user.uid/gid");
   ok(p->user.has_umask && p->user.umask == 18, "process.user.umask");
   ok(p->user.n_additional_gids == 2 && p->user.additional_gids[0] == 5 &&
-         p->user.additional_gids[1] == UINT32_MAX,
+         p->user.additional_gids[1] == UINT32_MAX - 1,
      "process.user.additionalGids incl. UINT32_MAX");
   ok(streq(p->user.username, "alice"), "process.user.username");
   ok(p->n_args == 3 && streq(p->args[2], "echo hi") && p->args[3] == NULL,
@@ -385,17 +385,26 @@ static const struct error_case error_cases[] = {
     {"'process': {'args': 'sh'}", "config.json: process.args: expected array of strings"},
     {"'process': {'args': ['sh', 1]}", "config.json: process.args: expected array of strings"},
     {"'process': {'user': {'uid': -1}}",
-     "config.json: process.user.uid: expected unsigned 32-bit integer"},
+     "config.json: process.user.uid: expected id from 0 to 4294967294 "
+     "(4294967295 is (uid_t)-1, \"no change\")"},
     {"'process': {'user': {'uid': 4294967296}}",
-     "config.json: process.user.uid: expected unsigned 32-bit integer"},
+     "config.json: process.user.uid: expected id from 0 to 4294967294 "
+     "(4294967295 is (uid_t)-1, \"no change\")"},
     {"'process': {'user': {'uid': '0'}}",
-     "config.json: process.user.uid: expected unsigned 32-bit integer"},
+     "config.json: process.user.uid: expected id from 0 to 4294967294 "
+     "(4294967295 is (uid_t)-1, \"no change\")"},
     {"'process': {'user': {'gid': 1.5}}",
-     "config.json: process.user.gid: expected unsigned 32-bit integer"},
+     "config.json: process.user.gid: expected id from 0 to 4294967294 "
+     "(4294967295 is (uid_t)-1, \"no change\")"},
     {"'process': {'user': {'gid': 1e3}}",
-     "config.json: process.user.gid: expected unsigned 32-bit integer"},
+     "config.json: process.user.gid: expected id from 0 to 4294967294 "
+     "(4294967295 is (uid_t)-1, \"no change\")"},
+    {"'process': {'user': {'uid': 4294967295}}",
+     "config.json: process.user.uid: expected id from 0 to 4294967294 "
+     "(4294967295 is (uid_t)-1, \"no change\")"},
     {"'process': {'user': {'additionalGids': [1, -2]}}",
-     "config.json: process.user.additionalGids[1]: expected unsigned 32-bit integer"},
+     "config.json: process.user.additionalGids[1]: expected id from 0 to 4294967294 "
+     "(4294967295 is (uid_t)-1, \"no change\")"},
     {"'process': {'terminal': 'yes'}", "config.json: process.terminal: expected boolean"},
     {"'process': 'x'", "config.json: process: expected object"},
     {"'process': {'oomScoreAdj': 2147483648}",
