@@ -44,7 +44,10 @@ static void reset_dispositions(void)
 
 void child_isolate(const struct plan *plan, bool new_session, bool unblock)
 {
-  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  /* With a new user namespace the parent (possibly unprivileged) must
+   * still open our /proc/PID/{uid,gid}_map: child_main drops it after GO. */
+  if (!plan->user_ns)
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   reset_dispositions();
   /* The host's terminal signals and process-group kills are not for the
    * container. With a terminal, terminal_setup makes the session. */
