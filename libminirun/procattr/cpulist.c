@@ -41,9 +41,10 @@ int cpulist_parse(const char *text, struct cpulist *out, const char **bad)
     s++;
   for (;;) {
     const char *item = s;
-    unsigned long lo, hi;
+    unsigned long lo = 0, hi = 0;
     int r = parse_number(&s, &lo);
-    hi = lo;
+    if (r == 0)
+      hi = lo;
     if (r == 0 && *s == '-') {
       s++;
       r = parse_number(&s, &hi);

@@ -10,10 +10,6 @@
 #include "../sync.h"
 #include "procattr.h"
 
-#ifndef SYS_sched_setattr
-#error "sched_setattr: no syscall number"
-#endif
-
 #define MR_SCHED_OTHER    0
 #define MR_SCHED_FIFO     1
 #define MR_SCHED_RR       2
