@@ -371,10 +371,10 @@ static int delete_locked(mr_context *ctx, int dirfd, const char *id, bool force,
   }
   MR_CRASH_POINT("delete-killed");
   r = state_dir_remove(ctx, id, err);
-  if (r == 0)
+  if (r == 0) {
     mr_debug(ctx, "container '%s' deleted", id);
-  if (r == 0)
     hooks_run_recorded(ctx, &hooks.poststop, rec, "stopped", 0);
+  }
   return r;
 }
 

@@ -680,6 +680,13 @@ static void test_sizes(void)
      "duplicate keys in the rdma map and inside its entries: the last one wins");
   spec_free(s);
 
+#if defined(__SANITIZE_ADDRESS__)
+  /* yajl_tree grows its member arrays one realloc() at a time; ASan's
+   * realloc always moves, which makes 64 Ki members quadratic (minutes). */
+  for (int i = 0; i < 6; i++)
+    printf("ok %d # SKIP size caps: too slow under AddressSanitizer\n", ++n_tests);
+  return;
+#endif
   char *msg = NULL;
   int r = parse_big("{\"ociVersion\": \"1.0.0\", \"annotations\": {", 40000, true,
                     ", \"k7\": \"last\"}}", &msg);
