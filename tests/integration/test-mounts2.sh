@@ -115,7 +115,7 @@ test_mount_idmap_errors() {
   cp "$T/orig.json" "$T/b/config.json"
   add_idmapped "$T/b" /data '["rbind"]' '{"uidMappings": [{"containerID": 0, "hostID": 1, "size": 0}],
                                           "gidMappings": [{"containerID": 0, "hostID": 1, "size": 1}]}'
-  assert_fail_with "mounts[7].uidMappings[0]: empty or overflowing range" $MR run --bundle "$T/b" c1
+  assert_fail_with "mounts[7].uidMappings[0].size: must be at least 1" $MR run --bundle "$T/b" c1
   assert_no_state
   cp "$T/orig.json" "$T/b/config.json"
   add_idmapped "$T/b" /data '["rbind"]' '{"uidMappings": [{"containerID": 0, "hostID": 1, "size": 1}]}'
