@@ -80,6 +80,8 @@ struct net_dev_op {
   const char *host_name; /* borrowed from the spec */
   const char *name;      /* inside the container */
   int ifindex;           /* on the host, found by the plan */
+  char *addr_reqs;       /* RTM_NEWADDR requests restoring its addresses */
+  size_t addr_reqs_len;
 };
 
 struct plan {

@@ -12,6 +12,30 @@
 
 #include "../sync.h"
 
+/* Fills `ifr` with `name`; false when it does not fit. */
+static bool ifreq_name(struct ifreq *ifr, const char *name)
+{
+  memset(ifr, 0, sizeof(*ifr));
+  size_t len = strlen(name);
+  if (len >= sizeof(ifr->ifr_name))
+    return false;
+  memcpy(ifr->ifr_name, name, len);
+  return true;
+}
+
+int net_ifindex(const char *name)
+{
+  struct ifreq ifr;
+  if (!ifreq_name(&ifr, name))
+    return -EINVAL;
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return -errno;
+  int r = ioctl(fd, SIOCGIFINDEX, &ifr) < 0 ? -errno : ifr.ifr_ifindex;
+  close(fd);
+  return r;
+}
+
 int net_set_up(const char *name)
 {
   /* Any socket reaches the device ioctls; AF_UNIX exists even on kernels
@@ -20,13 +44,10 @@ int net_set_up(const char *name)
   if (fd < 0)
     return -errno;
   struct ifreq ifr;
-  memset(&ifr, 0, sizeof(ifr));
-  size_t len = strlen(name);
-  if (len >= sizeof(ifr.ifr_name)) {
+  if (!ifreq_name(&ifr, name)) {
     close(fd);
     return -EINVAL;
   }
-  memcpy(ifr.ifr_name, name, len);
   int r = 0;
   if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
     r = -errno;

@@ -9,6 +9,8 @@
 /* Child (async-signal-safe): sets IFF_UP on interface `name` of the
  * current network namespace (SIOCSIFFLAGS). 0 or -errno. */
 int net_set_up(const char *name);
+/* Child (async-signal-safe): the index of interface `name`, or -errno. */
+int net_ifindex(const char *name);
 /* Child: "lo" up when the container has a new network namespace. */
 void loopback_up(const struct plan *plan, int sync_fd);
 

@@ -3,11 +3,13 @@
 #include "netdev.h"
 
 #include <errno.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "../sync.h"
@@ -24,6 +26,26 @@ static bool valid_ifname(const char *name)
     if (*p == '/' || *p == ':' || *p == ' ' || (*p >= '\t' && *p <= '\r'))
       return false;
   return true;
+}
+
+/* The kernel drops a link's addresses when it changes namespace; the spec
+ * wants the permanent ones kept (as crun and runc do). Read them now, the
+ * child recreates them inside. */
+static int plan_addresses(struct plan *plan, mr_error **err)
+{
+  int fd = rtnl_open();
+  if (fd < 0)
+    return mr_err_sys(err, -fd, "linux.netDevices: rtnetlink socket");
+  int r = 0;
+  for (size_t i = 0; r == 0 && i < plan->n_net_devs; i++) {
+    struct net_dev_op *op = &plan->net_devs[i];
+    r = rtnl_address_requests(fd, op->ifindex, &op->addr_reqs, &op->addr_reqs_len);
+    if (r < 0)
+      r = mr_err_sys(err, -r, "config.json: linux.netDevices.%s: read its addresses",
+                     op->host_name);
+  }
+  close(fd);
+  return r;
 }
 
 int netdev_plan(const mr_config *config, struct plan *plan, mr_error **err)
@@ -66,11 +88,13 @@ int netdev_plan(const mr_config *config, struct plan *plan, mr_error **err)
     op->name = name;
     op->ifindex = (int)index;
   }
-  return 0;
+  return plan_addresses(plan, err);
 }
 
 void netdev_plan_free(struct plan *plan)
 {
+  for (size_t i = 0; i < plan->n_net_devs; i++)
+    free(plan->net_devs[i].addr_reqs);
   free(plan->net_devs);
   plan->net_devs = NULL;
   plan->n_net_devs = 0;
@@ -137,14 +161,39 @@ int netdev_move(const struct plan *plan, pid_t pid, mr_error **err)
 
 /* ---- child side: async-signal-safe ---- */
 
+/* Recreates the addresses the plan read, on the link's new index. */
+static void restore_addresses(const struct net_dev_op *op, int *nl, int sync_fd)
+{
+  if (op->addr_reqs_len == 0)
+    return;
+  int index = net_ifindex(op->name);
+  if (index < 0)
+    sync_fail(sync_fd, -index, "linux.netDevices: find network interface ", op->name, NULL, NULL);
+  if (*nl < 0 && (*nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)) < 0)
+    sync_fail(sync_fd, errno, "linux.netDevices: rtnetlink socket", NULL, NULL, NULL);
+  size_t left = op->addr_reqs_len;
+  for (struct nlmsghdr *nh = (struct nlmsghdr *)op->addr_reqs; NLMSG_OK(nh, left);
+       nh = NLMSG_NEXT(nh, left)) {
+    ((struct ifaddrmsg *)NLMSG_DATA(nh))->ifa_index = (unsigned)index;
+    int r = rtnl_request(*nl, nh);
+    if (r < 0)
+      sync_fail(sync_fd, -r, "linux.netDevices: restore an address of network interface ", op->name,
+                NULL, NULL);
+  }
+}
+
 void netdev_up(const struct plan *plan, int sync_fd)
 {
-  /* runtime-spec: the runtime sets a moved device up so the container can
-   * use it. */
+  /* runtime-spec: the runtime keeps the permanent addresses and sets a moved
+   * device up so the container can use it. */
+  int nl = -1;
   for (size_t i = 0; i < plan->n_net_devs; i++) {
-    int r = net_set_up(plan->net_devs[i].name);
+    const struct net_dev_op *op = &plan->net_devs[i];
+    restore_addresses(op, &nl, sync_fd);
+    int r = net_set_up(op->name);
     if (r < 0)
-      sync_fail(sync_fd, -r, "linux.netDevices: set network interface ", plan->net_devs[i].name,
-                " up", NULL);
+      sync_fail(sync_fd, -r, "linux.netDevices: set network interface ", op->name, " up", NULL);
   }
+  if (nl >= 0)
+    close(nl);
 }

@@ -108,3 +108,19 @@ test_netdev_two_same_target_name() {
   assert_fail_with "is also the name of" $MR run --bundle "$T/b" c1
   assert_no_state
 }
+
+test_netdev_keeps_addresses() {
+  # The kernel flushes a link's addresses when it changes namespace; the
+  # permanent global ones must be there inside (runtime-spec 1.3, as crun).
+  make_veth
+  trap drop_veth EXIT
+  local v4="10.213.$((RANDOM % 250)).7/24" v6="fd42:$((RANDOM % 9000 + 1000))::7/64"
+  ip addr add "$v4" dev "$NETDEV_HOST"
+  ip -6 addr add "$v6" dev "$NETDEV_HOST" nodad 2>/dev/null || v6=
+  make_bundle "$T/b" busybox ip addr show ctr0
+  jqset "$T/b" '.linux.netDevices = {($h): {"name": "ctr0"}}' --arg h "$NETDEV_HOST"
+  run_ok c1 "$T/b"
+  assert_contains "$OUT" "inet $v4" "addresses of ctr0 inside"
+  [ -z "$v6" ] || assert_contains "$OUT" "inet6 $v6" "addresses of ctr0 inside"
+  assert_match "$OUT" "<([A-Z_-]+,)*UP[,>]" "ctr0 flags inside (set up)"
+}
