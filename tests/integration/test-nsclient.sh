@@ -7,11 +7,12 @@
 
 # In an unmapped user namespace nothing can be created (the kernel answers
 # EOVERFLOW: the creator's id has no mapping), so the bundle keeps to mounts
-# whose mount points the image has: /proc and /sys, and the image's /dev.
+# whose mount points the image has: /proc and /sys, and the image's /dev
+# (which has no /dev/null to mask paths with: no masked/readonly paths).
 unmapped_userns_bundle() {
   make_bundle "$1" "${@:2}"
   jqset "$1" '.linux.namespaces += [{"type": "user"}]
-    | del(.linux.uidMappings, .linux.gidMappings)
+    | del(.linux.uidMappings, .linux.gidMappings, .linux.maskedPaths, .linux.readonlyPaths)
     | .mounts |= map(select(.destination == "/proc" or .destination == "/sys"))'
 }
 
