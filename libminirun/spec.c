@@ -1146,14 +1146,19 @@ static int parse_net_devices(struct ctx *c, yajl_val obj, struct spec_linux *l)
   if (v == NULL)
     return 0;
   size_t mark = path_push_key(c, "netDevices");
+  bool *repeated = NULL;
   int r = 0;
   if (v->type != yajl_t_object)
     r = fail(c, "expected object");
+  if (r == 0)
+    r = check_size(c, v);
+  if (r == 0)
+    r = find_repeated_keys(c, v, &repeated);
   size_t len = r == 0 ? v->u.object.len : 0;
   if (r == 0 && (l->net_devices = calloc(len ? len : 1, sizeof(*l->net_devices))) == NULL)
     r = oom(c);
   for (size_t i = 0; r == 0 && i < len; i++) {
-    if (key_repeats(v, i))
+    if (repeated[i])
       continue;
     struct spec_net_device *d = &l->net_devices[l->n_net_devices++];
     const char *key = v->u.object.keys[i];
@@ -1163,6 +1168,7 @@ static int parse_net_devices(struct ctx *c, yajl_val obj, struct spec_linux *l)
       r = oom(c);
     path_pop(c, item);
   }
+  free(repeated);
   path_pop(c, mark);
   return r;
 }
