@@ -165,6 +165,7 @@ static int make_opts(const struct create_args *a, mr_create_opts **out, mr_error
     return ret;
   }
   mr_create_opts_set_preserve_fds(opts, a->preserve_fds + extra);
+  mr_create_opts_set_listen_fds(opts, extra);
   mr_create_opts_set_no_pivot(opts, a->no_pivot);
   mr_create_opts_set_no_new_keyring(opts, a->no_new_keyring);
   *out = opts;

@@ -171,6 +171,14 @@ MR_API int mr_create_opts_set_console_socket(mr_create_opts *opts, const char *p
                                              mr_error **err);
 /* Pass fds 3 .. 3+n-1 of the caller into the container (in addition to 0-2). */
 MR_API void mr_create_opts_set_preserve_fds(mr_create_opts *opts, int n);
+/* Socket activation: the first n preserved fds (3 .. 3+n-1, which
+ * mr_create_opts_set_preserve_fds must cover) are the caller's LISTEN_FDS.
+ * The container's environment then gets LISTEN_FDS=n and LISTEN_PID=<the
+ * container process's pid as it sees it> (1 in a new pid namespace), unless
+ * process.env sets them. A caller started by systemd passes the value of its
+ * LISTEN_FDS when LISTEN_PID names it. n <= 0: no socket activation. Not
+ * thread-safe on the same opts; never blocks. */
+MR_API void mr_create_opts_set_listen_fds(mr_create_opts *opts, int n);
 /* Use MS_MOVE + chroot instead of pivot_root (e.g. for an initramfs root). */
 MR_API void mr_create_opts_set_no_pivot(mr_create_opts *opts, int no_pivot);
 /* Do not give the container a fresh session keyring. */

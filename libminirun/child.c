@@ -12,10 +12,15 @@
 #include "devices.h"
 #include "mounts.h"
 #include "namespaces.h"
+#include "net/loopback.h"
+#include "net/netdev.h"
+#include "procattr/personality.h"
 #include "procattr/procattr.h"
+#include "procattr/rlimits.h"
 #include "process.h"
 #include "procfs/sysctl.h"
 #include "rootfs.h"
+#include "security/caps.h"
 #include "security/lsm.h"
 #include "security/masked.h"
 #include "security/seccomp.h"
@@ -43,7 +48,8 @@ static void become_namespace_root(const struct plan *plan, int sync_fd)
     return;
   /* The maps are written: act as the namespace's root so what we create
    * is owned by it. */
-  if (raw_setresgid(0) < 0 || raw_setresuid(0) < 0)
+  if ((plan->gid_map != NULL && raw_setresgid(0) < 0) ||
+      (plan->uid_map != NULL && raw_setresuid(0) < 0))
     sync_fail(sync_fd, errno, "become root of the user namespace", NULL, NULL, NULL);
 }
 
@@ -58,6 +64,8 @@ void child_main(struct plan *plan, int sync_fd, int gate_fd)
   namespaces_enter(plan, sync_fd);
   become_namespace_root(plan, sync_fd);
   process_setup_fds(plan, sync_fd);
+  loopback_up(plan, sync_fd);
+  netdev_up(plan, sync_fd);
 
   int rootfd = rootfs_prepare(plan, sync_fd);
   mounts_apply(plan, rootfd, sync_fd);
@@ -74,9 +82,14 @@ void child_main(struct plan *plan, int sync_fd, int gate_fd)
   sysctl_apply(plan, sync_fd);
   lsm_apply(plan, sync_fd);
   procattr_apply(plan, sync_fd);
+  rlimits_apply(plan, sync_fd);
+  personality_apply(plan, sync_fd);
   process_fill_home(plan, sync_fd);
+  process_fill_listen_pid(plan);
+  caps_prepare(plan, sync_fd);
   seccomp_apply_before_identity(plan, sync_fd);
   process_set_identity(plan, sync_fd);
+  caps_apply(plan, sync_fd);
 
   char path[PROCESS_PATH_MAX];
   process_resolve(plan, path, sizeof(path), sync_fd);
@@ -89,6 +102,7 @@ void child_main(struct plan *plan, int sync_fd, int gate_fd)
   wait_for_start(gate_fd);
   hooks_init_run(&plan->hooks, HOOK_START_CONTAINER, sync_fd);
   affinity_apply_final(plan, sync_fd);
+  caps_no_new_privs(plan, sync_fd);
   seccomp_apply_before_exec(plan, sync_fd);
   process_exec(plan, path, sync_fd);
 }

@@ -29,6 +29,7 @@
 #include "hooks/hooks.h"
 #include "isolate/signals.h"
 #include "namespaces.h"
+#include "net/netdev.h"
 #include "plan.h"
 #include "spawn.h"
 #include "state.h"
@@ -338,6 +339,8 @@ static int run_job(struct create_job *job, mr_error **err)
   close_fd(&job->plan.hooks.result_fd); /* start must see EOF once the init execs */
   MR_CRASH_POINT("init-spawned");
   r = namespaces_write_id_maps(&job->plan, job->pid, err);
+  if (r == 0)
+    r = netdev_move(&job->plan, job->pid, err);
   /* The init's host pid goes with GO: it may be 1 in its own pid namespace. */
   if (r == 0 && sync_send(job->sync[0], SYNC_GO, 0, job->pid) < 0)
     r = mr_err_sys(err, errno, "container init: sync");
@@ -378,7 +381,7 @@ static int create_container(mr_context *ctx, const char *id, const mr_config *co
       .pid = -1,
       .pidfd = -1,
   };
-  r = plan_build(config, opts, &job.plan, err);
+  r = plan_build(ctx, config, opts, &job.plan, err);
   if (r < 0)
     return r;
   r = hooks_plan(config, id, &job.plan.hooks, err);

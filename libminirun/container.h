@@ -26,6 +26,7 @@ struct mr_create_opts {
   char *pid_file;
   char *console_socket;
   int preserve_fds;
+  int listen_fds; /* socket activation: the first listen_fds preserved fds */
   bool no_pivot;
   bool no_new_keyring;
   int stdio[3]; /* -1: inherit the caller's */

@@ -53,6 +53,11 @@ void mr_create_opts_set_preserve_fds(mr_create_opts *opts, int n)
   opts->preserve_fds = n > 0 ? n : 0;
 }
 
+void mr_create_opts_set_listen_fds(mr_create_opts *opts, int n)
+{
+  opts->listen_fds = n > 0 ? n : 0;
+}
+
 void mr_create_opts_set_no_pivot(mr_create_opts *opts, int no_pivot)
 {
   opts->no_pivot = no_pivot != 0;

@@ -27,9 +27,11 @@ static const int ns_clone_flag[SPEC_NS_COUNT] = {
 static int format_id_map(const struct spec_id_mapping *m, size_t n, const char *what, char **out,
                          mr_error **err)
 {
+  /* No mappings: the namespace stays unmapped, as crun runs it (every id
+   * inside shows as the overflow id). */
+  (void)what;
   if (n == 0)
-    return mr_err(err, -EINVAL,
-                  "config.json: linux.%s: a new user namespace needs at least one mapping", what);
+    return 0;
   size_t cap = n * 36 + 1, used = 0;
   char *text = malloc(cap);
   if (text == NULL)
@@ -38,6 +40,29 @@ static int format_id_map(const struct spec_id_mapping *m, size_t n, const char *
     used += (size_t)snprintf(text + used, cap - used, "%u %u %u\n", m[i].container_id, m[i].host_id,
                              m[i].size);
   *out = text;
+  return 0;
+}
+
+/* In an unmapped namespace no id can be switched to: the process keeps the
+ * one it has (shown as the overflow id). Asking for another is an error,
+ * never silently ignored. */
+static int check_unmapped_user(const struct spec *spec, const struct plan *plan, mr_error **err)
+{
+  const struct spec_user *u = &spec->process.user;
+  if (plan->uid_map == NULL && u->uid != 0)
+    return mr_err(err, -EINVAL,
+                  "config.json: process.user.uid: %u cannot be set in a new user namespace "
+                  "without linux.uidMappings",
+                  u->uid);
+  if (plan->gid_map == NULL && u->gid != 0)
+    return mr_err(err, -EINVAL,
+                  "config.json: process.user.gid: %u cannot be set in a new user namespace "
+                  "without linux.gidMappings",
+                  u->gid);
+  if (plan->gid_map == NULL && u->n_additional_gids != 0)
+    return mr_err(err, -EINVAL,
+                  "config.json: process.user.additionalGids: cannot be set in a new user "
+                  "namespace without linux.gidMappings");
   return 0;
 }
 
@@ -118,6 +143,8 @@ int namespaces_plan(const mr_config *config, struct plan *plan, mr_error **err)
     int r = format_id_map(l->uid_mappings, l->n_uid_mappings, "uidMappings", &plan->uid_map, err);
     if (r == 0)
       r = format_id_map(l->gid_mappings, l->n_gid_mappings, "gidMappings", &plan->gid_map, err);
+    if (r == 0)
+      r = check_unmapped_user(config->spec, plan, err);
     if (r < 0)
       return r;
   }
@@ -164,8 +191,10 @@ int namespaces_write_id_maps(const struct plan *plan, pid_t pid, mr_error **err)
     if (r < 0)
       return r;
   }
-  int r = write_proc_file(plan, pid, "uid_map", plan->uid_map, err);
-  if (r == 0)
+  int r = 0;
+  if (plan->uid_map != NULL)
+    r = write_proc_file(plan, pid, "uid_map", plan->uid_map, err);
+  if (r == 0 && plan->gid_map != NULL)
     r = write_proc_file(plan, pid, "gid_map", plan->gid_map, err);
   return r < 0 ? mr_err_prefix(err, r, "user namespace id mappings") : 0;
 }

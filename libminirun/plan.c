@@ -9,13 +9,17 @@
 #include "devices.h"
 #include "mounts.h"
 #include "namespaces.h"
+#include "net/netdev.h"
+#include "procattr/personality.h"
+#include "procattr/rlimits.h"
 #include "process.h"
 #include "rootfs.h"
+#include "security/caps.h"
 #include "security/masked.h"
 #include "terminal.h"
 
-int plan_build(const mr_config *config, const struct mr_create_opts *opts, struct plan *plan,
-               mr_error **err)
+int plan_build(mr_context *ctx, const mr_config *config, const struct mr_create_opts *opts,
+               struct plan *plan, mr_error **err)
 {
   memset(plan, 0, sizeof(*plan));
   plan->spec = config->spec;
@@ -44,6 +48,14 @@ int plan_build(const mr_config *config, const struct mr_create_opts *opts, struc
   if (r == 0)
     r = lsm_plan(config, plan, err);
   if (r == 0)
+    r = caps_plan(ctx, config, plan, err);
+  if (r == 0)
+    r = rlimits_plan(config, plan, err);
+  if (r == 0)
+    r = personality_plan(config, plan, err);
+  if (r == 0)
+    r = netdev_plan(config, plan, err);
+  if (r == 0)
     r = procfs_plan(plan, err); /* last: opened only when the parts above need it */
   if (r < 0)
     plan_free(plan);
@@ -57,6 +69,8 @@ void plan_free(struct plan *plan)
   procfs_close(&plan->procfs);
   lsm_plan_free(plan);
   sysctl_plan_free(plan);
+  rlimits_plan_free(plan);
+  netdev_plan_free(plan);
   terminal_plan_free(plan);
   process_plan_free(plan);
   devices_plan_free(plan);

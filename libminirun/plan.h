@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "container.h"
@@ -65,6 +66,28 @@ struct ns_join {
 
 /* How many fds a plan can list as the child's own (plan_keep_fd). */
 #define PLAN_KEEP_MAX 32
+
+/* Capability sets as the kernel's two 32-bit words (security/caps.c). */
+struct cap_sets {
+  uint32_t bounding[2], effective[2], permitted[2], inheritable[2], ambient[2];
+  int last_cap; /* /proc/sys/kernel/cap_last_cap, read in the plan */
+};
+
+/* One entry of process.rlimits (procattr/rlimits.c). */
+struct rlimit_op {
+  int resource;
+  uint64_t soft, hard;
+  char *what; /* "config.json: process.rlimits[N]: set RLIMIT_X to ..." */
+};
+
+/* One entry of linux.netDevices (net/netdev.c). */
+struct net_dev_op {
+  const char *host_name; /* borrowed from the spec */
+  const char *name;      /* inside the container */
+  int ifindex;           /* on the host, found by the plan */
+  char *addr_reqs;       /* RTM_NEWADDR requests restoring its addresses */
+  size_t addr_reqs_len;
+};
 
 struct plan {
   const struct spec *spec;
@@ -137,11 +160,24 @@ struct plan {
   struct sysctl_plan sysctl;
   struct procattr_plan procattr;
   struct lsm_plan lsm;
+  /* confinement (security/, procattr/, net/) */
+  struct cap_sets caps;
+  bool no_new_privs;
+  struct rlimit_op *rlimits;
+  size_t n_rlimits;
+  bool set_personality;
+  unsigned long personality;
+  struct net_dev_op *net_devs;
+  size_t n_net_devs;
+  char *listen_fds_env;    /* "LISTEN_FDS=n" (socket activation), or NULL */
+  char listen_pid_env[32]; /* "LISTEN_PID=" + the pid, filled in the child */
+  bool fill_listen_pid;
 };
 
-/* Builds the plan for `config`; the plan borrows strings from it. */
-int plan_build(const mr_config *config, const struct mr_create_opts *opts, struct plan *plan,
-               mr_error **err);
+/* Builds the plan for `config`; the plan borrows strings from it. `ctx`
+ * receives debug logs. */
+int plan_build(mr_context *ctx, const mr_config *config, const struct mr_create_opts *opts,
+               struct plan *plan, mr_error **err);
 /* Frees what plan_build allocated and closes the namespace fds. */
 void plan_free(struct plan *plan);
 /* Registers *fd (opened before clone, used by the child) as the child's own:

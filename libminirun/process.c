@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,6 +22,29 @@
 #ifndef KEYCTL_JOIN_SESSION_KEYRING
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 #endif
+
+/* Socket activation, as crun: LISTEN_FDS passes through, LISTEN_PID names
+ * the container's process (its own pid is only known in the child). What
+ * process.env sets explicitly wins. */
+static int plan_listen_fds(const struct mr_create_opts *opts, struct plan *plan,
+                           bool has_listen_fds, bool has_listen_pid, mr_error **err)
+{
+  if (opts->listen_fds > opts->preserve_fds)
+    return mr_err(err, -EINVAL, "socket activation: %d listen fds but only %d preserved fds",
+                  opts->listen_fds, opts->preserve_fds);
+  if (!has_listen_fds) {
+    if (asprintf(&plan->listen_fds_env, "LISTEN_FDS=%d", opts->listen_fds) < 0) {
+      plan->listen_fds_env = NULL;
+      return mr_err_sys(err, ENOMEM, "LISTEN_FDS");
+    }
+    plan->envp[plan->n_env++] = plan->listen_fds_env;
+  }
+  if (!has_listen_pid) {
+    plan->fill_listen_pid = true;
+    plan->envp[plan->n_env++] = plan->listen_pid_env;
+  }
+  return 0;
+}
 
 int process_plan(const mr_config *config, const struct mr_create_opts *opts, struct plan *plan,
                  mr_error **err)
@@ -40,12 +64,12 @@ int process_plan(const mr_config *config, const struct mr_create_opts *opts, str
   plan->path_env = DEFAULT_PATH;
   /* envp keeps one spare slot (and a buffer) for HOME, filled in the child
    * from the container's /etc/passwd when the config sets none. */
-  plan->envp = calloc(p->n_env + 2, sizeof(char *));
+  plan->envp = calloc(p->n_env + 4, sizeof(char *));
   plan->home_env_size = HOME_MAX;
   plan->home_env = calloc(1, HOME_MAX);
   if (plan->envp == NULL || plan->home_env == NULL)
     return mr_err_sys(err, ENOMEM, "process.env");
-  bool has_home = false;
+  bool has_home = false, has_listen_fds = false, has_listen_pid = false;
   for (size_t i = 0; i < p->n_env; i++) {
     const char *e = p->env[i];
     if (strchr(e, '=') == NULL)
@@ -54,11 +78,20 @@ int process_plan(const mr_config *config, const struct mr_create_opts *opts, str
       plan->path_env = e + 5;
     if (strncmp(e, "HOME=", 5) == 0)
       has_home = true;
+    if (strncmp(e, "LISTEN_FDS=", 11) == 0)
+      has_listen_fds = true;
+    if (strncmp(e, "LISTEN_PID=", 11) == 0)
+      has_listen_pid = true;
     plan->envp[plan->n_env++] = p->env[i];
   }
   if (has_home) {
     free(plan->home_env);
     plan->home_env = NULL;
+  }
+  if (opts != NULL && opts->listen_fds > 0) {
+    int r = plan_listen_fds(opts, plan, has_listen_fds, has_listen_pid, err);
+    if (r < 0)
+      return r;
   }
   if (opts != NULL) {
     plan->preserve_fds = opts->preserve_fds;
@@ -76,6 +109,8 @@ void process_plan_free(struct plan *plan)
   plan->argv = NULL;
   free(plan->envp);
   free(plan->home_env);
+  free(plan->listen_fds_env);
+  plan->listen_fds_env = NULL;
   plan->envp = NULL;
   plan->home_env = NULL;
 }
@@ -137,11 +172,16 @@ void process_set_identity(const struct plan *plan, int sync_fd)
     syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL); /* best effort, as runc */
   /* In a user namespace with setgroups denied, only an empty list is
    * refused with EPERM: skip it then. */
-  if (raw_setgroups(plan->n_groups, plan->groups) < 0 && !(errno == EPERM && plan->n_groups == 0))
+  /* An unmapped user namespace has no id to switch to (the plan refused
+   * any but 0): keep the one we have. */
+  bool gids = !plan->user_ns || plan->gid_map != NULL;
+  bool uids = !plan->user_ns || plan->uid_map != NULL;
+  if (gids && raw_setgroups(plan->n_groups, plan->groups) < 0 &&
+      !(errno == EPERM && plan->n_groups == 0))
     sync_fail(sync_fd, errno, "setgroups", NULL, NULL, NULL);
-  if (raw_setresgid(plan->gid) < 0)
+  if (gids && raw_setresgid(plan->gid) < 0)
     sync_fail(sync_fd, errno, "setresgid", NULL, NULL, NULL);
-  if (raw_setresuid(plan->uid) < 0)
+  if (uids && raw_setresuid(plan->uid) < 0)
     sync_fail(sync_fd, errno, "setresuid", NULL, NULL, NULL);
   umask(plan->umask);
   if (chdir(plan->cwd) < 0)
@@ -292,6 +332,15 @@ void process_fill_home(struct plan *plan, int sync_fd)
   if (!passwd_home(plan->uid, plan->home_env + b.len, plan->home_env_size - b.len, sync_fd))
     sbuf_add(&b, "/");
   plan->envp[plan->n_env] = plan->home_env;
+}
+
+void process_fill_listen_pid(struct plan *plan)
+{
+  if (!plan->fill_listen_pid)
+    return;
+  struct sbuf b = {plan->listen_pid_env, sizeof(plan->listen_pid_env), 0};
+  sbuf_add(&b, "LISTEN_PID=");
+  sbuf_add_int(&b, (long)syscall(SYS_getpid));
 }
 
 void process_exec(const struct plan *plan, const char *path, int sync_fd)

@@ -28,6 +28,9 @@ void process_set_identity(const struct plan *plan, int sync_fd);
 void process_resolve(const struct plan *plan, char *path, size_t size, int sync_fd);
 /* Sets HOME from the container's /etc/passwd when the config has none. */
 void process_fill_home(struct plan *plan, int sync_fd);
+/* Sets LISTEN_PID to our pid (as the container sees it) for socket
+ * activation. */
+void process_fill_listen_pid(struct plan *plan);
 __attribute__((noreturn)) void process_exec(const struct plan *plan, const char *path, int sync_fd);
 
 #endif /* MR_PROCESS_H */

@@ -1160,6 +1160,62 @@ static int check_namespaces(struct ctx *c, yajl_val obj, void *out)
   return 0;
 }
 
+static const struct field net_device_fields[] = {
+    FIELD(struct spec_net_device, "name", K_STR, name),
+};
+static const struct object_type net_device_type =
+    OBJECT_TYPE(struct spec_net_device, net_device_fields, NO_AUX, NULL, NULL);
+
+/* linux.netDevices: {"eth1": {"name": "ctr0"}, ...} */
+static int parse_net_devices(struct ctx *c, yajl_val obj, struct spec_linux *l)
+{
+  yajl_val v = member(obj, "netDevices");
+  if (v == NULL)
+    return 0;
+  size_t mark = path_push_key(c, "netDevices");
+  bool *repeated = NULL;
+  int r = 0;
+  if (v->type != yajl_t_object)
+    r = fail(c, "expected object");
+  if (r == 0)
+    r = check_size(c, v);
+  if (r == 0)
+    r = find_repeated_keys(c, v, &repeated);
+  size_t len = r == 0 ? v->u.object.len : 0;
+  if (r == 0 && (l->net_devices = calloc(len ? len : 1, sizeof(*l->net_devices))) == NULL)
+    r = oom(c);
+  for (size_t i = 0; r == 0 && i < len; i++) {
+    if (repeated[i])
+      continue;
+    struct spec_net_device *d = &l->net_devices[l->n_net_devices++];
+    const char *key = v->u.object.keys[i];
+    size_t item = path_push_key(c, key);
+    r = parse_typed(c, v->u.object.values[i], &net_device_type, d);
+    if (r == 0 && (d->host_name = strdup(key)) == NULL)
+      r = oom(c);
+    path_pop(c, item);
+  }
+  free(repeated);
+  path_pop(c, mark);
+  return r;
+}
+
+static void free_net_devices(void *obj)
+{
+  struct spec_linux *l = obj;
+  for (size_t i = 0; l->net_devices != NULL && i < l->n_net_devices; i++) {
+    free(l->net_devices[i].host_name);
+    free(l->net_devices[i].name);
+  }
+  free(l->net_devices);
+}
+
+static int parse_linux_extra(struct ctx *c, yajl_val obj, void *out)
+{
+  int r = check_namespaces(c, obj, out);
+  return r < 0 ? r : parse_net_devices(c, obj, out);
+}
+
 static const struct field linux_fields[] = {
     FIELD_ARRAY(struct spec_linux, "namespaces", namespaces, n_namespaces, struct spec_namespace,
                 &namespace_type),
@@ -1183,8 +1239,9 @@ static const struct field linux_fields[] = {
     FIELD_OBJECT(struct spec_linux, "memoryPolicy", memory_policy, struct spec_memory_policy,
                  &memory_policy_type),
 };
-static const struct object_type linux_type = OBJECT_TYPE(
-    struct spec_linux, linux_fields, PRESENT(struct spec_linux), check_namespaces, NULL);
+static const struct object_type linux_type =
+    OBJECT_TYPE(struct spec_linux, linux_fields, PRESENT(struct spec_linux), parse_linux_extra,
+                free_net_devices);
 
 static const struct field spec_fields[] = {
     FIELD(struct spec, "ociVersion", K_STR, oci_version),

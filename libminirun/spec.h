@@ -349,6 +349,13 @@ struct spec_memory_policy {
   size_t n_flags;
 };
 
+/* One entry of linux.netDevices (runtime-spec 1.3): the map key is the
+ * interface's name on the host. */
+struct spec_net_device {
+  char *host_name;
+  char *name; /* name inside the container, or NULL: keep host_name */
+};
+
 struct spec_linux {
   bool present;
   struct spec_namespace *namespaces;
@@ -375,6 +382,8 @@ struct spec_linux {
   struct spec_intel_rdt intel_rdt;
   struct spec_personality personality;
   struct spec_memory_policy memory_policy;
+  struct spec_net_device *net_devices;
+  size_t n_net_devices;
 };
 
 struct spec {

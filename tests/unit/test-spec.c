@@ -171,6 +171,7 @@ static const char full_config[] =
     "  'intelRdt': {'closID': 'guaranteed_group', 'l3CacheSchema': 'L3:0=7f0;1=1f',"
     "               'memBwSchema': 'MB:0=20;1=70', 'enableCMT': true, 'enableMBM': true},"
     "  'personality': {'domain': 'LINUX32', 'flags': []},"
+    "  'netDevices': {'eth1': {'name': 'ctr0'}, 'eth2': {}},"
     "  'futureLinuxField': {'a': [1, {'b': null}]}"
     " },"
     " 'vm': {'hypervisor': {'path': '/usr/bin/qemu'}},"
@@ -292,6 +293,10 @@ static void test_linux(const struct spec *s)
   ok(l->personality.present && streq(l->personality.domain, "LINUX32") &&
          l->personality.n_flags == 0,
      "linux.personality");
+  ok(l->n_net_devices == 2 && streq(l->net_devices[0].host_name, "eth1") &&
+         streq(l->net_devices[0].name, "ctr0") && streq(l->net_devices[1].host_name, "eth2") &&
+         l->net_devices[1].name == NULL,
+     "linux.netDevices map");
 }
 
 static void test_resources(const struct spec *s)
@@ -382,6 +387,11 @@ struct error_case {
 };
 
 static const struct error_case error_cases[] = {
+    {"'linux': {'netDevices': ['eth0']}", "config.json: linux.netDevices: expected object"},
+    {"'linux': {'netDevices': {'eth0': {'name': 1}}}",
+     "config.json: linux.netDevices.eth0.name: expected string"},
+    {"'linux': {'netDevices': {'eth0': 'x'}}",
+     "config.json: linux.netDevices.eth0: expected object"},
     {"'process': {'args': 'sh'}", "config.json: process.args: expected array of strings"},
     {"'process': {'args': ['sh', 1]}", "config.json: process.args: expected array of strings"},
     {"'process': {'user': {'uid': -1}}",

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define _GNU_SOURCE
+#include "caps.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../context.h"
+#include "../sync.h"
+
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT           47
+#define PR_CAP_AMBIENT_RAISE     2
+#define PR_CAP_AMBIENT_CLEAR_ALL 4
+#endif
+
+#define CAP_WORD(cap) ((unsigned)(cap) >> 5)
+#define CAP_BIT(cap)  (1u << ((unsigned)(cap)&31u))
+
+static bool has_cap(const uint32_t set[2], int cap)
+{
+  return (set[CAP_WORD(cap)] & CAP_BIT(cap)) != 0;
+}
+
+/* The highest capability the running kernel knows. Kernels before 3.2 lack
+ * the file; the floor (4.14) has it, but fall back to what libcap knows. */
+static int read_last_cap(void)
+{
+  int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    char buf[16];
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n > 0) {
+      buf[n] = '\0';
+      char *end;
+      long v = strtol(buf, &end, 10);
+      if (end != buf && v >= 0 && v < 64)
+        return (int)v;
+    }
+  }
+  return CAP_LAST_CAP;
+}
+
+/* Adds every name of `names` to `set`; `what` is "bounding", ... */
+static int parse_set(mr_context *ctx, char **names, size_t n, const char *what, int last_cap,
+                     uint32_t set[2], mr_error **err)
+{
+  for (size_t i = 0; i < n; i++) {
+    cap_value_t cap;
+    /* libcap also takes numbers and lower case; the spec names them
+     * "CAP_..." only. */
+    if (strncmp(names[i], "CAP_", 4) != 0 || cap_from_name(names[i], &cap) < 0 || cap < 0 ||
+        cap >= 64)
+      return mr_err(err, -EINVAL,
+                    "config.json: process.capabilities.%s[%zu]: unknown capability \"%s\"", what, i,
+                    names[i]);
+    if (cap > last_cap) {
+      mr_debug(ctx, "process.capabilities.%s[%zu]: %s is unknown to the running kernel: skipped",
+               what, i, names[i]);
+      continue;
+    }
+    set[CAP_WORD(cap)] |= CAP_BIT(cap);
+  }
+  return 0;
+}
+
+/* "CAP_KILL" for error messages (libcap says "cap_kill"); free with cap_free. */
+static char *cap_upper_name(int cap)
+{
+  char *name = cap_to_name(cap);
+  for (char *p = name; p != NULL && *p; p++)
+    if (*p >= 'a' && *p <= 'z')
+      *p = (char)(*p - 'a' + 'A');
+  return name;
+}
+
+int caps_plan(mr_context *ctx, const mr_config *config, struct plan *plan, mr_error **err)
+{
+  const struct spec_process *p = &config->spec->process;
+  const struct spec_capabilities *c = &p->capabilities;
+  struct cap_sets *s = &plan->caps;
+  memset(s, 0, sizeof(*s));
+  s->last_cap = read_last_cap();
+  plan->no_new_privs = p->no_new_privileges;
+  int r = parse_set(ctx, c->bounding, c->n_bounding, "bounding", s->last_cap, s->bounding, err);
+  if (r == 0)
+    r = parse_set(ctx, c->effective, c->n_effective, "effective", s->last_cap, s->effective, err);
+  if (r == 0)
+    r = parse_set(ctx, c->permitted, c->n_permitted, "permitted", s->last_cap, s->permitted, err);
+  if (r == 0)
+    r = parse_set(ctx, c->inheritable, c->n_inheritable, "inheritable", s->last_cap, s->inheritable,
+                  err);
+  if (r == 0)
+    r = parse_set(ctx, c->ambient, c->n_ambient, "ambient", s->last_cap, s->ambient, err);
+  if (r < 0)
+    return r;
+  /* The kernel refuses these in the child; say which entry is wrong before
+   * anything starts. (crun ignores a failing ambient raise; we never
+   * silently drop what config.json asks for.) */
+  for (int cap = 0; cap <= s->last_cap; cap++) {
+    char *name = NULL;
+    if (has_cap(s->effective, cap) && !has_cap(s->permitted, cap))
+      name = cap_upper_name(cap);
+    if (name != NULL) {
+      r = mr_err(err, -EINVAL,
+                 "config.json: process.capabilities.effective: %s is not in the permitted set",
+                 name);
+      cap_free(name);
+      return r;
+    }
+    if (has_cap(s->ambient, cap) && !(has_cap(s->permitted, cap) && has_cap(s->inheritable, cap)))
+      name = cap_upper_name(cap);
+    if (name != NULL) {
+      r = mr_err(err, -EINVAL,
+                 "config.json: process.capabilities.ambient: %s must also be in the permitted and "
+                 "inheritable sets",
+                 name);
+      cap_free(name);
+      return r;
+    }
+  }
+  return 0;
+}
+
+/* ---- child side: async-signal-safe ---- */
+
+void caps_prepare(const struct plan *plan, int sync_fd)
+{
+  /* Keep the permitted set across the switch to a non-root uid; caps_apply
+   * then narrows it to exactly what the spec lists. */
+  if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+    sync_fail(sync_fd, errno, "prctl PR_SET_KEEPCAPS", NULL, NULL, NULL);
+  for (int cap = 0; cap <= plan->caps.last_cap; cap++) {
+    if (has_cap(plan->caps.bounding, cap))
+      continue;
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+      sync_fail(sync_fd, errno, "drop a capability from the bounding set", NULL, NULL, NULL);
+  }
+}
+
+void caps_apply(const struct plan *plan, int sync_fd)
+{
+  const struct cap_sets *s = &plan->caps;
+  struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2];
+  for (int i = 0; i < 2; i++) {
+    data[i].effective = s->effective[i];
+    data[i].permitted = s->permitted[i];
+    data[i].inheritable = s->inheritable[i];
+  }
+  if (syscall(SYS_capset, &hdr, data) < 0)
+    sync_fail(sync_fd, errno,
+              "capset (process.capabilities: the runtime must hold every capability it grants)",
+              NULL, NULL, NULL);
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+    sync_fail(sync_fd, errno, "clear the ambient capabilities", NULL, NULL, NULL);
+  for (int cap = 0; cap <= s->last_cap; cap++)
+    if (has_cap(s->ambient, cap) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+      sync_fail(sync_fd, errno, "raise an ambient capability (process.capabilities.ambient)", NULL,
+                NULL, NULL);
+  if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+    sync_fail(sync_fd, errno, "prctl PR_SET_KEEPCAPS", NULL, NULL, NULL);
+}
+
+void caps_no_new_privs(const struct plan *plan, int sync_fd)
+{
+  if (plan->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    sync_fail(sync_fd, errno, "prctl PR_SET_NO_NEW_PRIVS (process.noNewPrivileges)", NULL, NULL,
+              NULL);
+}
