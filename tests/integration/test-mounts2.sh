@@ -154,6 +154,9 @@ test_mount_tmpcopyup_content() {
   copyup_image "$T/b"
   jqset "$T/b" '.mounts += [{"destination": "/opt/app", "type": "tmpfs", "source": "tmpfs",
                              "options": ["tmpcopyup", "mode=700"]}]'
+  # The copied tree keeps the image's owners and modes (710 7:8): root
+  # needs DAC_OVERRIDE to look inside, as it would on the host.
+  jqset "$T/b" '.process.capabilities[] += ["CAP_DAC_OVERRIDE"]'
   run_ok c1 "$T/b"
   assert_eq ". directory 710 7:8
 file regular file 640 5:6
@@ -173,6 +176,7 @@ test_mount_tmpcopyup_readonly() {
   copyup_image "$T/b"
   jqset "$T/b" '.mounts += [{"destination": "/opt/app", "type": "tmpfs", "source": "tmpfs",
                              "options": ["tmpcopyup", "ro"]}]'
+  jqset "$T/b" '.process.capabilities[] += ["CAP_DAC_OVERRIDE"]'
   run_ok c1 "$T/b"
   assert_eq "content
 touch: /opt/app/new: Read-only file system" "$OUT" "read-only tmpcopyup tmpfs"
