@@ -40,6 +40,9 @@ valgrind_host() {
 
 test_valgrind_lifecycle() {
   make_bundle "$T/b" sh -c 'echo hello-from-container; exit 5'
+  # valgrind keeps some fds for itself and lowers the hard RLIMIT_NOFILE
+  # below the spec's 1024: asking for 1024 would be a raise (EPERM here).
+  jqset "$T/b" '.process.rlimits = []'
   valgrind_host "$T/b" c1
   assert_eq 5 "$LAST_RC" "exit status of minimal-host under valgrind"
   assert_contains "$LAST_OUT" "container c1 exited with status 5" "minimal-host stdout"
