@@ -267,11 +267,20 @@ int state_read_init(int dirfd, pid_t *pid, unsigned long long *start)
   int r = util_read_file_at(dirfd, STATE_INIT_FILE, 64, &buf, NULL, NULL);
   if (r < 0)
     return r;
-  int p;
-  char end;
-  if (sscanf(buf, "%d %llu%c", &p, start, &end) != 3 || end != '\n' || p <= 0)
+  /* "PID START\n", both decimal, nothing else. */
+  char *end;
+  errno = 0;
+  long p = strtol(buf, &end, 10);
+  if (errno != 0 || end == buf || *end != ' ' || p <= 0 || p > INT_MAX)
+    return -EINVAL;
+  const char *s = end + 1;
+  if (*s < '0' || *s > '9')
+    return -EINVAL;
+  unsigned long long st = strtoull(s, &end, 10);
+  if (errno != 0 || end[0] != '\n' || end[1] != '\0')
     return -EINVAL;
   *pid = (pid_t)p;
+  *start = st;
   return 0;
 }
 

@@ -74,7 +74,7 @@ int netdev_plan(const mr_config *config, struct plan *plan, mr_error **err)
                     "config.json: linux.netDevices.%s.name: \"%s\" is not a valid interface name",
                     d->host_name, name);
     for (size_t j = 0; j < plan->n_net_devs; j++)
-      if (strcmp(plan->net_devs[j].name, name) == 0)
+      if (plan->net_devs[j].name != NULL && strcmp(plan->net_devs[j].name, name) == 0)
         return mr_err(err, -EINVAL,
                       "config.json: linux.netDevices.%s.name: \"%s\" is also the name of %s inside "
                       "the container",
