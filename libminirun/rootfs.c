@@ -128,21 +128,27 @@ void rootfs_enter(const struct plan *plan, int sync_fd)
 }
 
 /* A read-only remount must keep the flags the kernel locked on the mount
- * (nosuid, nodev, ... inherited in a user namespace) or it fails EPERM. */
-unsigned long rootfs_locked_flags(const char *path)
+ * (nosuid, nodev, ... inherited in a user namespace) or it fails EPERM:
+ * the MS_* flags matching statfs's ST_* bits `st_flags`. */
+unsigned long rootfs_locked_flags_of(unsigned long st_flags)
 {
-  struct statfs sfs;
-  if (statfs(path, &sfs) < 0)
-    return 0;
   static const struct {
     unsigned long st, ms;
   } map[] = {{ST_NOSUID, MS_NOSUID},   {ST_NODEV, MS_NODEV},           {ST_NOEXEC, MS_NOEXEC},
              {ST_NOATIME, MS_NOATIME}, {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME}};
   unsigned long flags = 0;
   for (size_t i = 0; i < sizeof(map) / sizeof(*map); i++)
-    if ((unsigned long)sfs.f_flags & map[i].st)
+    if (st_flags & map[i].st)
       flags |= map[i].ms;
   return flags;
+}
+
+unsigned long rootfs_locked_flags(const char *path)
+{
+  struct statfs sfs;
+  if (statfs(path, &sfs) < 0)
+    return 0;
+  return rootfs_locked_flags_of((unsigned long)sfs.f_flags);
 }
 
 void rootfs_finish(const struct plan *plan, int sync_fd)

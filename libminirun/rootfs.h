@@ -18,5 +18,6 @@ void rootfs_finish(const struct plan *plan, int sync_fd);
 /* MS_NOSUID/NODEV/NOEXEC/atime flags set on the mount at `path`: a remount
  * must repeat them (in a user namespace the kernel locks them). */
 unsigned long rootfs_locked_flags(const char *path);
+unsigned long rootfs_locked_flags_of(unsigned long st_flags);
 
 #endif /* MR_ROOTFS_H */

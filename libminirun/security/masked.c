@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../inroot.h"
+#include "../rootfs.h"
 #include "../sync.h"
 
 #ifndef SYS_mount_setattr
@@ -68,15 +69,7 @@ static unsigned long locked_flags(int fd)
   struct statfs sfs;
   if (fstatfs(fd, &sfs) < 0)
     return 0;
-  static const struct {
-    unsigned long st, ms;
-  } map[] = {{ST_NOSUID, MS_NOSUID},   {ST_NODEV, MS_NODEV},           {ST_NOEXEC, MS_NOEXEC},
-             {ST_NOATIME, MS_NOATIME}, {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME}};
-  unsigned long flags = 0;
-  for (size_t i = 0; i < sizeof(map) / sizeof(*map); i++)
-    if ((unsigned long)sfs.f_flags & map[i].st)
-      flags |= map[i].ms;
-  return flags;
+  return rootfs_locked_flags_of((unsigned long)sfs.f_flags);
 }
 
 /* Makes the single mount at fd read-only. */
