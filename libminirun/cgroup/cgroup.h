@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * cgroup/cgroup.h - the one internal interface to cgroups, whatever the
+ * host's layout (v1, v2 or hybrid).
+ *
+ * Two halves, owned by separate files:
+ *   - layout and placement (cgroup/layout.c, cgroup/place.c, cgroup/v1.c,
+ *     cgroup/v2.c): which hierarchies the host has, where a container's
+ *     cgroup directories are, creating/entering/freezing/killing/removing
+ *     them, and recording them in the state;
+ *   - resources (cgroup/resources.c, cgroup/resources-v1.c,
+ *     cgroup/resources-v2.c, cgroup/devices-bpf.c): turning
+ *     linux.resources into a list of file writes (and, on v2, a device
+ *     program) for a given layout, applying that list, update and stats.
+ *
+ * The seam between them is struct cg_layout (what the host has) and
+ * struct cg_writes (what to write where). Everything is computed in the
+ * parent before clone; the child never touches cgroups (the parent places
+ * the init before the first GO, or clone3 does with CLONE_INTO_CGROUP).
+ */
+#ifndef MR_CGROUP_H
+#define MR_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../include/minirun.h"
+#include "../spec.h"
+
+/* One mounted hierarchy of the host. */
+struct cg_hierarchy {
+  char *mountpoint;  /* "/sys/fs/cgroup/cpu,cpuacct", "/sys/fs/cgroup/unified" */
+  char *controllers; /* v1: the mount's controllers as in its super options,
+                      * comma-separated ("cpu,cpuacct", "name=systemd");
+                      * v2: cgroup.controllers of the root, space-separated */
+  bool v2;
+};
+
+struct cg_layout {
+  enum mr_cgroup_mode mode; /* MR_CGROUP_V1, _V2, _HYBRID or _NONE */
+  struct cg_hierarchy *h;   /* v1 hierarchies first, the cgroup2 one last */
+  size_t n;
+};
+
+/* Detects the layout from /proc/self/mountinfo; `override` other than
+ * MR_CGROUP_AUTO forces a mode (an error if the host lacks it, except
+ * MR_CGROUP_NONE, which never fails). */
+int cg_layout_detect(enum mr_cgroup_mode override, struct cg_layout *out, mr_error **err);
+void cg_layout_free(struct cg_layout *l);
+/* The hierarchy that holds controller `name` ("memory", "hugetlb"...): a v1
+ * one if the controller is mounted there, else the cgroup2 one if its
+ * cgroup.controllers lists it, else NULL. */
+const struct cg_hierarchy *cg_layout_find(const struct cg_layout *l, const char *name);
+/* The cgroup2 hierarchy, or NULL. */
+const struct cg_hierarchy *cg_layout_unified(const struct cg_layout *l);
+
+/* One file write into the container's cgroup directory of hierarchy `h`. */
+struct cg_write {
+  const struct cg_hierarchy *h;
+  const char *file; /* "memory.limit_in_bytes", "cpu.max" */
+  char *value;      /* the text written */
+  char *field;      /* the JSON path, for messages: "linux.resources.memory.limit" */
+};
+
+/* A v2 device program (BPF_PROG_TYPE_CGROUP_DEVICE), hand-assembled from
+ * linux.resources.devices; insns are struct bpf_insn (8 bytes each). */
+struct cg_device_prog {
+  void *insns;
+  size_t n_insns;
+};
+
+struct cg_writes {
+  struct cg_write *w; /* in the order they must be written */
+  size_t n;
+  struct cg_device_prog devices; /* n_insns == 0: none (v1 uses writes) */
+};
+
+/* Turns `res` into writes for layout `l`. A field whose controller the
+ * host lacks is an error naming the field ("linux.resources.rdma: the rdma
+ * controller is not mounted"); a field the kernel removed (kernel memory)
+ * is logged as a warning by the caller through `warn` and skipped. Values
+ * given v1-style are converted on v2 (formulas in resources-v2.c). */
+int cg_resources_plan(const struct spec_resources *res, const struct cg_layout *l,
+                      struct cg_writes *out, char ***warnings, size_t *n_warnings,
+                      mr_error **err);
+void cg_writes_free(struct cg_writes *w);
+
+/* Where one container's cgroups are: one directory per hierarchy. Owned by
+ * the placement half, which may reshape it (the resources half only needs
+ * struct cg_layout and struct cg_writes). */
+struct cg_paths {
+  enum mr_cgroup_mode mode;
+  char **dirs;                    /* absolute, parallel to hier */
+  const struct cg_hierarchy **hier;
+  size_t n;
+};
+
+#endif
