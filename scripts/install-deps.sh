@@ -34,6 +34,10 @@ fi
 
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >/dev/null
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# A mirror in the middle of a sync (or a foreign architecture's index that
+# lags behind) makes `apt-get update` fail although the packages we need are
+# reachable: go on with the indexes we have and let the install decide.
+apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null \
+  || echo "install-deps: apt-get update reported errors; trying the install anyway" >&2
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "install-deps: done"
