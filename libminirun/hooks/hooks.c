@@ -84,6 +84,11 @@ int hooks_build_list(const struct spec_hooks *hooks, enum hook_kind kind, struct
       return mr_err(err, -EINVAL, "%s.path: must be an absolute path, got '%s'", c->name,
                     h->path ? h->path : "");
     c->path = h->path;
+    /* As process.env: an entry without '=' would reach execve as is. */
+    for (size_t k = 0; k < h->n_env; k++)
+      if (strchr(h->env[k], '=') == NULL)
+        return mr_err(err, -EINVAL, "config.json: %s.env[%zu]: '%s' is not NAME=VALUE", c->name, k,
+                      h->env[k]);
     /* Without args, argv[0] is the path, as an exec without arguments. */
     c->argv = null_terminated(h->args, h->n_args, h->path);
     c->envp = null_terminated(h->env, h->n_env, NULL);

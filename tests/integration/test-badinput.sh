@@ -89,6 +89,60 @@ signals1 :: signal number too big :: kill :: 65 :: unknown signal
 signals1 :: signal empty :: kill :: "" :: unknown signal
 signals1 :: signal with trailing junk :: kill :: 9x :: unknown signal
 signals1 :: signal negative :: kill :: -- -9 :: unknown signal
+caps1 :: unknown capability :: jq :: .process.capabilities.bounding += ["CAP_BOGUS"] :: process.capabilities.bounding[3]
+caps1 :: capability number :: jq :: .process.capabilities.effective = [5] :: process.capabilities.effective
+caps1 :: capabilities array :: jq :: .process.capabilities = [] :: process.capabilities
+rlimits1 :: unknown rlimit :: jq :: .process.rlimits = [{"type": "RLIMIT_BOGUS", "soft": 1, "hard": 1}] :: process.rlimits[0].type
+rlimits1 :: rlimit soft above hard :: jq :: .process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 2048, "hard": 1024}] :: process.rlimits[0]
+rlimits1 :: duplicate rlimit :: jq :: .process.rlimits = [{"type": "RLIMIT_CORE", "soft": 0, "hard": 0}, {"type": "RLIMIT_CORE", "soft": 0, "hard": 0}] :: process.rlimits[1]
+rlimits1 :: rlimit soft -1 :: jq :: .process.rlimits = [{"type": "RLIMIT_CORE", "soft": -1, "hard": 0}] :: process.rlimits[0].soft
+rlimits1 :: rlimit without type :: jq :: .process.rlimits = [{"soft": 0, "hard": 0}] :: process.rlimits[0].type
+seccomp1 :: seccomp unknown defaultAction :: jq :: .linux.seccomp = {"defaultAction": "SCMP_ACT_BOGUS"} :: linux.seccomp.defaultAction
+seccomp1 :: seccomp unknown architecture :: jq :: .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_BOGUS"]} :: linux.seccomp.architectures[0]
+seccomp1 :: seccomp unknown action :: jq :: .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getpid"], "action": "SCMP_ACT_BOGUS"}]} :: linux.seccomp.syscalls[0].action
+seccomp1 :: seccomp unknown operator :: jq :: .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getpid"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_BOGUS"}]}]} :: linux.seccomp.syscalls[0].args[0].op
+seccomp1 :: seccomp arg index 6 :: jq :: .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getpid"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 6, "value": 1, "op": "SCMP_CMP_EQ"}]}]} :: linux.seccomp.syscalls[0].args[0].index
+seccomp1 :: seccomp errnoRet with ALLOW :: jq :: .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getpid"], "action": "SCMP_ACT_LOG", "errnoRet": 1}]} :: linux.seccomp.syscalls[0].action: errnoRet
+seccomp2 :: seccomp defaultErrnoRet with ALLOW :: jq :: .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "defaultErrnoRet": 1} :: linux.seccomp.defaultAction: errnoRet
+seccomp2 :: seccomp unknown flag :: jq :: .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "flags": ["SECCOMP_FILTER_FLAG_BOGUS"]} :: linux.seccomp.flags[0]
+seccomp2 :: seccomp names not an array :: jq :: .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": "getpid", "action": "SCMP_ACT_ERRNO"}]} :: linux.seccomp.syscalls[0].names
+seccomp2 :: seccomp NOTIFY without listenerPath :: jq :: .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getpid"], "action": "SCMP_ACT_NOTIFY"}]} :: linux.seccomp.listenerPath
+seccomp2 :: seccomp listenerPath relative :: jq :: .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "rel/sock", "syscalls": [{"names": ["getpid"], "action": "SCMP_ACT_NOTIFY"}]} :: linux.seccomp.listenerPath
+sysctl1 :: sysctl not namespaced :: jq :: .linux.sysctl = {"vm.swappiness": "10"} :: linux.sysctl: "vm.swappiness"
+sysctl1 :: sysctl net without net ns :: jq :: .linux.namespaces |= map(select(.type != "network")) | .linux.sysctl = {"net.ipv4.ip_forward": "1"} :: linux.sysctl: "net.ipv4.ip_forward"
+sysctl1 :: sysctl kernel.shmmax without ipc ns :: jq :: .linux.namespaces |= map(select(.type != "ipc")) | .linux.sysctl = {"kernel.shmmax": "1000000"} :: linux.sysctl: "kernel.shmmax"
+sysctl1 :: sysctl value a number :: jq :: .linux.sysctl = {"net.ipv4.ip_forward": 1} :: linux.sysctl
+sysctl1 :: sysctl key with .. :: jq :: .linux.sysctl = {"net/../../vm/swappiness": "10"} :: linux.sysctl
+hooks1 :: hook path relative :: jq :: .hooks = {"prestart": [{"path": "bin/true"}]} :: hooks.prestart[0].path
+hooks1 :: hook timeout negative :: jq :: .hooks = {"createRuntime": [{"path": "/bin/true", "timeout": -1}]} :: hooks.createRuntime[0].timeout
+hooks1 :: hook timeout 0 :: jq :: .hooks = {"createContainer": [{"path": "/bin/true", "timeout": 0}]} :: hooks.createContainer[0].timeout
+hooks1 :: hook without path :: jq :: .hooks = {"poststart": [{"args": ["x"]}]} :: hooks.poststart[0].path
+hooks1 :: hook args not an array :: jq :: .hooks = {"poststop": [{"path": "/bin/true", "args": "x"}]} :: hooks.poststop[0].args
+hooks1 :: hook env entry without = :: jq :: .hooks = {"startContainer": [{"path": "/bin/true", "env": ["NOEQ"]}]} :: hooks.startContainer[0].env[0]
+procattr1 :: scheduler unknown policy :: jq :: .process.scheduler = {"policy": "SCHED_BOGUS"} :: process.scheduler.policy
+procattr1 :: scheduler nice 100 :: jq :: .process.scheduler = {"policy": "SCHED_OTHER", "nice": 100} :: process.scheduler.nice
+procattr1 :: scheduler unknown flag :: jq :: .process.scheduler = {"policy": "SCHED_OTHER", "flags": ["SCHED_FLAG_BOGUS"]} :: process.scheduler.flags[0]
+procattr1 :: ioPriority unknown class :: jq :: .process.ioPriority = {"class": "IOPRIO_CLASS_BOGUS", "priority": 0} :: process.ioPriority.class
+procattr1 :: ioPriority priority 8 :: jq :: .process.ioPriority = {"class": "IOPRIO_CLASS_BE", "priority": 8} :: process.ioPriority.priority
+procattr1 :: oomScoreAdj 5000 :: jq :: .process.oomScoreAdj = 5000 :: process.oomScoreAdj
+procattr2 :: personality unknown domain :: jq :: .linux.personality = {"domain": "BOGUS"} :: linux.personality.domain
+procattr2 :: personality unknown flag :: jq :: .linux.personality = {"domain": "LINUX", "flags": ["BOGUS"]} :: linux.personality.flags[0]
+procattr2 :: memoryPolicy unknown mode :: jq :: .linux.memoryPolicy = {"mode": "MPOL_BOGUS"} :: linux.memoryPolicy.mode
+procattr2 :: memoryPolicy bad nodes :: jq :: .linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "x-y"} :: linux.memoryPolicy.nodes
+procattr2 :: memoryPolicy unknown flag :: jq :: .linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "0", "flags": ["MPOL_F_BOGUS"]} :: linux.memoryPolicy.flags[0]
+procattr2 :: execCPUAffinity bad initial :: jq :: .process.execCPUAffinity = {"initial": "a-b"} :: process.execCPUAffinity.initial
+procattr3 :: execCPUAffinity final out of range :: jq :: .process.execCPUAffinity = {"final": "100000"} :: process.execCPUAffinity.final
+procattr3 :: execCPUAffinity reversed range :: jq :: .process.execCPUAffinity = {"initial": "3-1"} :: process.execCPUAffinity.initial
+netdev1 :: netDevices without net ns :: jq :: .linux.namespaces |= map(select(.type != "network")) | .linux.netDevices = {"lo": {}} :: linux.netDevices
+netdev1 :: netDevices unknown host interface :: jq :: .linux.netDevices = {"nosuchif0": {}} :: linux.netDevices.nosuchif0
+netdev1 :: netDevices name with slash :: jq :: .linux.netDevices = {"nosuchif0": {"name": "a/b"}} :: linux.netDevices.nosuchif0.name
+netdev1 :: netDevices name too long :: jq :: .linux.netDevices = {"nosuchif0": {"name": "abcdefghijklmnopq"}} :: linux.netDevices.nosuchif0.name
+netdev1 :: netDevices entry not an object :: jq :: .linux.netDevices = {"nosuchif0": 5} :: linux.netDevices.nosuchif0
+idmap1 :: idmap mount without user ns :: jq :: .mounts += [{"destination": "/mnt", "type": "bind", "source": "/tmp", "options": ["bind", "idmap"]}] :: mounts[
+idmap1 :: mount uidMappings hostID -1 :: jq :: .mounts += [{"destination": "/mnt", "type": "bind", "source": "/tmp", "options": ["bind"], "uidMappings": [{"containerID": 0, "hostID": -1, "size": 1}], "gidMappings": [{"containerID": 0, "hostID": 0, "size": 1}]}] :: uidMappings[0].hostID
+idmap1 :: mount uidMappings without gidMappings :: jq :: .mounts += [{"destination": "/mnt", "type": "bind", "source": "/tmp", "options": ["bind"], "uidMappings": [{"containerID": 0, "hostID": 0, "size": 1}]}] :: mounts[
+idmap1 :: mount uidMappings size 0 :: jq :: .mounts += [{"destination": "/mnt", "type": "bind", "source": "/tmp", "options": ["bind"], "uidMappings": [{"containerID": 0, "hostID": 0, "size": 0}], "gidMappings": [{"containerID": 0, "hostID": 0, "size": 1}]}] :: uidMappings[0].size
+idmap1 :: idmap on a tmpfs :: jq :: .mounts += [{"destination": "/mnt", "type": "tmpfs", "source": "tmpfs", "options": ["idmap"]}] :: mounts[
 '
 
 # badinput_case NAME KIND ARG EXPECTED: one row of the table.
@@ -168,6 +222,17 @@ test_badinput_paths2() { badinput_group paths2; }
 test_badinput_ids1() { badinput_group ids1; }
 test_badinput_ids2() { badinput_group ids2; }
 test_badinput_signals1() { badinput_group signals1; }
+test_badinput_caps1() { badinput_group caps1; }
+test_badinput_rlimits1() { badinput_group rlimits1; }
+test_badinput_seccomp1() { badinput_group seccomp1; }
+test_badinput_seccomp2() { badinput_group seccomp2; }
+test_badinput_sysctl1() { badinput_group sysctl1; }
+test_badinput_hooks1() { badinput_group hooks1; }
+test_badinput_procattr1() { badinput_group procattr1; }
+test_badinput_procattr2() { badinput_group procattr2; }
+test_badinput_procattr3() { badinput_group procattr3; }
+test_badinput_netdev1() { badinput_group netdev1; }
+test_badinput_idmap1() { badinput_group idmap1; }
 
 # The table itself: enough rows, one line each, every row well-formed.
 test_badinput_table_is_complete() {
