@@ -176,28 +176,6 @@ void devices_plan_free(struct plan *plan)
 
 /* ---- child side: async-signal-safe ---- */
 
-/* The directory that holds `path` in the rootfs, created when missing, and
- * its last component. Without openat2 (before 5.6), by host path. */
-static int open_parent(int rootfd, const char *path, const char *host_path, const char **name)
-{
-  int fd = inroot_open_parent(rootfd, path, true, name);
-  if (fd != -ENOSYS)
-    return fd;
-  char dir[4096];
-  struct sbuf b = {dir, sizeof(dir), 0};
-  sbuf_add(&b, host_path);
-  char *slash = strrchr(dir, '/');
-  if (slash == NULL)
-    return -EINVAL;
-  *slash = '\0';
-  *name = host_path + (slash - dir) + 1;
-  int r = util_mkdir_parents(dir, 0755);
-  if (r < 0)
-    return r;
-  fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  return fd < 0 ? -errno : fd;
-}
-
 /* In a user namespace mknod is not allowed: bind the host's node instead. */
 static int bind_host_device(int dirfd, const char *name, const struct device_op *d)
 {
@@ -248,7 +226,7 @@ static int make_node(int dirfd, const char *name, const struct device_op *d)
 static int make_device(const struct plan *plan, int rootfd, const struct device_op *d)
 {
   const char *name;
-  int dirfd = open_parent(rootfd, d->path, d->target, &name);
+  int dirfd = inroot_open_parent(rootfd, d->path, true, &name);
   if (dirfd < 0)
     return dirfd;
   int r = plan->user_ns ? bind_host_device(dirfd, name, d) : make_node(dirfd, name, d);
@@ -272,10 +250,6 @@ void devices_apply(const struct plan *plan, int rootfd, int sync_fd)
   if (plan->dev_dir == NULL)
     return;
   int devfd = inroot_open(rootfd, "/dev", INROOT_DIR);
-  if (devfd == -ENOSYS) {
-    devfd = open(plan->dev_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    devfd = devfd < 0 ? -errno : devfd;
-  }
   if (devfd < 0)
     sync_fail(sync_fd, -devfd, "open /dev", NULL, NULL, NULL);
   for (size_t i = 0; i < sizeof(default_links) / sizeof(*default_links); i++)

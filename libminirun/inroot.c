@@ -25,6 +25,8 @@ static int open_in_root(int rootfd, const char *path, int flags)
   how.flags = (unsigned long long)(flags | O_CLOEXEC);
   how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
   long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+  if (fd < 0 && errno == ENOSYS) /* before 5.6: the same walk, in userspace */
+    return inroot_walk(rootfd, path, flags);
   return fd < 0 ? -errno : (int)fd;
 }
 

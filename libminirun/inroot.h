@@ -21,11 +21,17 @@ enum inroot_create {
 };
 
 /* An O_PATH fd of `path` (absolute, in the container's view) below rootfd,
- * or -errno. -ENOSYS: the kernel has no openat2 (before 5.6). */
+ * or -errno. By openat2(RESOLVE_IN_ROOT), or by inroot_walk() where the
+ * kernel has no openat2 (before 5.6): never by host path. */
 int inroot_open(int rootfd, const char *path, enum inroot_create create);
 /* An O_PATH fd of the directory that holds `path` (created when `create`),
  * and in *name its last component; or -errno. */
 int inroot_open_parent(int rootfd, const char *path, bool create, const char **name);
+/* The userspace RESOLVE_IN_ROOT (inroot-walk.c): an fd of `path` resolved
+ * below rootfd one component at a time, symlinks resolved inside the root
+ * ("/" and ".." stop at the root, at most 40 links: -ELOOP). `flags`: O_PATH
+ * plus optionally O_DIRECTORY, O_NOFOLLOW (of the last component). */
+int inroot_walk(int rootfd, const char *path, int flags);
 /* "/proc/self/fd/N" into buf: the path by which mount(2) reaches an fd. */
 const char *inroot_fd_path(int fd, char *buf, size_t size);
 

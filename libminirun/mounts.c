@@ -302,30 +302,6 @@ void mounts_plan_free(struct plan *plan)
 
 /* ---- child side: async-signal-safe from here on ---- */
 
-/* Without openat2 (kernels before 5.6): the mount point by its host path.
- * A directory, or a file for file binds. */
-static int ensure_target_by_path(const struct mount_op *op)
-{
-  struct stat st;
-  if (lstat(op->target, &st) == 0)
-    return 0;
-  if (!op->bind || op->source_is_dir)
-    return util_mkdir_parents(op->target, 0755);
-  char *slash = strrchr(op->target, '/');
-  if (slash != NULL && slash != op->target) {
-    *slash = '\0';
-    int r = util_mkdir_parents(op->target, 0755);
-    *slash = '/';
-    if (r < 0)
-      return r;
-  }
-  int fd = open(op->target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0)
-    return errno == EEXIST ? 0 : -errno;
-  close(fd);
-  return 0;
-}
-
 static void fail_mount(int sync_fd, int e, const char *what, const struct mount_op *op)
 {
   sync_fail(sync_fd, e, what, op->destination, NULL, NULL);
@@ -346,12 +322,6 @@ static const char *mount_point_open(const struct mount_op *op, int rootfd, bool 
                            : (!op->bind || op->source_is_dir) ? INROOT_DIR
                                                               : INROOT_FILE;
   int fd = inroot_open(rootfd, op->destination, how);
-  if (fd == -ENOSYS) {
-    int r = create ? ensure_target_by_path(op) : 0;
-    if (r < 0)
-      fail_mount(sync_fd, -r, "create mount point ", op);
-    return op->target;
-  }
   if (fd < 0)
     fail_mount(sync_fd, -fd, create ? "create mount point " : "open mount point ", op);
   mp->fd = fd;

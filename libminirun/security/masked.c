@@ -49,16 +49,10 @@ int masked_plan(const mr_config *config, struct plan *plan, mr_error **err)
 
 /* ---- child side: async-signal-safe from here on ---- */
 
-/* An O_PATH fd of `path` resolved inside the root, or -errno. Without
- * openat2 (before 5.6) by path: we are past pivot_root, so "/" already is
- * the container's root. */
+/* An O_PATH fd of `path` resolved inside the root, or -errno. */
 static int open_target(int rootfd, const char *path)
 {
-  int fd = inroot_open(rootfd, path, INROOT_EXISTING);
-  if (fd != -ENOSYS)
-    return fd;
-  fd = open(path, O_PATH | O_CLOEXEC);
-  return fd < 0 ? -errno : fd;
+  return inroot_open(rootfd, path, INROOT_EXISTING);
 }
 
 /* The MS_* flags a remount must repeat: in a user namespace the kernel
@@ -218,10 +212,6 @@ static int open_devnull(int rootfd, int sync_fd)
 {
   const char *name = "null";
   int dir = inroot_open_parent(rootfd, "/dev/null", false, &name);
-  if (dir == -ENOSYS) {
-    dir = open("/dev", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    dir = dir < 0 ? -errno : dir;
-  }
   if (dir < 0)
     sync_fail(sync_fd, -dir, "maskedPaths: open /dev of the container", NULL, NULL, NULL);
   int fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);

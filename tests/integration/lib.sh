@@ -150,6 +150,17 @@ skip() {
   exit 77
 }
 
+# In the old-kernel mode (run.sh, MR_OLD_KERNEL=1) a test of a feature that
+# needs a newer kernel skips, saying which: need_new_kernel "idmapped mounts
+# (Linux 5.12)". A test may instead assert the clear error the old kernel
+# gives; old_kernel_mode tells it which to do.
+old_kernel_mode() { [ -n "${MR_ENOSYS_SYSCALLS:-}" ]; }
+need_new_kernel() {
+  if old_kernel_mode; then
+    skip "old-kernel mode: needs $*"
+  fi
+}
+
 _mr_on_err() {
   local rc=$1 cmd=$2 where=$3
   _mr_reason "command failed with status $rc at $where: $cmd"

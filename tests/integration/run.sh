@@ -12,7 +12,11 @@
 #
 # Environment: MINIRUN (the binary; default: the build tree's ./minirun),
 # MINIRUN_BUILDDIR / MINIRUN_SRCDIR (set by `make check`), TMPDIR,
-# MR_TEST_KEEP=1 keeps the temp dirs of failed tests.
+# MR_TEST_KEEP=1 keeps the temp dirs of failed tests,
+# MR_OLD_KERNEL=1 the old-kernel mode: the runner re-runs itself under
+# tests/enosys-launcher (the system calls newer than Linux 4.14 fail with
+# ENOSYS for everything it starts); test names get the prefix "oldkernel:"
+# and tests of newer features skip (lib.sh: need_new_kernel).
 #
 # Every function named test_* in tests/integration/test-*.sh is one test. It
 # runs in its own bash process with `set -eEuo pipefail` under `timeout`, in a
@@ -52,6 +56,21 @@ case $MINIRUN in
 *) MINIRUN=$(command -v "$MINIRUN" || echo "$MINIRUN") ;;
 esac
 export MINIRUN MINIRUN_SRCDIR=$SRCDIR MINIRUN_BUILDDIR=$BUILDDIR
+
+name_prefix=
+if [ "${MR_OLD_KERNEL:-0}" = 1 ]; then
+  if [ -z "${MR_ENOSYS_SYSCALLS:-}" ]; then
+    launcher=$BUILDDIR/tests/enosys-launcher
+    if [ ! -x "$launcher" ]; then
+      echo "FAIL setup ($launcher is missing: make check-programs)"
+      echo "0 passed, 1 failed, 0 skipped"
+      exit 1
+    fi
+    exec "$launcher" -- bash "$0" "$@"
+  fi
+  name_prefix=oldkernel:
+  echo "old-kernel mode: ENOSYS for $MR_ENOSYS_SYSCALLS"
+fi
 
 npass=0
 nfail=0
@@ -166,7 +185,7 @@ for file in "$HERE"/test-*.sh; do
     if [ -n "$pattern" ] && ! [[ $name =~ $pattern ]]; then
       continue
     fi
-    run_one "$file" "$func" "$name"
+    run_one "$file" "$func" "$name_prefix$name"
   done
 done
 
