@@ -10,6 +10,9 @@ pkgs=(
   libseccomp-dev libcap-dev libyajl-dev libmount-dev
   # tests and the demo bundle
   busybox-static jq procps util-linux
+  # the language bindings (bindings/): python3 for the ctypes package, Lua 5.4
+  # for the C module and its tests
+  python3 lua5.4 liblua5.4-dev
   # CI checks (run-tests.sh): valgrind over the in-process lifecycle, static
   # analysis (scripts/static-analysis.sh), libFuzzer and the sanitizer
   # runtimes (clang, libclang-rt-dev), formatting

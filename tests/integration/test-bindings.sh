@@ -27,3 +27,24 @@ test_python_bindings() {
   ! grep -q 'skipped' "$T/py.log" || fail "python bindings: tests were skipped"
   grep -qE '^Ran [0-9]+ tests' "$T/py.log" || fail "python bindings: no test ran"
 }
+
+test_lua_bindings() {
+  command -v lua5.4 >/dev/null || skip "lua5.4 not found"
+  bindings_lib
+  local mod=$MINIRUN_BUILDDIR/bindings/lua/.libs/minirun.so
+  [ -e "$mod" ] || skip "the Lua module is not built ($mod missing: configure found no lua5.4 dev files)"
+  make_bundle "$T/bundle" sh -c @CMD@
+  mkdir "$T/tmp"
+  local rc=0
+  LD_LIBRARY_PATH=$MINIRUN_BUILDDIR/.libs LUA_CPATH="${mod%/*}/?.so" \
+    MINIRUN_TEST_BUNDLE=$T/bundle MINIRUN_TEST_STATE=$T/state MINIRUN_TEST_TMP=$T/tmp \
+    timeout 50 lua5.4 "$MINIRUN_SRCDIR/bindings/lua/tests/test.lua" >"$T/tap" 2>&1 </dev/null || rc=$?
+  cat "$T/tap"
+  local failed plan n
+  failed=$(grep '^not ok' "$T/tap" | head -n3 | paste -sd';' - || true)
+  [ -z "$failed" ] || fail "lua bindings: $failed"
+  [ "$rc" -eq 0 ] || fail "lua bindings: exit $rc: $(tail -n3 "$T/tap" | paste -sd';' -)"
+  plan=$(grep -E '^1\.\.[0-9]+$' "$T/tap" | tail -n1)
+  n=$(grep -cE '^ok [0-9]+' "$T/tap")
+  [ "$plan" = "1..$n" ] || fail "lua bindings: plan '$plan' but $n tests passed"
+}
