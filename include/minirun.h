@@ -206,7 +206,8 @@ enum mr_status {
 MR_API const char *mr_status_name(enum mr_status status);
 
 /* Checks a container id: non-empty, at most 1024 bytes, valid UTF-8, no '/',
- * no control characters, not "." or "..". */
+ * no control characters, not starting with "." (".", ".." and the names the
+ * runtime keeps under the state root, such as the CLI's .seccomp-cache). */
 MR_API int mr_id_validate(const char *id, mr_error **err);
 
 /* Creates container `id` from `config`: namespaces, rootfs and process are

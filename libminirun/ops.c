@@ -70,8 +70,11 @@ int mr_id_validate(const char *id, mr_error **err)
   size_t len = strnlen(id, ID_MAX_LEN + 1);
   if (len > ID_MAX_LEN)
     return mr_err(err, -EINVAL, "invalid container id: longer than %d bytes", ID_MAX_LEN);
-  if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
-    return mr_err(err, -EINVAL, "invalid container id '%s': reserved name", id);
+  /* "." and "..", and every hidden name: the state root holds the
+   * runtime's own entries under those (the CLI's .seccomp-cache), which a
+   * container of that id would collide with. */
+  if (id[0] == '.')
+    return mr_err(err, -EINVAL, "invalid container id '%s': reserved name (starts with '.')", id);
   for (size_t i = 0; i < len; i++) {
     unsigned char c = (unsigned char)id[i];
     /* The id is not echoed here: it would carry the control character. */

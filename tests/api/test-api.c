@@ -411,12 +411,14 @@ static void test_context(void)
 
 static void test_id_validate(void)
 {
-  static const char *good[] = {"a", "abc", "a.b-c_d", "A1", "..a", "a..b"};
+  static const char *good[] = {"a", "abc", "a.b-c_d", "A1", "a.", "a..b"};
   static const char *bad[] = {"",
                               "a/b",
                               "/",
                               ".",
                               "..",
+                              "..a",
+                              ".seccomp-cache",
                               "a\x01"
                               "b",
                               "a\nb",

@@ -83,6 +83,8 @@ ids1 :: id with newline :: id :: $'\''a\nb'\'' :: control character
 ids1 :: id with 0x01 :: id :: $'\''a\x01b'\'' :: control character
 ids2 :: id of 5000 chars :: id :: $(printf "%05000d" 0) :: longer than
 ids2 :: id not UTF-8 :: id :: $'\''a\xffb'\'' :: UTF-8
+ids2 :: id of the CLI seccomp cache :: id :: .seccomp-cache :: reserved
+ids2 :: id starting with a dot :: id :: .hidden :: reserved
 signals1 :: unknown signal name :: kill :: NOSUCHSIGNAL :: unknown signal
 signals1 :: signal SIG prefix only :: kill :: SIG :: unknown signal
 signals1 :: signal number too big :: kill :: 65 :: unknown signal

@@ -195,8 +195,9 @@ static void test_id_validate(void)
   } cases[] = {
       {"abc", 0},
       {"a-b_c.d:e", 0},
-      {".hidden", 0},
-      {"...", 0},
+      {".hidden", -EINVAL},
+      {"...", -EINVAL},
+      {".seccomp-cache", -EINVAL},
       {"\xc3\xa9t\xc3\xa9", 0},
       {long_ok, 0},
       {long_bad, -EINVAL},
