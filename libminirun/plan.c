@@ -76,6 +76,7 @@ void plan_free(struct plan *plan)
   devices_plan_free(plan);
   mounts_plan_free(plan);
   namespaces_plan_free(plan);
+  plan_keep_free(plan);
   free(plan->rootfs);
   plan->rootfs = NULL;
 }

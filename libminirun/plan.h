@@ -41,8 +41,8 @@ struct mount_op {
   bool cgroup2_host;  /* cgroup mounts: the host's /sys/fs/cgroup is cgroup2 */
   bool tmpcopyup;     /* tmpfs: starts with a copy of the image's directory */
   enum { MOUNT_IDMAP_NONE, MOUNT_IDMAP, MOUNT_RIDMAP } idmap;
-  int idmap_fd; /* detached idmapped clone of source (open_tree), or -1 */
-  char **host_submounts; /* sysfs and v1 cgroup: mounts below the host tree a */
+  int idmap_fd;            /* detached idmapped clone of source (open_tree), or -1 */
+  char **host_submounts;   /* sysfs and v1 cgroup: mounts below the host tree a */
   size_t n_host_submounts; /* recursive bind copies (isolate/hostbind.h) */
   enum { MOUNT_PLAIN, MOUNT_CGROUP, MOUNT_SYSFS } kind;
 };
@@ -63,9 +63,6 @@ struct ns_join {
   int fd;   /* opened before clone */
   const char *path;
 };
-
-/* How many fds a plan can list as the child's own (plan_keep_fd). */
-#define PLAN_KEEP_MAX 32
 
 /* Capability sets as the kernel's two 32-bit words (security/caps.c). */
 struct cap_sets {
@@ -96,11 +93,12 @@ struct plan {
    * child closes every other fd except 0-2, the preserved ones and the stdio
    * sources: the host's fds (another container's locked state dir, its sync
    * socket, the run gate's write end) must not live on in a waiting init. */
-  int *keep[PLAN_KEEP_MAX];
+  int **keep;
   size_t n_keep;
   /* Filled by plan_seal_fds() right before clone: the sorted fd numbers the
-   * child keeps above 2 besides the preserved ones. */
-  int kept[PLAN_KEEP_MAX + 3];
+   * child keeps above 2 besides the preserved ones. Allocated there (the
+   * count is unbounded: one per idmapped mount; the child cannot allocate). */
+  int *kept;
   size_t n_kept;
 
   /* namespaces */
@@ -181,10 +179,12 @@ int plan_build(mr_context *ctx, const mr_config *config, const struct mr_create_
 /* Frees what plan_build allocated and closes the namespace fds. */
 void plan_free(struct plan *plan);
 /* Registers *fd (opened before clone, used by the child) as the child's own:
- * it survives the child's close-everything-else step. -ENOSPC when full. */
+ * it survives the child's close-everything-else step. -ENOMEM at worst. */
 int plan_keep_fd(struct plan *plan, int *fd, mr_error **err);
+/* Frees the lists plan_keep_fd made (the fds are their owners'). */
+void plan_keep_free(struct plan *plan);
 /* Computes plan->kept from the registered fds and the stdio sources. */
-void plan_seal_fds(struct plan *plan);
+int plan_seal_fds(struct plan *plan, mr_error **err);
 /* Child side, async-signal-safe: closes every fd >= 3 except the preserved
  * ones and plan->kept; marks the kept ones close-on-exec. */
 void plan_close_other_fds(const struct plan *plan);

@@ -109,7 +109,9 @@ int spawn_init(struct plan *plan, int parent_sync, int child_sync, int gate_fd, 
 {
   *pid = -1;
   *pidfd = -1;
-  plan_seal_fds(plan);
+  int r = plan_seal_fds(plan, err);
+  if (r < 0)
+    return r;
   if (plan->join_pid)
     return spawn_two_step(plan, parent_sync, child_sync, gate_fd, pid, pidfd, err);
   /* No host handler may run in the child (see isolate/signals.h). */

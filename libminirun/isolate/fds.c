@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -28,10 +29,22 @@
 
 int plan_keep_fd(struct plan *plan, int *fd, mr_error **err)
 {
-  if (plan->n_keep >= PLAN_KEEP_MAX)
-    return mr_err(err, -ENOSPC, "internal: more than %d fds for the container init", PLAN_KEEP_MAX);
+  /* Grown one at a time: a handful of entries, rarely a few dozen. */
+  int **keep = realloc(plan->keep, (plan->n_keep + 1) * sizeof(*keep));
+  if (keep == NULL)
+    return mr_err_sys(err, ENOMEM, "container init fds");
+  plan->keep = keep;
   plan->keep[plan->n_keep++] = fd;
   return 0;
+}
+
+void plan_keep_free(struct plan *plan)
+{
+  free(plan->keep);
+  free(plan->kept);
+  plan->keep = NULL;
+  plan->kept = NULL;
+  plan->n_keep = plan->n_kept = 0;
 }
 
 static void add_kept(struct plan *plan, int fd)
@@ -51,8 +64,12 @@ static void add_kept(struct plan *plan, int fd)
   plan->n_kept++;
 }
 
-void plan_seal_fds(struct plan *plan)
+int plan_seal_fds(struct plan *plan, mr_error **err)
 {
+  int *kept = realloc(plan->kept, (plan->n_keep + 3) * sizeof(*kept));
+  if (kept == NULL)
+    return mr_err_sys(err, ENOMEM, "container init fds");
+  plan->kept = kept;
   plan->n_kept = 0;
   for (size_t i = 0; i < plan->n_keep; i++)
     if (*plan->keep[i] >= 0)
@@ -60,6 +77,7 @@ void plan_seal_fds(struct plan *plan)
   for (int i = 0; i < 3; i++)
     if (plan->stdio[i] >= 0)
       add_kept(plan, plan->stdio[i]);
+  return 0;
 }
 
 /* ---- child side: async-signal-safe ---- */

@@ -268,3 +268,16 @@ test_mount_bind_unknown_option() {
     $MR run --bundle "$T/b" c1
   assert_no_state
 }
+
+# Each idmapped mount is an fd the init keeps until it attaches the mount:
+# more of them than the init's fd list once had room for (32) all arrive.
+test_mount_idmap_many() {
+  idmap_host_dir
+  make_bundle "$T/b" sh -c 'for i in $(seq 1 40); do stat -c "%u:%g" /data$i/root-file; done | sort | uniq -c'
+  local i
+  for i in $(seq 1 40); do
+    add_idmapped "$T/b" /data$i '["bind"]' "$MAPS_2000"
+  done
+  run_ok c1 "$T/b"
+  assert_eq "40 2000:3000" "$(echo $OUT)" "owners seen through 40 idmapped mounts"
+}
