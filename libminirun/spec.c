@@ -1373,6 +1373,40 @@ int spec_parse(const char *json, size_t len, const char *origin, struct spec **o
   return 0;
 }
 
+int spec_parse_resources(const char *json, size_t len, const char *origin,
+                         struct spec_resources **out, struct mr_error **err)
+{
+  struct ctx c = {.origin = origin != NULL ? origin : "resources", .err = err};
+  yajl_val root = NULL;
+  if (json == NULL)
+    return fail(&c, "invalid JSON: no text");
+  int r = parse_tree(&c, json, len, &root);
+  if (r < 0)
+    return r;
+  struct spec_resources *res = calloc(1, sizeof(*res));
+  /* Paths in errors read like config.json's: linux.resources.memory.limit. */
+  path_push_key(&c, "linux.resources");
+  if (res == NULL)
+    r = oom(&c);
+  else
+    r = parse_typed(&c, root, &resources_type, res);
+  yajl_tree_free(root);
+  if (r < 0) {
+    spec_resources_free(res);
+    return r;
+  }
+  *out = res;
+  return 0;
+}
+
+void spec_resources_free(struct spec_resources *res)
+{
+  if (res == NULL)
+    return;
+  free_typed(res, &resources_type);
+  free(res);
+}
+
 void spec_free(struct spec *spec)
 {
   if (spec == NULL)

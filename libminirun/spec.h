@@ -406,6 +406,11 @@ struct spec {
 int spec_parse(const char *json, size_t len, const char *origin, struct spec **out,
                struct mr_error **err);
 void spec_free(struct spec *spec);
+/* Parses a LinuxResources object alone (what `update --resources` reads);
+ * errors name fields as linux.resources.<field>. */
+int spec_parse_resources(const char *json, size_t len, const char *origin,
+                         struct spec_resources **out, struct mr_error **err);
+void spec_resources_free(struct spec_resources *res);
 
 /* The namespace entry of `type`, or NULL when the config does not list it. */
 const struct spec_namespace *spec_find_namespace(const struct spec *spec, enum spec_ns_type type);

@@ -58,10 +58,19 @@ const struct cg_hierarchy *cg_layout_unified(const struct cg_layout *l);
 /* One file write into the container's cgroup directory of hierarchy `h`. */
 struct cg_write {
   const struct cg_hierarchy *h;
-  const char *file; /* "memory.limit_in_bytes", "cpu.max" */
-  char *value;      /* the text written */
-  char *field;      /* the JSON path, for messages: "linux.resources.memory.limit" */
+  char *file;  /* "memory.limit_in_bytes", "cpu.max" */
+  char *value; /* the text written */
+  char *field; /* the JSON path, for messages: "linux.resources.memory.limit" */
+  unsigned flags;
+  char *alt_file; /* when `file` does not exist: write alt_value here instead */
+  char *alt_value;
 };
+/* This write and the next are ordered limits (v1 memory.limit_in_bytes <=
+ * memory.memsw.limit_in_bytes): if this one is refused, write the next
+ * first and retry, so both raising and lowering work on update. */
+#define CG_W_ORDERED 1u
+/* memory.checkBeforeUpdate: refuse a limit below the current usage. */
+#define CG_W_CHECK_USAGE 2u
 
 /* A v2 device program (BPF_PROG_TYPE_CGROUP_DEVICE), hand-assembled from
  * linux.resources.devices; insns are struct bpf_insn (8 bytes each). */
@@ -82,8 +91,7 @@ struct cg_writes {
  * is logged as a warning by the caller through `warn` and skipped. Values
  * given v1-style are converted on v2 (formulas in resources-v2.c). */
 int cg_resources_plan(const struct spec_resources *res, const struct cg_layout *l,
-                      struct cg_writes *out, char ***warnings, size_t *n_warnings,
-                      mr_error **err);
+                      struct cg_writes *out, char ***warnings, size_t *n_warnings, mr_error **err);
 void cg_writes_free(struct cg_writes *w);
 
 /* Where one container's cgroups are: one directory per hierarchy. Owned by
@@ -91,9 +99,18 @@ void cg_writes_free(struct cg_writes *w);
  * struct cg_layout and struct cg_writes). */
 struct cg_paths {
   enum mr_cgroup_mode mode;
-  char **dirs;                    /* absolute, parallel to hier */
+  char **dirs; /* absolute, parallel to hier */
   const struct cg_hierarchy **hier;
   size_t n;
 };
+
+/* Performs the writes in order in the container's directories `p`, then
+ * attaches the v2 device program; errors name the field, file and value. */
+int cg_writes_apply(const struct cg_writes *w, const struct cg_paths *p, mr_error **err);
+
+/* Attaches a device program to the cgroup v2 directory `dirfd`, replacing
+ * the programs attached there before (BPF_F_REPLACE where the kernel has
+ * it, else attach the new one, then detach the old ones). */
+int cg_devices_attach(int dirfd, const struct cg_device_prog *p, mr_error **err);
 
 #endif
