@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libmount/libmount.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <linux/mount.h>
 #include <stdio.h>
@@ -69,17 +70,6 @@ static const struct {
     {"rsymfollow", 0, MOUNT_ATTR_NOSYMFOLLOW},
 };
 
-/* Options of the OCI world that are not mount(2) options. */
-static const char *const ignored_options[] = {"copy-symlink", "src-nofollow", "dest-nofollow"};
-
-static bool in_list(const char *s, const char *const *list, size_t n)
-{
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(s, list[i]) == 0)
-      return true;
-  return false;
-}
-
 static bool oci_option(const char *o, struct mount_op *op);
 
 /* Splits the option list into the libmount-parsable string and the
@@ -90,8 +80,6 @@ int mounts_parse_options(const struct spec_mount *m, size_t index, struct mount_
   cleanup_free char *optstr = NULL;
   for (size_t i = 0; i < m->n_options; i++) {
     const char *o = m->options[i];
-    if (in_list(o, ignored_options, sizeof(ignored_options) / sizeof(*ignored_options)))
-      continue;
     if (oci_option(o, op))
       continue;
     bool recursive = false;
@@ -123,7 +111,8 @@ int mounts_parse_options(const struct spec_mount *m, size_t index, struct mount_
 }
 
 /* The options handled here rather than by mount(2): propagation (kept
- * apart so the last one wins), tmpcopyup, idmap/ridmap. */
+ * apart so the last one wins), tmpcopyup, idmap/ridmap and crun's symlink
+ * options (src-nofollow, dest-nofollow, copy-symlink). */
 static bool oci_option(const char *o, struct mount_op *op)
 {
   for (size_t k = 0; k < sizeof(propagation_options) / sizeof(*propagation_options); k++) {
@@ -138,6 +127,12 @@ static bool oci_option(const char *o, struct mount_op *op)
     op->idmap = MOUNT_IDMAP;
   else if (strcmp(o, "ridmap") == 0)
     op->idmap = MOUNT_RIDMAP;
+  else if (strcmp(o, "src-nofollow") == 0)
+    op->src_nofollow = true;
+  else if (strcmp(o, "dest-nofollow") == 0)
+    op->dest_nofollow = true;
+  else if (strcmp(o, "copy-symlink") == 0)
+    op->copy_symlink = true;
   else
     return false;
   return true;
@@ -190,6 +185,33 @@ static int check_options(const struct spec_mount *m, size_t index, const struct 
   if (op->tmpcopyup && (op->bind || op->fstype == NULL || strcmp(op->fstype, "tmpfs") != 0))
     return mr_err(err, -EINVAL, "config.json: mounts[%zu] (%s): tmpcopyup needs a tmpfs mount",
                   index, m->destination);
+  if ((op->src_nofollow || op->copy_symlink) && !op->bind)
+    return mr_err(err, -EINVAL, "config.json: mounts[%zu] (%s): %s is only valid for bind mounts",
+                  index, m->destination, op->copy_symlink ? "copy-symlink" : "src-nofollow");
+  if (op->copy_symlink && (op->src_nofollow || op->dest_nofollow))
+    return mr_err(err, -EINVAL,
+                  "config.json: mounts[%zu] (%s): copy-symlink excludes src-nofollow and "
+                  "dest-nofollow (as in crun)",
+                  index, m->destination);
+  return 0;
+}
+
+/* copy-symlink of a symlink source: its text, for the child to recreate. */
+static int plan_copy_symlink(const struct spec_mount *m, size_t index, struct mount_op *op,
+                             mr_error **err)
+{
+  char link[PATH_MAX];
+  ssize_t n = readlink(op->source, link, sizeof(link));
+  if (n < 0)
+    return mr_err_sys(err, errno, "config.json: mounts[%zu] (%s): copy-symlink: readlink %s", index,
+                      m->destination, op->source);
+  if ((size_t)n >= sizeof(link))
+    return mr_err(err, -ENAMETOOLONG,
+                  "config.json: mounts[%zu] (%s): copy-symlink: the link %s is too long", index,
+                  m->destination, op->source);
+  op->symlink_text = strndup(link, (size_t)n);
+  if (op->symlink_text == NULL)
+    return mr_err_sys(err, ENOMEM, "mount");
   return 0;
 }
 
@@ -203,11 +225,21 @@ static int plan_bind_source(const mr_config *config, const struct spec_mount *m,
   op->source = m->source[0] == '/' ? strdup(m->source) : util_path_join(config->bundle, m->source);
   if (op->source == NULL)
     return mr_err_sys(err, ENOMEM, "mount source");
+  /* src-nofollow and copy-symlink: a symlink source is the symlink. */
+  bool nofollow = op->src_nofollow || op->copy_symlink;
   struct stat st;
-  if (stat(op->source, &st) < 0)
+  if ((nofollow ? lstat(op->source, &st) : stat(op->source, &st)) < 0)
     return mr_err_sys(err, errno, "mount %s on %s: source", op->source, m->destination);
   op->source_is_dir = S_ISDIR(st.st_mode);
   op->remount = (op->flags & ~(unsigned long)MS_SILENT) != 0;
+  if (!S_ISLNK(st.st_mode))
+    return 0;
+  if (op->copy_symlink)
+    return plan_copy_symlink(m, index, op, err);
+  if (op->idmap != MOUNT_IDMAP_NONE || m->n_uid_mappings > 0 || m->n_gid_mappings > 0)
+    return mr_err(err, -EINVAL,
+                  "config.json: mounts[%zu] (%s): src-nofollow of a symlink cannot be idmapped",
+                  index, m->destination);
   return 0;
 }
 
@@ -231,7 +263,9 @@ static int plan_one(const mr_config *config, const struct spec_mount *m, size_t 
     r = check_options(m, index, op, err);
     if (r == 0)
       r = plan_bind_source(config, m, index, op, err);
-    return r < 0 ? r : plan_idmap(config, m, index, op, err);
+    if (r < 0 || op->symlink_text != NULL) /* a copied symlink is not mounted */
+      return r;
+    return plan_idmap(config, m, index, op, err);
   }
   if (type == NULL || *type == '\0')
     return mr_err(err, -EINVAL, "config.json: mounts[%zu] (%s): no type and not a bind mount",
@@ -291,6 +325,7 @@ void mounts_plan_free(struct plan *plan)
     free(op->source);
     free(op->fstype);
     free(op->data);
+    free(op->symlink_text);
     if (op->idmap_fd >= 0)
       close(op->idmap_fd);
     hostbind_plan_free(op->host_submounts, op->n_host_submounts);
@@ -307,6 +342,68 @@ static void fail_mount(int sync_fd, int e, const char *what, const struct mount_
   sync_fail(sync_fd, e, what, op->destination, NULL, NULL);
 }
 
+/* The parent of `path`, resolved inside the root (created when `create`),
+ * and in *name its last component, which must name an entry of it. */
+static int open_parent(int rootfd, const char *path, bool create, const char **name)
+{
+  int parent = inroot_open_parent(rootfd, path, create, name);
+  if (parent >= 0 && (strcmp(*name, ".") == 0 || strcmp(*name, "..") == 0)) {
+    close(parent);
+    return -EINVAL; /* ".." of the rootfs itself is outside it */
+  }
+  return parent;
+}
+
+/* dest-nofollow: an O_PATH fd of `path` itself, a symlink not followed
+ * (the directories above it are resolved inside the root as always); a
+ * missing one is created as `how` says. */
+static int open_nofollow(int rootfd, const char *path, enum inroot_create how)
+{
+  const char *name;
+  int parent = open_parent(rootfd, path, how != INROOT_EXISTING, &name);
+  if (parent < 0)
+    return parent;
+  int fd = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT && how != INROOT_EXISTING) {
+    /* O_EXCL: a FIFO planted meanwhile must not be opened (it would block). */
+    int made =
+        how == INROOT_DIR
+            ? mkdirat(parent, name, 0755)
+            : openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (made >= 0 && how != INROOT_DIR)
+      close(made);
+    fd = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  }
+  int e = errno;
+  close(parent);
+  return fd < 0 ? -e : fd;
+}
+
+/* copy-symlink: the source's symlink recreated at the destination, no
+ * mount. One that is there already must be the same link (as crun). */
+static void copy_symlink(const struct mount_op *op, int rootfd, int sync_fd)
+{
+  const char *name;
+  int parent = open_parent(rootfd, op->destination, true, &name);
+  if (parent < 0)
+    fail_mount(sync_fd, -parent, "copy-symlink: open the directory of ", op);
+  if (symlinkat(op->symlink_text, parent, name) == 0) {
+    close(parent);
+    return;
+  }
+  int e = errno;
+  char there[PATH_MAX];
+  ssize_t n = e == EEXIST ? readlinkat(parent, name, there, sizeof(there)) : -1;
+  close(parent);
+  if (n >= 0 && (size_t)n == strlen(op->symlink_text) &&
+      memcmp(there, op->symlink_text, (size_t)n) == 0)
+    return;
+  if (e == EEXIST)
+    sync_fail(sync_fd, EEXIST, "copy-symlink: ", op->destination,
+              " exists and is not the same symlink", NULL);
+  fail_mount(sync_fd, e, "copy-symlink: create ", op);
+}
+
 /* Where to mount: resolved inside the rootfs and created when missing.
  * Returns the path mount(2) should use ("/proc/self/fd/N", *fd open). */
 struct mount_point {
@@ -321,7 +418,8 @@ static const char *mount_point_open(const struct mount_op *op, int rootfd, bool 
   enum inroot_create how = !create                            ? INROOT_EXISTING
                            : (!op->bind || op->source_is_dir) ? INROOT_DIR
                                                               : INROOT_FILE;
-  int fd = inroot_open(rootfd, op->destination, how);
+  int fd = op->dest_nofollow ? open_nofollow(rootfd, op->destination, how)
+                             : inroot_open(rootfd, op->destination, how);
   if (fd < 0)
     fail_mount(sync_fd, -fd, create ? "create mount point " : "open mount point ", op);
   mp->fd = fd;
@@ -349,8 +447,21 @@ static void apply_bind(const struct mount_op *op, const char *target, int target
     return;
   }
   unsigned long flags = MS_BIND | (op->recursive ? MS_REC : 0);
-  if (mount(op->source, target, NULL, flags, NULL) < 0)
+  const char *source = op->source;
+  char source_path[64];
+  int source_fd = -1;
+  if (op->src_nofollow) {
+    /* The fd's /proc path reaches a symlink itself: a magic link's target
+     * is not followed again. */
+    source_fd = open(op->source, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (source_fd < 0)
+      sync_fail(sync_fd, errno, "bind mount ", op->source, ": open the source", NULL);
+    source = inroot_fd_path(source_fd, source_path, sizeof(source_path));
+  }
+  if (mount(source, target, NULL, flags, NULL) < 0)
     sync_fail(sync_fd, errno, "bind mount ", op->source, " on ", op->destination);
+  if (source_fd >= 0)
+    close(source_fd);
 }
 
 /* Without a cgroup namespace per container yet, the container sees the
@@ -483,6 +594,10 @@ void mounts_apply(const struct plan *plan, int rootfd, int sync_fd)
 {
   for (size_t i = 0; i < plan->n_mounts; i++) {
     const struct mount_op *op = &plan->mounts[i];
+    if (op->symlink_text != NULL) {
+      copy_symlink(op, rootfd, sync_fd);
+      continue;
+    }
     struct mount_point mp;
     const char *target = mount_point_open(op, rootfd, true, &mp, sync_fd);
     int below = open_below(op, &mp, target, sync_fd);

@@ -40,6 +40,10 @@ struct mount_op {
   bool remount;       /* binds with flags: need a MS_REMOUNT|MS_BIND pass */
   bool cgroup2_host;  /* cgroup mounts: the host's /sys/fs/cgroup is cgroup2 */
   bool tmpcopyup;     /* tmpfs: starts with a copy of the image's directory */
+  bool src_nofollow;  /* binds: a symlink source is bound itself, not its target */
+  bool dest_nofollow; /* a symlink at the destination is mounted on, not followed */
+  bool copy_symlink;  /* binds: a symlink source is recreated, not mounted */
+  char *symlink_text; /* copy_symlink and the source is a symlink: its text */
   enum { MOUNT_IDMAP_NONE, MOUNT_IDMAP, MOUNT_RIDMAP } idmap;
   int idmap_fd;            /* detached idmapped clone of source (open_tree), or -1 */
   char **host_submounts;   /* sysfs and v1 cgroup: mounts below the host tree a */

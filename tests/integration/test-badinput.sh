@@ -145,6 +145,12 @@ idmap1 :: mount uidMappings hostID -1 :: jq :: .mounts += [{"destination": "/mnt
 idmap1 :: mount uidMappings without gidMappings :: jq :: .mounts += [{"destination": "/mnt", "type": "bind", "source": "/tmp", "options": ["bind"], "uidMappings": [{"containerID": 0, "hostID": 0, "size": 1}]}] :: mounts[
 idmap1 :: mount uidMappings size 0 :: jq :: .mounts += [{"destination": "/mnt", "type": "bind", "source": "/tmp", "options": ["bind"], "uidMappings": [{"containerID": 0, "hostID": 0, "size": 0}], "gidMappings": [{"containerID": 0, "hostID": 0, "size": 1}]}] :: uidMappings[0].size
 idmap1 :: idmap on a tmpfs :: jq :: .mounts += [{"destination": "/mnt", "type": "tmpfs", "source": "tmpfs", "options": ["idmap"]}] :: mounts[
+mountopts1 :: copy-symlink with src-nofollow :: jq :: .mounts += [{"destination": "/mnt", "type": "bind", "source": "/tmp", "options": ["bind", "copy-symlink", "src-nofollow"]}] :: copy-symlink excludes
+mountopts1 :: copy-symlink with dest-nofollow :: jq :: .mounts += [{"destination": "/mnt", "type": "bind", "source": "/tmp", "options": ["bind", "copy-symlink", "dest-nofollow"]}] :: copy-symlink excludes
+mountopts1 :: src-nofollow on a tmpfs :: jq :: .mounts += [{"destination": "/mnt", "type": "tmpfs", "source": "tmpfs", "options": ["src-nofollow"]}] :: src-nofollow is only valid for bind
+mountopts1 :: copy-symlink on a tmpfs :: jq :: .mounts += [{"destination": "/mnt", "type": "tmpfs", "source": "tmpfs", "options": ["copy-symlink"]}] :: copy-symlink is only valid for bind
+mountopts1 :: src-nofollow symlink idmapped :: jq :: .mounts += [{"destination": "/mnt", "type": "bind", "source": "/proc/self", "options": ["bind", "src-nofollow", "idmap"]}] :: cannot be idmapped
+mountopts1 :: dest-nofollow at /.. :: jq :: .mounts += [{"destination": "/..", "type": "bind", "source": "/tmp", "options": ["bind", "dest-nofollow"]}] :: /..
 '
 
 # badinput_case NAME KIND ARG EXPECTED: one row of the table.
@@ -235,6 +241,7 @@ test_badinput_procattr2() { badinput_group procattr2; }
 test_badinput_procattr3() { badinput_group procattr3; }
 test_badinput_netdev1() { badinput_group netdev1; }
 test_badinput_idmap1() { badinput_group idmap1; }
+test_badinput_mountopts1() { badinput_group mountopts1; }
 
 # The table itself: enough rows, one line each, every row well-formed.
 test_badinput_table_is_complete() {
