@@ -21,6 +21,7 @@
 #include "isolate/hostbind.h"
 #include "mounts/copyup.h"
 #include "mounts/idmap.h"
+#include "mounts/recattr.h"
 #include "sync.h"
 #include "util.h"
 
@@ -510,12 +511,17 @@ static void finish_host_bind(const struct mount_op *op, const char *target, int 
     sync_fail(sync_fd, -EPERM, what, " ", op->destination, " (a bind of the host's tree)");
 }
 
-static void set_recursive_attrs(const struct mount_op *op, const char *target,
-                                unsigned long long set, unsigned long long clr, int sync_fd)
+/* The recursive options (rro, rnosuid, ...): mount_setattr, or before 5.12
+ * a remount of every mount below, each reached inside the root. */
+static void set_recursive_attrs(const struct mount_op *op, int rootfd, int target_fd, int sync_fd)
 {
-  struct mount_attr attr = {.attr_set = set, .attr_clr = clr};
-  if (syscall(SYS_mount_setattr, AT_FDCWD, target, AT_RECURSIVE, &attr, sizeof(attr)) < 0)
-    fail_mount(sync_fd, errno, "set recursive mount options on ", op);
+  const char *what = "";
+  int r = recattr_apply(rootfd, target_fd, op->attr_set, op->attr_clr, &what);
+  if (r == -EOPNOTSUPP)
+    sync_fail(sync_fd, EOPNOTSUPP, "mount option rnosymfollow on ", op->destination,
+              ": not supported by this kernel (needs Linux 5.10)", NULL);
+  if (r < 0)
+    fail_mount(sync_fd, -r, what, op);
 }
 
 /* Whether finish_mount has anything to do for `op`. */
@@ -558,7 +564,7 @@ static void finish_tmpcopyup(const struct mount_op *op, const char *target, int 
 /* What needs the new mount itself: an fd taken before the mount refers to
  * the directory underneath, so the caller reopens the target first. */
 static void finish_mount(const struct mount_op *op, const char *target, int below, bool host_bind,
-                         int sync_fd)
+                         int rootfd, int target_fd, int sync_fd)
 {
   if (op->tmpcopyup)
     finish_tmpcopyup(op, target, below, sync_fd);
@@ -569,7 +575,7 @@ static void finish_mount(const struct mount_op *op, const char *target, int belo
   if (host_bind || (op->kind == MOUNT_CGROUP && !op->cgroup2_host))
     finish_host_bind(op, target, sync_fd);
   if (op->attr_set | op->attr_clr)
-    set_recursive_attrs(op, target, op->attr_set, op->attr_clr, sync_fd);
+    set_recursive_attrs(op, rootfd, target_fd, sync_fd);
   if (op->propagation && mount(NULL, target, NULL, op->propagation, NULL) < 0)
     fail_mount(sync_fd, errno, "set propagation of ", op);
   if (op->flags & MS_NOSYMFOLLOW)
@@ -614,7 +620,7 @@ void mounts_apply(const struct plan *plan, int rootfd, int sync_fd)
       continue;
     if (reopen)
       target = mount_point_open(op, rootfd, false, &mp, sync_fd);
-    finish_mount(op, target, below, host_bind, sync_fd);
+    finish_mount(op, target, below, host_bind, rootfd, mp.fd, sync_fd);
     mount_point_close(&mp);
     if (below >= 0)
       close(below);

@@ -26,6 +26,17 @@ add_idmapped() {
     --arg dst "$2" --arg src "$T/host" --argjson opts "$3" --argjson maps "${4:-{\}}"
 }
 
+# The old-kernel mode (run.sh MR_OLD_KERNEL=1) has no idmapped mounts: the
+# run must fail with the error naming the kernel feature, then the test
+# skips saying so.
+idmap_or_skip() { # BUNDLE
+  old_kernel_mode || return 0
+  assert_fail_with "idmapped mounts need open_tree (Linux 5.2) and mount_setattr (Linux 5.12)" \
+    $MR run --bundle "$1" c1
+  assert_no_state
+  skip "old-kernel mode: idmapped mounts need Linux 5.12 (the clear error was checked)"
+}
+
 MAPS_2000='{"uidMappings": [{"containerID": 0, "hostID": 2000, "size": 1},
                             {"containerID": 1000, "hostID": 5000, "size": 10}],
             "gidMappings": [{"containerID": 0, "hostID": 3000, "size": 1},
@@ -36,6 +47,7 @@ test_mount_idmap_per_mount_mappings() {
   make_bundle "$T/b" sh -c 'stat -c "%n %u:%g" /data/root-file /data/user-file /data/sub
                             grep " /data " /proc/self/mountinfo'
   add_idmapped "$T/b" /data '["rbind", "idmap"]' "$MAPS_2000"
+  idmap_or_skip "$T/b"
   run_ok c1 "$T/b"
   assert_eq "/data/root-file 2000:3000
 /data/user-file 5000:6001
@@ -51,6 +63,7 @@ test_mount_idmap_implied_by_mappings() {
   idmap_host_dir
   make_bundle "$T/b" stat -c "%u:%g" /data/root-file
   add_idmapped "$T/b" /data '["bind"]' "$MAPS_2000"
+  idmap_or_skip "$T/b"
   run_ok c1 "$T/b"
   assert_eq "2000:3000" "$OUT" "owner through a mount with mappings only"
 }
@@ -68,6 +81,7 @@ test_mount_idmap_container_userns() {
   add_idmapped "$T/b" /data '["rbind", "idmap"]'
   add_bind "$T/b" "$T/host" /plain rbind
   chown -R 200000:200000 "$T/b/rootfs"
+  idmap_or_skip "$T/b"
   run_ok c1 "$T/b"
   assert_eq "0:0
 65534:65534
@@ -81,6 +95,7 @@ ridmap_run() {
   idmap_host_dir
   make_bundle "$T/b" sh -c 'stat -c "%u:%g" /data/root-file /data/sub/f'
   add_idmapped "$T/b" /data "$1" "$MAPS_2000"
+  idmap_or_skip "$T/b"
   # The submount exists in a private mount namespace only (never on the host).
   capture unshare -m --propagation private sh -c '
     mount -t tmpfs tmpfs "$1/host/sub" && touch "$1/host/sub/f" &&

@@ -62,3 +62,26 @@ test_no_openat2_dev_symlink_and_masks() {
   assert_contains "$OUT" null-ok
   assert_contains "$OUT" " /proc/timer_list " "masked /proc/timer_list (a bind of /dev/null)"
 }
+
+# Without mount_setattr (5.12) the recursive options reach every mount of a
+# recursive bind by one remount each: /ro and /ro/sub both read-only and
+# nosuid, the bind's source (/data) untouched.
+test_no_mount_setattr_recursive_options() {
+  enosys mount_setattr
+  make_bundle "$T/b" sh -c 'cat /proc/self/mountinfo; touch /ro/sub/x && echo sub-writable; touch /data/sub/y && echo data-writable'
+  mkdir -p "$T/b/rootfs/data"
+  jqset "$T/b" --arg src "$T/b/rootfs/data" '.mounts += [
+      {"destination": "/data", "type": "tmpfs", "source": "tmpfs"},
+      {"destination": "/data/sub", "type": "tmpfs", "source": "tmpfs"},
+      {"destination": "/ro", "type": "bind", "source": $src, "options": ["rbind", "rro", "rnosuid", "rnoatime"]}]'
+  run_ok c1 "$T/b"
+  local m
+  for m in /ro /ro/sub; do
+    has_opt "$(mi_opts "$OUT" $m)" ro || fail "$m is not read-only: $(mi_opts "$OUT" $m)"
+    has_opt "$(mi_opts "$OUT" $m)" nosuid || fail "$m is not nosuid: $(mi_opts "$OUT" $m)"
+    has_opt "$(mi_opts "$OUT" $m)" noatime || fail "$m is not noatime: $(mi_opts "$OUT" $m)"
+  done
+  has_opt "$(mi_opts "$OUT" /data/sub)" rw || fail "/data/sub (the source) lost rw: $(mi_opts "$OUT" /data/sub)"
+  assert_not_contains "$OUT" sub-writable "touch in /ro/sub"
+  assert_contains "$OUT" data-writable "touch in /data/sub"
+}
