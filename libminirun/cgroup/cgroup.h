@@ -92,6 +92,12 @@ struct cg_writes {
  * given v1-style are converted on v2 (formulas in resources-v2.c). */
 int cg_resources_plan(const struct spec_resources *res, const struct cg_layout *l,
                       struct cg_writes *out, char ***warnings, size_t *n_warnings, mr_error **err);
+/* The same for a whole config: the device nodes of linux.devices are
+ * allowed after the rules (as runc does), so a deny-all does not lock the
+ * container out of the nodes its config creates. Create uses this one. */
+int cg_resources_plan_spec(const struct spec *spec, const struct cg_layout *l,
+                           struct cg_writes *out, char ***warnings, size_t *n_warnings,
+                           mr_error **err);
 void cg_writes_free(struct cg_writes *w);
 
 /* Where one container's cgroups are: one directory per hierarchy. Owned by
@@ -112,5 +118,23 @@ int cg_writes_apply(const struct cg_writes *w, const struct cg_paths *p, mr_erro
  * the programs attached there before (BPF_F_REPLACE where the kernel has
  * it, else attach the new one, then detach the old ones). */
 int cg_devices_attach(int dirfd, const struct cg_device_prog *p, mr_error **err);
+
+/* cgroup/stats.c: usage figures read from the container's directories. */
+struct cg_stats {
+  bool has_memory_usage, has_memory_peak, has_oom_kills, has_pids_current, has_cpu_usage;
+  uint64_t memory_usage; /* bytes */
+  uint64_t memory_peak;  /* bytes (v2: Linux 5.19) */
+  uint64_t oom_kills;    /* processes the OOM killer took in the cgroup */
+  uint64_t pids_current;
+  uint64_t cpu_usage_ns;
+};
+/* -ENOENT when none of the directories reports anything (removed). */
+int cg_stats_read(char *const *dirs, size_t n, struct cg_stats *s);
+
+/* cgroup/update.c: applies `res` to the container whose cgroup directories
+ * are `dirs` (as recorded in its state), on the layout detected now.
+ * Warnings go to the context's log. */
+int cg_resources_update(const mr_context *ctx, char *const *dirs, size_t n,
+                        const struct spec_resources *res, mr_error **err);
 
 #endif

@@ -73,7 +73,7 @@ int cg_dev_rules(struct cg_plan *p, const struct spec_resources *res, struct cg_
   if (res->n_devices == 0)
     return 0;
   size_t n_def = sizeof(defaults) / sizeof(defaults[0]);
-  struct cg_dev_rule *r = calloc(res->n_devices + n_def, sizeof(*r));
+  struct cg_dev_rule *r = calloc(res->n_devices + n_def + p->n_devs, sizeof(*r));
   if (r == NULL)
     return mr_err(p->err, -ENOMEM, "out of memory");
   for (size_t i = 0; i < res->n_devices; i++) {
@@ -84,7 +84,17 @@ int cg_dev_rules(struct cg_plan *p, const struct spec_resources *res, struct cg_
     }
   }
   memcpy(r + res->n_devices, defaults, sizeof(defaults));
+  size_t k = res->n_devices + n_def;
+  /* The nodes the config creates are the container's to use (FIFOs need no
+   * rule; 'u' is an unbuffered character device). */
+  for (size_t i = 0; i < p->n_devs; i++) {
+    const struct spec_device *d = &p->devs[i];
+    if (d->type == 'p' || !d->has_major || !d->has_minor)
+      continue;
+    r[k++] = (struct cg_dev_rule){true, d->type == 'b' ? 'b' : 'c', d->major, d->minor,
+                                  CG_DEV_READ | CG_DEV_WRITE | CG_DEV_MKNOD};
+  }
   *out = r;
-  *n = res->n_devices + n_def;
+  *n = k;
   return 0;
 }

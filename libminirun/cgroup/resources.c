@@ -318,14 +318,15 @@ static int plan_unified(struct cg_plan *p, const struct spec_resources *res)
   return cg_v2_unified(p, h, res->unified, res->n_unified);
 }
 
-int cg_resources_plan(const struct spec_resources *res, const struct cg_layout *l,
-                      struct cg_writes *out, char ***warnings, size_t *n_warnings, mr_error **err)
+static int plan_all(struct cg_plan *pp, const struct spec_resources *res)
 {
+  struct cg_plan p = *pp;
+  struct cg_writes *out = p.out;
+  char ***warnings = p.warnings;
+  size_t *n_warnings = p.n_warnings;
   memset(out, 0, sizeof(*out));
   *warnings = NULL;
   *n_warnings = 0;
-  struct cg_plan p = {
-      .l = l, .out = out, .warnings = warnings, .n_warnings = n_warnings, .err = err};
   if (res == NULL || !res->present)
     return 0;
   /* unified last: its raw values override the converted ones, as in runc. */
@@ -355,4 +356,26 @@ int cg_resources_plan(const struct spec_resources *res, const struct cg_layout *
     *n_warnings = 0;
   }
   return r;
+}
+
+int cg_resources_plan(const struct spec_resources *res, const struct cg_layout *l,
+                      struct cg_writes *out, char ***warnings, size_t *n_warnings, mr_error **err)
+{
+  struct cg_plan p = {
+      .l = l, .out = out, .warnings = warnings, .n_warnings = n_warnings, .err = err};
+  return plan_all(&p, res);
+}
+
+int cg_resources_plan_spec(const struct spec *spec, const struct cg_layout *l,
+                           struct cg_writes *out, char ***warnings, size_t *n_warnings,
+                           mr_error **err)
+{
+  struct cg_plan p = {.l = l,
+                      .out = out,
+                      .warnings = warnings,
+                      .n_warnings = n_warnings,
+                      .err = err,
+                      .devs = spec->linux_.devices,
+                      .n_devs = spec->linux_.n_devices};
+  return plan_all(&p, &spec->linux_.resources);
 }

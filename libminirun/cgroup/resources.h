@@ -17,6 +17,8 @@ struct cg_plan {
   char ***warnings;
   size_t *n_warnings;
   mr_error **err;
+  const struct spec_device *devs; /* linux.devices: allowed rwm after the rules */
+  size_t n_devs;
 };
 
 /* Appends a write of printf-formatted text to `file` of hierarchy `h`;
@@ -47,7 +49,8 @@ struct cg_dev_rule {
 };
 /* The rules of linux.resources.devices followed by the devices every
  * container gets (null, zero, full, random, urandom, tty, console, ptmx,
- * pts, mknod of any), last match wins. NULL rules: no restriction asked. */
+ * pts, mknod of any) and the nodes of linux.devices, as runc does; last
+ * match wins. NULL rules: no restriction asked. */
 int cg_dev_rules(struct cg_plan *p, const struct spec_resources *res, struct cg_dev_rule **out,
                  size_t *n);
 

@@ -219,6 +219,31 @@ static void test_hybrid(void)
   result_free(&r);
 }
 
+/* linux.devices nodes are allowed after the rules (create's planner). */
+static void test_spec_devices(void)
+{
+  char *json = jq("{'ociVersion':'1.0.2','linux':{'devices':[{'path':'/dev/fuse','type':'c',"
+                  "'major':10,'minor':229}],'resources':{'devices':[{'allow':false}]}}}");
+  struct spec *spec = NULL;
+  mr_error *err = NULL;
+  struct cg_writes w = {0};
+  char **warn = NULL;
+  size_t n_warn = 0;
+  int r = spec_parse(json, strlen(json), NULL, &spec, &err);
+  if (r == 0)
+    r = cg_resources_plan_spec(spec, &hybrid, &w, &warn, &n_warn, &err);
+  ok(r == 0 && w.n > 2 && strcmp(w.w[0].value, "a") == 0 &&
+         strcmp(w.w[w.n - 1].value, "c 10:229 rwm") == 0,
+     "linux.devices node allowed after the deny-all and the defaults");
+  if (err != NULL)
+    printf("# %s\n", mr_error_message(err));
+  cg_writes_free(&w);
+  free(warn);
+  mr_error_free(err);
+  spec_free(spec);
+  free(json);
+}
+
 static void test_v2(void)
 {
   expect(&v2, "v2: memory.max, swap.max = swap - limit, memory.low",
@@ -308,6 +333,7 @@ int main(void)
 {
   test_conversions();
   test_hybrid();
+  test_spec_devices();
   test_v2();
   test_errors();
   printf("1..%d\n", n_tests);
