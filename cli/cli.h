@@ -39,6 +39,8 @@ int cli_cmd_delete(const struct cli_globals *g, int argc, char **argv);
 /* cmd-state.c */
 int cli_cmd_state(const struct cli_globals *g, int argc, char **argv);
 int cli_cmd_list(const struct cli_globals *g, int argc, char **argv);
+/* cmd-exec.c */
+int cli_cmd_exec(const struct cli_globals *g, int argc, char **argv);
 /* cmd-spec.c */
 int cli_cmd_spec(const struct cli_globals *g, int argc, char **argv);
 

@@ -32,6 +32,10 @@ static const char usage_text[] =
     "  start  ID\n"
     "  kill   [-a|--all] ID [SIGNAL]     (default SIGTERM)\n"
     "  delete [-f|--force] ID\n"
+    "  exec   [-d] [-t] [--process FILE] [--pid-file F] [--console-socket S] [-e K=V]\n"
+    "         [-u UID[:GID]] [--cwd D] [--cap C] [--no-new-privs] ID [COMMAND [ARG]...]\n"
+    "  exec   [-d] [-t] [--process FILE] [--pid-file F] [--console-socket S] [-e K=V]\n"
+    "         [-u UID[:GID]] [--cwd D] [--cap C] [--no-new-privs] ID [COMMAND [ARG]...]\n"
     "  state  ID\n"
     "  list   [-f|--format table|json] [-q|--quiet]\n"
     "  spec   [--rootless] [-b|--bundle DIR]\n"
@@ -46,7 +50,7 @@ struct cli_command {
 static const struct cli_command commands[] = {
     {"create", cli_cmd_create}, {"run", cli_cmd_run},       {"start", cli_cmd_start},
     {"kill", cli_cmd_kill},     {"delete", cli_cmd_delete}, {"state", cli_cmd_state},
-    {"list", cli_cmd_list},     {"spec", cli_cmd_spec},
+    {"list", cli_cmd_list},     {"spec", cli_cmd_spec},     {"exec", cli_cmd_exec},
 };
 
 void cli_getopt_reset(void)

@@ -266,6 +266,69 @@ MR_API int mr_container_kill(mr_context *ctx, const char *id, int signal, int al
 MR_API int mr_container_delete(mr_context *ctx, const char *id, int force, mr_error **err);
 
 /* ------------------------------------------------------------------------ */
+/* Exec: another process in a running container                              */
+/* ------------------------------------------------------------------------ */
+
+typedef struct mr_exec_opts mr_exec_opts;
+
+MR_API int mr_exec_opts_new(mr_exec_opts **out, mr_error **err);
+MR_API void mr_exec_opts_free(mr_exec_opts *opts);
+/* A whole runtime-spec "process" object (what `exec --process FILE` reads):
+ * it replaces the container's process. Without it the process starts as a
+ * copy of config.json's (user, env, cwd, capabilities, rlimits,
+ * noNewPrivileges, LSM labels, scheduler, ...) with the args given below.
+ * The setters below override either. Errors name "process.json: FIELD". */
+MR_API int mr_exec_opts_set_process_json(mr_exec_opts *opts, const char *json, size_t len,
+                                         mr_error **err);
+/* The command (argv[0] looked up in the container's PATH). */
+MR_API int mr_exec_opts_set_args(mr_exec_opts *opts, size_t argc, const char *const *argv,
+                                 mr_error **err);
+/* "NAME=VALUE": replaces NAME in the environment, or adds it. */
+MR_API int mr_exec_opts_add_env(mr_exec_opts *opts, const char *name_value, mr_error **err);
+/* Absolute working directory inside the container. */
+MR_API int mr_exec_opts_set_cwd(mr_exec_opts *opts, const char *cwd, mr_error **err);
+MR_API void mr_exec_opts_set_user(mr_exec_opts *opts, uid_t uid, gid_t gid);
+/* Adds a capability ("CAP_NET_ADMIN") to the bounding, effective and
+ * permitted sets (and ambient when the process has inheritable ones), as
+ * runc's `exec --cap`. */
+MR_API int mr_exec_opts_add_capability(mr_exec_opts *opts, const char *name, mr_error **err);
+MR_API void mr_exec_opts_set_no_new_privs(mr_exec_opts *opts, int no_new_privs);
+/* SELinux process label / AppArmor profile of the new process. */
+MR_API int mr_exec_opts_set_process_label(mr_exec_opts *opts, const char *label, mr_error **err);
+MR_API int mr_exec_opts_set_apparmor(mr_exec_opts *opts, const char *profile, mr_error **err);
+/* 1: the process gets a new pty of the container (its master is sent to
+ * the console socket, which is then required); 0: not. By default it has
+ * one when its process.json says "terminal": true, else not (the init's
+ * terminal setting is not inherited, as with runc and crun). */
+MR_API void mr_exec_opts_set_terminal(mr_exec_opts *opts, int terminal);
+/* Whether the process will get a terminal (1) or not (0), by the rules
+ * above: a caller that talks to it itself listens on a console socket. */
+MR_API int mr_exec_opts_terminal(const mr_exec_opts *opts);
+MR_API int mr_exec_opts_set_console_socket(mr_exec_opts *opts, const char *path, mr_error **err);
+/* Written once the process runs (not when exec fails). */
+MR_API int mr_exec_opts_set_pid_file(mr_exec_opts *opts, const char *path, mr_error **err);
+MR_API void mr_exec_opts_set_preserve_fds(mr_exec_opts *opts, int n);
+/* The process's stdin/stdout/stderr (default: the caller's 0, 1, 2). */
+MR_API void mr_exec_opts_set_stdio(mr_exec_opts *opts, int in_fd, int out_fd, int err_fd);
+
+/* Starts a process in running (or created) container `id`: it joins every
+ * namespace of the container's init (the user namespace first; through a
+ * pidfd where the kernel supports setns() on one, else /proc/PID/ns/ fds
+ * opened before the fork), its cgroups, and gets the capabilities,
+ * rlimits, seccomp filter, no_new_privs, LSM label, env and cwd of the
+ * container's config (or of the process JSON). The caller is its parent:
+ * mr_container_wait() on the returned handle gives its exit status (128 +
+ * signal). Returns once the program has been exec'd. The runtime's copy
+ * never becomes reachable from the container: it is not dumpable before
+ * it joins anything and holds no host fd when it execs.
+ * A stopped, paused or unknown container is an error (-EINVAL / -ENOENT).
+ * When the program cannot be run the message is the one podman maps to
+ * exit codes: 'exec "NAME": executable file not found in $PATH' (-ENOENT,
+ * 127) or 'exec "NAME": permission denied' (-EACCES, 126). */
+MR_API int mr_container_exec(mr_context *ctx, const char *id, const mr_exec_opts *opts,
+                             mr_container **out, mr_error **err);
+
+/* ------------------------------------------------------------------------ */
 /* State                                                                     */
 /* ------------------------------------------------------------------------ */
 

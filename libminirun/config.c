@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "container.h"
+#include "state.h"
 #include "util.h"
 
 /* A config.json bigger than this is not a config (podman's are ~10 KiB). */
@@ -37,6 +38,13 @@ static int config_from_text(const char *json, size_t len, const char *bundle, mr
     return mr_err_sys(err, ENOMEM, "config");
   seccomp_config_init(c);
   int r = absolute_path(bundle, &c->bundle, err);
+  if (r == 0 && (c->json = malloc(len + 1)) == NULL)
+    r = mr_err_sys(err, ENOMEM, "config");
+  if (r == 0) {
+    memcpy(c->json, json, len);
+    c->json[len] = '\0';
+    c->json_len = len;
+  }
   if (r == 0)
     r = spec_parse(json, len, "config.json", &c->spec, err);
   if (r == 0 && c->spec->root.path != NULL) {
@@ -71,6 +79,22 @@ int mr_config_load_bundle(mr_context *ctx, const char *bundle, mr_config **out, 
   return config_from_text(json, len, abs, out, err);
 }
 
+int config_save(int dirfd, const mr_config *config, mr_error **err)
+{
+  return util_write_file_atomic(dirfd, STATE_CONFIG_FILE, config->json, config->json_len, 0600,
+                                err);
+}
+
+int config_load_saved(int dirfd, const char *bundle, mr_config **out, mr_error **err)
+{
+  cleanup_free char *json = NULL;
+  size_t len = 0;
+  int r = util_read_file_at(dirfd, STATE_CONFIG_FILE, CONFIG_MAX_SIZE, &json, &len, err);
+  if (r < 0)
+    return r;
+  return config_from_text(json, len, bundle, out, err);
+}
+
 int mr_config_load_json(mr_context *ctx, const char *json, size_t len, const char *bundle,
                         mr_config **out, mr_error **err)
 {
@@ -88,6 +112,7 @@ void mr_config_free(mr_config *config)
   spec_free(config->spec);
   free(config->bundle);
   free(config->rootfs);
+  free(config->json);
   free(config);
 }
 

@@ -207,7 +207,7 @@ static int wait_ready(struct create_job *job, mr_error **err)
   return 0;
 }
 
-static int write_pid_file(const char *path, pid_t pid, mr_error **err)
+int container_write_pid_file(const char *path, pid_t pid, mr_error **err)
 {
   cleanup_free char *dir_copy = strdup(path);
   cleanup_free char *base_copy = strdup(path);
@@ -244,10 +244,12 @@ static int commit_state(struct create_job *job, mr_error **err)
     return mr_err(err, -ECHILD, "container init exited during setup");
   r = hooks_file_write(job->dirfd, &cfg->spec->hooks, err);
   if (r == 0)
+    r = config_save(job->dirfd, cfg, err);
+  if (r == 0)
     r = state_write(job->dirfd, &rec, err);
   MR_CRASH_POINT("state-written");
   if (r == 0 && job->opts != NULL && job->opts->pid_file != NULL)
-    r = write_pid_file(job->opts->pid_file, job->pid, err);
+    r = container_write_pid_file(job->opts->pid_file, job->pid, err);
   MR_CRASH_POINT("pid-file-written");
   if (r == 0 && sync_send(job->sync[0], SYNC_GO, 0, 0) < 0)
     r = mr_err(err, -ECHILD, "container init exited during setup");

@@ -113,6 +113,10 @@ struct plan {
   bool user_ns;            /* new user namespace: the parent writes the maps */
   char *uid_map, *gid_map; /* "0 100000 65536\n..." */
   char *timens_offsets;    /* "monotonic 1 0\nboottime 2 0\n" or NULL */
+  /* exec (exec.h): joins a running container instead of building one */
+  bool exec;
+  int exec_pidfd;    /* the init's pidfd, or -1 */
+  int exec_ns_flags; /* CLONE_NEW* for setns(exec_pidfd) */
   bool new_time_ns;
 
   /* rootfs */

@@ -66,6 +66,11 @@ static int pin_process(pid_t pid, unsigned long long start, int *pidfd)
   return 0;
 }
 
+int procs_pin(pid_t pid, unsigned long long start, int *pidfd)
+{
+  return pin_process(pid, start, pidfd);
+}
+
 static int send_signal(int pidfd, pid_t pid, int sig)
 {
   if (pidfd >= 0) {

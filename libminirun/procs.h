@@ -5,6 +5,9 @@
 
 #include "state.h"
 
+/* Opens a pidfd of `pid` (-1 in *pidfd without pidfd support) and checks
+ * that it is still the process that started at `start`; -ESRCH if not. */
+int procs_pin(pid_t pid, unsigned long long start, int *pidfd);
 /* Signals the init recorded in `rec`; -ESRCH when it is gone (or its pid
  * now belongs to another process). */
 int procs_signal_init(const struct state_record *rec, int sig);

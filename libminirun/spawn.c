@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "exec.h"
 #include "isolate/signals.h"
 #include "namespaces.h"
 #include "sync.h"
@@ -69,6 +70,25 @@ static __attribute__((noreturn)) void run_stage1(struct plan *plan, int child_sy
   _exit(0);
 }
 
+/* exec's first child: joins the running container's namespaces and clones
+ * the process as our sibling (in the joined pid namespace). */
+static __attribute__((noreturn)) void run_exec_stage1(struct plan *plan, int child_sync,
+                                                      int gate_fd)
+{
+  (void)gate_fd;
+  child_isolate(plan, false, false);
+  exec_child_join(plan, child_sync);
+  pid_t pid = raw_clone(CLONE_PARENT, NULL);
+  if (pid < 0)
+    sync_fail(child_sync, errno, "clone the exec process", NULL, NULL, NULL);
+  if (pid == 0) {
+    child_isolate(plan, !plan->terminal, true);
+    exec_child_main(plan, child_sync);
+  }
+  sync_send(child_sync, SYNC_PID, 0, pid);
+  _exit(0);
+}
+
 static int reap(pid_t pid)
 {
   int status;
@@ -78,14 +98,16 @@ static int reap(pid_t pid)
   return status;
 }
 
-static int spawn_two_step(struct plan *plan, int parent_sync, int child_sync, int gate_fd,
-                          pid_t *pid, int *pidfd, mr_error **err)
+typedef void (*stage1_fn)(struct plan *plan, int child_sync, int gate_fd);
+
+static int spawn_two_step(stage1_fn stage1_main, struct plan *plan, int parent_sync, int child_sync,
+                          int gate_fd, pid_t *pid, int *pidfd, mr_error **err)
 {
   sigset_t mask;
   signals_block_all(&mask);
   pid_t stage1 = raw_clone(0, NULL);
   if (stage1 == 0)
-    run_stage1(plan, child_sync, gate_fd);
+    stage1_main(plan, child_sync, gate_fd);
   int e = errno;
   signals_restore(&mask);
   if (stage1 < 0)
@@ -113,7 +135,7 @@ int spawn_init(struct plan *plan, int parent_sync, int child_sync, int gate_fd, 
   if (r < 0)
     return r;
   if (plan->join_pid)
-    return spawn_two_step(plan, parent_sync, child_sync, gate_fd, pid, pidfd, err);
+    return spawn_two_step(run_stage1, plan, parent_sync, child_sync, gate_fd, pid, pidfd, err);
   /* No host handler may run in the child (see isolate/signals.h). */
   sigset_t mask;
   signals_block_all(&mask);
@@ -126,4 +148,13 @@ int spawn_init(struct plan *plan, int parent_sync, int child_sync, int gate_fd, 
     return mr_err_sys(err, e, "clone container init");
   *pid = p;
   return 0;
+}
+
+int spawn_exec(struct plan *plan, int parent_sync, int child_sync, pid_t *pid, int *pidfd,
+               mr_error **err)
+{
+  *pid = -1;
+  *pidfd = -1;
+  plan_seal_fds(plan);
+  return spawn_two_step(run_exec_stage1, plan, parent_sync, child_sync, -1, pid, pidfd, err);
 }

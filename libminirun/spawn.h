@@ -15,6 +15,12 @@
 int spawn_init(struct plan *plan, int parent_sync, int child_sync, int gate_fd, pid_t *pid,
                int *pidfd, mr_error **err);
 
+/* exec: a first child joins the container's namespaces (exec_child_join)
+ * and clones the process with CLONE_PARENT, which then runs
+ * exec_child_main(). The caller is the process's parent. */
+int spawn_exec(struct plan *plan, int parent_sync, int child_sync, pid_t *pid, int *pidfd,
+               mr_error **err);
+
 /* pidfd_open() or -1. */
 int spawn_pidfd_open(pid_t pid);
 

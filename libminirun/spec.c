@@ -1415,6 +1415,32 @@ void spec_free(struct spec *spec)
   free(spec);
 }
 
+/* process.json of `exec` (runtime-spec: the same object as config.json's
+ * "process"); errors name "process.json: args: ..." style paths. */
+int spec_parse_process(const char *json, size_t len, const char *origin, struct spec_process *out,
+                       struct mr_error **err)
+{
+  struct ctx c = {.origin = origin != NULL ? origin : "process.json", .err = err};
+  yajl_val root = NULL;
+  memset(out, 0, sizeof(*out));
+  if (json == NULL)
+    return fail(&c, "invalid JSON: no text");
+  int r = parse_tree(&c, json, len, &root);
+  if (r < 0)
+    return r;
+  r = parse_typed(&c, root, &process_type, out);
+  yajl_tree_free(root);
+  if (r < 0)
+    spec_process_free(out);
+  return r;
+}
+
+void spec_process_free(struct spec_process *p)
+{
+  free_typed(p, &process_type);
+  memset(p, 0, sizeof(*p));
+}
+
 const struct spec_namespace *spec_find_namespace(const struct spec *spec, enum spec_ns_type type)
 {
   for (size_t i = 0; i < spec->linux_.n_namespaces; i++)

@@ -411,6 +411,11 @@ void spec_free(struct spec *spec);
 int spec_parse_resources(const char *json, size_t len, const char *origin,
                          struct spec_resources **out, struct mr_error **err);
 void spec_resources_free(struct spec_resources *res);
+/* A lone process object (exec's process.json) into *out; on failure *out
+ * is left empty. Release with spec_process_free(). */
+int spec_parse_process(const char *json, size_t len, const char *origin, struct spec_process *out,
+                       struct mr_error **err);
+void spec_process_free(struct spec_process *p);
 
 /* The namespace entry of `type`, or NULL when the config does not list it. */
 const struct spec_namespace *spec_find_namespace(const struct spec *spec, enum spec_ns_type type);

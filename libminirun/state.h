@@ -6,6 +6,7 @@
  *     state.json   written atomically (tmp + fsync + rename)
  *     exec.fifo    exists from create until start: the init blocks reading it
  *     hooks.json   poststart/poststop hooks for start/delete (hooks/hooks-state.c)
+ *     config.json  the config.json text create used (exec reads it, as crun)
  *     hooks.fifo   from create until start, with startContainer/poststart hooks:
  *                  start reads the init's hook errors there until it execs
  *
@@ -21,8 +22,9 @@
 #include "context.h"
 #include "spec.h"
 
-#define STATE_FILE      "state.json"
-#define STATE_EXEC_FIFO "exec.fifo"
+#define STATE_FILE        "state.json"
+#define STATE_EXEC_FIFO   "exec.fifo"
+#define STATE_CONFIG_FILE "config.json"
 /* "PID PIDSTART\n": a second record of the init, so `delete --force` can
  * still kill it when state.json was damaged. */
 #define STATE_INIT_FILE "init.pid"

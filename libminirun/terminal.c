@@ -136,7 +136,10 @@ void terminal_setup(const struct plan *plan, int sync_fd)
   /* The process may drop to another uid: it must still own its terminal. */
   if (fchown(slave, plan->uid, (gid_t)-1) < 0)
     sync_fail(sync_fd, errno, "chown ", pts, NULL, NULL);
-  bind_console(pts, sync_fd);
+  /* /dev/console is the init's terminal; an exec'd process only gets its
+   * own pty (as runc and crun). */
+  if (!plan->exec)
+    bind_console(pts, sync_fd);
   int r = send_master(plan->console_fd, master, pts);
   if (r < 0)
     sync_fail(sync_fd, -r, "send pty master to the console socket", NULL, NULL, NULL);

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * exec.h - mr_container_exec(): a new process in a running container.
+ *
+ * The parent loads the config the container was created with (kept in its
+ * state dir), applies the exec's process, and builds a plan with the same
+ * *_plan() steps as create, minus everything that builds the container
+ * (mounts, devices, rootfs, hooks, sysctl): instead the plan holds a pidfd
+ * of the init and fds of its namespaces. Then, as for a joined pid
+ * namespace at create, a first child joins the namespaces (setns affects
+ * its children for pid and time) and clones the process as our child
+ * (CLONE_PARENT); the process waits for GO (we put it into the init's
+ * cgroups first) and sets itself up with the *_apply() steps of the init.
+ */
+#ifndef MR_EXEC_H
+#define MR_EXEC_H
+
+#include "container.h"
+#include "plan.h"
+#include "state.h"
+
+/* The exec's process into config->spec->process (the config is the exec's
+ * private copy). */
+int exec_process_prepare(mr_config *config, const mr_exec_opts *opts, mr_error **err);
+
+/* Parent: the init's pidfd and namespace fds (into plan->joins), the
+ * setns() flags for the pidfd, checked against the init recorded in
+ * `rec` so a reused pid is never joined. */
+int exec_ns_plan(const struct spec *spec, const struct state_record *rec, struct plan *plan,
+                 mr_error **err);
+
+/* Parent: moves `pid` into every cgroup the container's init is in (as
+ * /proc/INIT/cgroup lists them, each hierarchy found in our mountinfo),
+ * before the process runs any of its own code. Nothing with cgroups
+ * disabled (MR_CGROUP_NONE). */
+int exec_cgroup_join(const mr_context *ctx, const struct state_record *rec, pid_t pid,
+                     mr_error **err);
+
+/* First child (async-signal-safe): joins the init's namespaces, the user
+ * namespace first; pid and time take effect for the next clone. */
+void exec_child_join(const struct plan *plan, int sync_fd);
+/* The process itself: waits for GO, applies the process attributes and
+ * execs. Never returns. */
+__attribute__((noreturn)) void exec_child_main(struct plan *plan, int sync_fd);
+
+#endif /* MR_EXEC_H */
