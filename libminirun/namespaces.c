@@ -4,10 +4,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "sync.h"
@@ -79,12 +84,51 @@ static int format_time_offsets(const struct spec_linux *l, char **out, mr_error 
   return 0;
 }
 
-static int plan_join(struct plan *plan, const struct spec_namespace *ns, mr_error **err)
+/* An fd of the namespace file linux.namespaces[index].path, checked to be
+ * one (nsfs) of the right type. The path comes from the bundle author: it
+ * is looked at by O_PATH first, so a FIFO or a device node there is never
+ * opened (a FIFO would block create before clone, a device could act on
+ * open); then opened for setns() and checked to be the same file. */
+static int open_ns_file(const struct spec_namespace *ns, size_t index, mr_error **err)
 {
-  int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+  const char *type = spec_ns_type_name(ns->type);
+  cleanup_close int probe = open(ns->path, O_PATH | O_CLOEXEC);
+  if (probe < 0)
+    return mr_err_sys(err, errno, "config.json: linux.namespaces[%zu].path: %s namespace %s", index,
+                      type, ns->path);
+  struct stat st, st2;
+  struct statfs sfs;
+  if (fstat(probe, &st) < 0 || fstatfs(probe, &sfs) < 0)
+    return mr_err_sys(err, errno, "config.json: linux.namespaces[%zu].path: %s", index, ns->path);
+  if (!S_ISREG(st.st_mode) || sfs.f_type != NSFS_MAGIC)
+    return mr_err(err, -EINVAL,
+                  "config.json: linux.namespaces[%zu].path: %s is not a namespace file (such as "
+                  "/proc/PID/ns/%s)",
+                  index, ns->path, type);
+  int fd = open(ns->path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd < 0)
-    return mr_err_sys(err, errno, "config.json: linux.namespaces: %s namespace %s",
-                      spec_ns_type_name(ns->type), ns->path);
+    return mr_err_sys(err, errno, "config.json: linux.namespaces[%zu].path: %s namespace %s", index,
+                      type, ns->path);
+  if (fstat(fd, &st2) < 0 || st2.st_dev != st.st_dev || st2.st_ino != st.st_ino) {
+    close(fd);
+    return mr_err(err, -EAGAIN, "config.json: linux.namespaces[%zu].path: %s changed while opened",
+                  index, ns->path);
+  }
+  int kind = ioctl(fd, NS_GET_NSTYPE);
+  if (kind >= 0 && kind != ns_clone_flag[ns->type]) {
+    close(fd);
+    return mr_err(err, -EINVAL, "config.json: linux.namespaces[%zu].path: %s is not a %s namespace",
+                  index, ns->path, type);
+  }
+  return fd;
+}
+
+static int plan_join(struct plan *plan, const struct spec_namespace *ns, size_t index,
+                     mr_error **err)
+{
+  int fd = open_ns_file(ns, index, err);
+  if (fd < 0)
+    return fd;
   struct ns_join *j = &plan->joins[plan->n_joins++];
   j->type = ns_clone_flag[ns->type];
   j->fd = fd;
@@ -103,7 +147,7 @@ int namespaces_plan(const mr_config *config, struct plan *plan, mr_error **err)
   for (size_t i = 0; i < l->n_namespaces; i++) {
     const struct spec_namespace *ns = &l->namespaces[i];
     if (ns->path != NULL && ns->path[0] != '\0') {
-      int r = plan_join(plan, ns, err);
+      int r = plan_join(plan, ns, i, err);
       if (r < 0)
         return r;
       continue;

@@ -29,7 +29,9 @@ void util_closep(int *fd)
 int util_read_file_at(int dirfd, const char *name, size_t max, char **out, size_t *len,
                       mr_error **err)
 {
-  cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  /* O_NONBLOCK: a FIFO in its place must not block the open (it is then
+   * refused as not a regular file); on a regular file it changes nothing. */
+  cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0)
     return mr_err_sys(err, errno, "%s", name);
   struct stat st;

@@ -32,6 +32,8 @@ json3 :: ociVersion 9 :: jq :: .ociVersion = "9.0.0" :: ociVersion
 json3 :: missing process :: jq :: del(.process) :: process
 json3 :: linux is an array :: jq :: .linux = [] :: linux
 json3 :: annotations value not string :: jq :: .annotations = {"a": 5} :: annotations.a
+json3 :: config.json is a FIFO :: sh :: rm config.json && mkfifo config.json :: config.json: not a regular file
+json3 :: config.json is /dev/zero :: sh :: rm config.json && ln -s /dev/zero config.json :: config.json: not a regular file
 types1 :: args not an array :: jq :: .process.args = "sh" :: process.args
 types1 :: args empty :: jq :: .process.args = [] :: process.args
 types1 :: args of numbers :: jq :: .process.args = [5] :: process.args
@@ -65,6 +67,11 @@ ns1 :: namespace without type :: jq :: .linux.namespaces += [{}] :: linux.namesp
 ns1 :: no mount namespace :: jq :: .linux.namespaces |= map(select(.type != "mount")) :: linux.namespaces
 ns1 :: domainname without uts ns :: jq :: .linux.namespaces |= map(select(.type != "uts")) | .domainname = "d" | del(.hostname) :: domainname
 ns1 :: rootfsPropagation unknown :: jq :: .linux.rootfsPropagation = "bogus" :: linux.rootfsPropagation
+ns2 :: namespace path a FIFO :: sh :: mkfifo nsfifo && jq ".linux.namespaces |= map(if .type == \"network\" then .path = \"$PWD/nsfifo\" else . end)" config.json >c && mv c config.json :: nsfifo is not a namespace file
+ns2 :: namespace path a regular file :: sh :: touch nsfile && jq ".linux.namespaces |= map(if .type == \"network\" then .path = \"$PWD/nsfile\" else . end)" config.json >c && mv c config.json :: is not a namespace file
+ns2 :: namespace path /dev/zero :: sh :: jq ".linux.namespaces |= map(if .type == \"network\" then .path = \"/dev/zero\" else . end)" config.json >c && mv c config.json :: linux.namespaces[1].path: /dev/zero is not a namespace file
+ns2 :: namespace path of another type :: sh :: jq ".linux.namespaces |= map(if .type == \"network\" then .path = \"/proc/self/ns/uts\" else . end)" config.json >c && mv c config.json :: is not a network namespace
+ns2 :: namespace path missing :: sh :: jq ".linux.namespaces |= map(if .type == \"network\" then .path = \"/nonexistent/ns/net\" else . end)" config.json >c && mv c config.json :: linux.namespaces[1].path: network namespace /nonexistent
 paths1 :: cwd relative :: jq :: .process.cwd = "relative" :: process.cwd
 paths1 :: mount destination relative :: jq :: .mounts += [{"destination": "relative", "type": "tmpfs", "source": "tmpfs"}] :: destination
 paths1 :: mount without destination :: jq :: .mounts += [{"type": "tmpfs", "source": "tmpfs"}] :: destination
@@ -225,6 +232,7 @@ test_badinput_types3() { badinput_group types3; }
 test_badinput_numbers1() { badinput_group numbers1; }
 test_badinput_numbers2() { badinput_group numbers2; }
 test_badinput_ns1() { badinput_group ns1; }
+test_badinput_ns2() { badinput_group ns2; }
 test_badinput_paths1() { badinput_group paths1; }
 test_badinput_paths2() { badinput_group paths2; }
 test_badinput_ids1() { badinput_group ids1; }
