@@ -155,6 +155,8 @@ int spawn_exec(struct plan *plan, int parent_sync, int child_sync, pid_t *pid, i
 {
   *pid = -1;
   *pidfd = -1;
-  plan_seal_fds(plan);
+  int r = plan_seal_fds(plan, err);
+  if (r < 0)
+    return r;
   return spawn_two_step(run_exec_stage1, plan, parent_sync, child_sync, -1, pid, pidfd, err);
 }
