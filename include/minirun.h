@@ -18,6 +18,39 @@
  *   - A context may be used from one thread at a time; distinct contexts may be
  *     used concurrently. Operations on the same container id from different
  *     processes are serialised by a per-container lock in the state directory.
+ *
+ * Each call below states what differs from these defaults:
+ *
+ *   - Ownership: out-parameters (*out) become the caller's, to release with
+ *     the matching *_free (strings: free()). A `const char *` a getter returns
+ *     belongs to the handle and lives until that handle is freed. Input
+ *     strings and fds stay the caller's; the library copies what it keeps.
+ *   - Thread-safety: calls without a handle (mr_version, mr_status_name,
+ *     mr_id_validate, mr_signal_parse, mr_config_default_json) are safe from
+ *     any thread. A context, a create-options object, a container handle, a
+ *     state and an error object are for one thread at a time each; a config
+ *     may be shared by threads (see mr_config_free). The log callback runs in
+ *     the thread making the call, during the call.
+ *   - Blocking: a call does not block unless it says so. Calls that take a
+ *     container id wait for its per-container lock while another process or
+ *     thread operates on that id (at most as long as that operation).
+ *   - Errors: besides the codes listed, any call that can fail may return
+ *     -ENOMEM, -EINVAL for a NULL required argument, or the negative errno of
+ *     a failing system call, named in the error message.
+ *   - Children and signals: the container's init and the hooks are children
+ *     of the calling process. The library waits only for its own children, by
+ *     pid. A host must therefore not set SIGCHLD to SIG_IGN, nor reap with
+ *     wait() or waitpid(-1, ...): the kernel or the host then takes the exit
+ *     status, and mr_container_wait() fails with -ECHILD (delete still works).
+ *     A SIGCHLD handler that reaps its own pids only is fine. All signals are
+ *     blocked in the calling thread across clone() and restored after, so no
+ *     host handler runs in a child; the child resets every disposition. No
+ *     library write can raise SIGPIPE in the host.
+ *   - Process state: the calls leave the caller's signal mask and
+ *     dispositions, umask, cwd, rlimits, environment, subreaper flag, stdio
+ *     buffers and atexit handlers as they were, succeeding or failing
+ *     (tests/api/test-contract.c checks each). Children never return into
+ *     host code: they exec or _exit().
  */
 #ifndef MINIRUN_H
 #define MINIRUN_H
@@ -42,7 +75,7 @@ extern "C" {
 #define MR_VERSION_MINOR 1
 #define MR_VERSION_PATCH 0
 
-/* The library version as "MAJOR.MINOR.PATCH". */
+/* The library version as "MAJOR.MINOR.PATCH" (a static string). */
 MR_API const char *mr_version(void);
 
 /* ------------------------------------------------------------------------ */
@@ -51,13 +84,17 @@ MR_API const char *mr_version(void);
 
 typedef struct mr_error mr_error;
 
-/* The errno value behind the failure (0 when the failure is not a system
+/* An error object is the caller's (see `err` above); these getters never
+ * fail and never block.
+ *
+ * The errno value behind the failure (0 when the failure is not a system
  * error, e.g. a malformed config.json). */
 MR_API int mr_error_errno(const mr_error *err);
 /* The negative code the failing call returned. */
 MR_API int mr_error_code(const mr_error *err);
 /* A human readable message naming what failed, e.g.
- * "config.json: process.args: expected array of strings". Never NULL. */
+ * "config.json: process.args: expected array of strings". Never NULL; owned
+ * by `err`. */
 MR_API const char *mr_error_message(const mr_error *err);
 MR_API void mr_error_free(mr_error *err);
 
@@ -75,7 +112,8 @@ enum mr_log_level {
 };
 
 /* Receives every diagnostic at or below the context's level. `message` is
- * only valid during the call. */
+ * only valid during the call. It runs in the thread that made the API call,
+ * inside that call: it must not call into the same context. */
 typedef void (*mr_log_fn)(void *userdata, enum mr_log_level level, const char *message);
 
 enum mr_cgroup_mode {
@@ -87,15 +125,20 @@ enum mr_cgroup_mode {
 };
 
 /* Creates a context whose containers keep their state under `state_root`
- * (created 0700 on the first create). NULL selects "/run/minirun". */
+ * (created 0700 on the first create). NULL selects "/run/minirun". Touches
+ * nothing on disk. -EINVAL for an empty path. */
 MR_API int mr_context_new(const char *state_root, mr_context **out, mr_error **err);
+/* Frees the context; the containers it created stay as they are (their
+ * handles remain valid: they do not refer to the context). */
 MR_API void mr_context_free(mr_context *ctx);
-/* The state root in use. */
+/* The state root in use (absolute; owned by the context). */
 MR_API const char *mr_context_state_root(const mr_context *ctx);
-/* Installs the log sink; fn == NULL drops all messages (the default). */
+/* Installs the log sink; fn == NULL drops all messages (the default).
+ * `userdata` stays the caller's. Not thread-safe against calls on the same
+ * context. */
 MR_API void mr_context_set_log(mr_context *ctx, mr_log_fn fn, void *userdata,
                                enum mr_log_level level);
-/* Overrides cgroup detection. */
+/* Overrides cgroup detection (for the creates that follow). */
 MR_API void mr_context_set_cgroup_mode(mr_context *ctx, enum mr_cgroup_mode mode);
 MR_API enum mr_cgroup_mode mr_context_cgroup_mode(const mr_context *ctx);
 /* Keeps compiled linux.seccomp filters in directory `dir` (made absolute;
@@ -134,12 +177,15 @@ MR_API void mr_context_set_cancel_fd(mr_context *ctx, int fd);
 typedef struct mr_config mr_config;
 
 /* Loads BUNDLE/config.json. The bundle path is made absolute; root.path is
- * resolved relative to it. */
+ * resolved relative to it. Blocks on file I/O only. -ENOENT (and the other
+ * errors of open/read) naming the file; -EINVAL naming the JSON field for a
+ * malformed or unsupported config (nothing in it is ignored silently). */
 MR_API int mr_config_load_bundle(mr_context *ctx, const char *bundle, mr_config **out,
                                  mr_error **err);
 /* Parses an in-memory config.json; `bundle` (may be NULL: the current
  * directory; made absolute) anchors a relative root.path and is the bundle
- * recorded in the container's state. */
+ * recorded in the container's state. `json` is copied. -EINVAL naming the
+ * field, as for mr_config_load_bundle. */
 MR_API int mr_config_load_json(mr_context *ctx, const char *json, size_t len, const char *bundle,
                                mr_config **out, mr_error **err);
 /* A config is immutable once loaded and may be used by several threads at
@@ -153,7 +199,7 @@ MR_API int mr_config_terminal(const mr_config *config);
 
 /* The default config.json that `minirun spec` writes, as a newly allocated
  * string (free() it). `rootless` selects a user-namespace configuration for
- * the calling uid/gid. */
+ * the calling uid/gid. Thread-safe. */
 MR_API int mr_config_default_json(int rootless, char **out, mr_error **err);
 
 /* ------------------------------------------------------------------------ */
@@ -162,6 +208,9 @@ MR_API int mr_config_default_json(int rootless, char **out, mr_error **err);
 
 typedef struct mr_create_opts mr_create_opts;
 
+/* Options for mr_container_create/run, all off by default. The setters copy
+ * their strings, never block and are not thread-safe on the same opts; a
+ * create only reads the opts, which may be reused and freed right after. */
 MR_API int mr_create_opts_new(mr_create_opts **out, mr_error **err);
 MR_API void mr_create_opts_free(mr_create_opts *opts);
 /* Write the init's host pid to this file once the container is created. */
@@ -202,12 +251,13 @@ enum mr_status {
   MR_STATUS_STOPPED,
 };
 
-/* "created", "running", ... */
+/* "created", "running", ... (a static string; thread-safe). */
 MR_API const char *mr_status_name(enum mr_status status);
 
 /* Checks a container id: non-empty, at most 1024 bytes, valid UTF-8, no '/',
  * no control characters, not starting with "." (".", ".." and the names the
- * runtime keeps under the state root, such as the CLI's .seccomp-cache). */
+ * runtime keeps under the state root, such as the CLI's .seccomp-cache).
+ * Thread-safe; -EINVAL naming the rule broken. */
 MR_API int mr_id_validate(const char *id, mr_error **err);
 
 /* Creates container `id` from `config`: namespaces, rootfs and process are
@@ -222,11 +272,24 @@ MR_API int mr_id_validate(const char *id, mr_error **err);
  * out after 2 s") and then the poststop hooks run. Hooks are children of the
  * caller (exit signal SIGCHLD), each waited for by its pid only; a SIGCHLD
  * handler that reaps every child breaks that. The call blocks while hooks
- * run. */
+ * run.
+ *
+ * `out` may be NULL (no handle: nobody can then mr_container_wait() for
+ * the init, which the caller must reap itself by its pid, from
+ * mr_state_pid()); otherwise *out is the caller's. `config` and `opts` are
+ * only read and may be freed after the call.
+ * Blocking: until the init has set itself up, bounded by the context's
+ * timeout (mr_context_set_timeout) and cancel fd, plus the hooks' own
+ * timeouts. Errors: -EINVAL (invalid id, config not runnable), -EEXIST (the
+ * id exists), -ETIMEDOUT, -ECANCELED, -EIO (a hook failed), or the error the
+ * init met, naming the field and path (e.g. -ENOENT for a missing program
+ * or mount source). */
 MR_API int mr_container_create(mr_context *ctx, const char *id, const mr_config *config,
                                const mr_create_opts *opts, mr_container **out, mr_error **err);
 
 /* Releases the waiting init of a created container (any process may call).
+ * Errors: -ENOENT (unknown id), -EINVAL (not in `created`, e.g. because its
+ * init died while it waited). Without hooks it does not block.
  * With startContainer or poststart hooks it blocks until the program is
  * exec'd; a failing startContainer hook fails the call (-EIO) and the
  * container is destroyed (poststop hooks run). Then the poststart hooks run
@@ -237,11 +300,13 @@ MR_API int mr_container_start(mr_context *ctx, const char *id, mr_error **err);
 
 /* create + start in one call; the caller is the parent of the init and can
  * mr_container_wait() for it. The poststart hooks run once the program is
- * exec'd, before the call returns. */
+ * exec'd, before the call returns. Ownership, blocking (the timeout covers
+ * the exec too) and errors as for create and start. */
 MR_API int mr_container_run(mr_context *ctx, const char *id, const mr_config *config,
                             const mr_create_opts *opts, mr_container **out, mr_error **err);
 
-/* The handle of a container created by this process. */
+/* The handle of a container created by this process. The getters never fail
+ * or block; the id string belongs to the handle. */
 MR_API pid_t mr_container_pid(const mr_container *c);
 MR_API const char *mr_container_id(const mr_container *c);
 /* A pollable fd that becomes readable when the init exits (a pidfd on
@@ -249,20 +314,32 @@ MR_API const char *mr_container_id(const mr_container *c);
 MR_API int mr_container_pollfd(const mr_container *c);
 /* Waits for the init to exit and reaps it. *exit_status receives the exit
  * code, or 128 + signal number when it was killed by a signal. With
- * `nohang` set, returns -EAGAIN while it still runs. */
+ * `nohang` set, returns -EAGAIN while it still runs (without an error
+ * object); without it, blocks until the init exits (use the pollfd and
+ * `nohang` to bound that). Once reaped, later calls return the same status.
+ * -ECHILD when the status was taken by someone else (see "Children and
+ * signals" above). Not thread-safe on the same handle. */
 MR_API int mr_container_wait(mr_container *c, int nohang, int *exit_status, mr_error **err);
-/* Frees the handle; the container itself is untouched. */
+/* Frees the handle and closes its pollfd; the container itself is untouched
+ * (an init not yet reaped stays a child of the caller: delete or wait for it
+ * by other means). */
 MR_API void mr_container_free(mr_container *c);
 
 /* Sends `signal` to the container init, or to every process of the container
- * when `all` is set. */
+ * when `all` is set. Does not block beyond the container's lock. Errors:
+ * -ENOENT (unknown id), -EINVAL (invalid signal, or the container is not
+ * running), -EPERM. */
 MR_API int mr_container_kill(mr_context *ctx, const char *id, int signal, int all, mr_error **err);
 
 /* Removes a stopped (or never started) container. With `force`, a running one
  * is killed first and an unknown id is not an error. Once the container is
  * gone the poststop hooks (kept in its state dir) run in the calling process;
  * their failures are warnings. A corrupted hooks.json fails a delete without
- * `force`; with `force` it is a warning and the poststop hooks are skipped. */
+ * `force`; with `force` it is a warning and the poststop hooks are skipped.
+ * Blocking: the poststop hooks, and the wait for a killed init to die
+ * (bounded: a few seconds after SIGKILL, then an error). Errors: -ENOENT
+ * (unknown id, without force), -EBUSY (running, without force), -EINVAL
+ * (invalid id). */
 MR_API int mr_container_delete(mr_context *ctx, const char *id, int force, mr_error **err);
 
 /* ------------------------------------------------------------------------ */
@@ -334,7 +411,9 @@ MR_API int mr_container_exec(mr_context *ctx, const char *id, const mr_exec_opts
 
 typedef struct mr_state mr_state;
 
-/* Reads the state of container `id` (-ENOENT when unknown). */
+/* Reads the state of container `id` (-ENOENT when unknown, -EINVAL for an
+ * invalid id; a damaged state file is an error naming it); *out is the
+ * caller's, its strings belong to it. Blocks on file I/O only. */
 MR_API int mr_state_get(mr_context *ctx, const char *id, mr_state **out, mr_error **err);
 MR_API void mr_state_free(mr_state *st);
 MR_API const char *mr_state_id(const mr_state *st);
@@ -352,7 +431,9 @@ MR_API uid_t mr_state_owner(const mr_state *st);
 MR_API int mr_state_to_json(const mr_state *st, char **out, mr_error **err);
 
 /* The states of every container under the context's state root, sorted by
- * id. Release with mr_state_list_free(). */
+ * id. Release with mr_state_list_free(). A container whose state cannot be
+ * read is skipped with a warning in the log; a state root that does not
+ * exist yet is an empty list. */
 MR_API int mr_state_list(mr_context *ctx, mr_state ***out, size_t *count, mr_error **err);
 MR_API void mr_state_list_free(mr_state **list, size_t count);
 
@@ -361,7 +442,7 @@ MR_API void mr_state_list_free(mr_state **list, size_t count);
 /* ------------------------------------------------------------------------ */
 
 /* Parses "TERM", "SIGTERM", "sigterm", "15", "RTMIN+3" or "SIGRTMAX-1" into
- * a signal number. */
+ * a signal number. Thread-safe; -EINVAL for an unknown name. */
 MR_API int mr_signal_parse(const char *name, int *signal, mr_error **err);
 
 #ifdef __cplusplus

@@ -25,6 +25,10 @@
  *                mask, umask or environment change visible in main()
  *   soak         N create/start/wait/delete cycles: fds unchanged, RSS
  *                growth below 64 KiB after a warm-up
+ *   hostreaps    what minirun.h says happens when the host breaks the
+ *                supervision rules (waitpid(-1), SIGCHLD set to SIG_IGN): the
+ *                exit status is lost, mr_container_wait() fails with
+ *                -ECHILD, and delete still cleans up
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -784,6 +788,62 @@ static void case_soak(int n)
   ok(no_child_left(), "no child is left");
 }
 
+/* ------------------------------------------------------------------------ */
+/* hostreaps                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Runs the bundle once while the host takes the init's status away. */
+static void reaped_behind_our_back(mr_context *ctx, const mr_config *cfg,
+                                   const mr_create_opts *opts, const char *id, const char *how,
+                                   bool ignore_sigchld)
+{
+  mr_container *c = NULL;
+  mr_error *err = NULL;
+  int status = -1;
+  struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+  if (ignore_sigchld)
+    sigaction(SIGCHLD, &ign, &old);
+  int r = mr_container_run(ctx, id, cfg, opts, &c, &err);
+  if (!ok(r == 0, "%s: run %s (%s)", how, id, r ? emsg(err) : "ok"))
+    goto out;
+  /* Wait until the init is gone without reaping it ourselves. */
+  for (int i = 0; i < 500 && kill(mr_container_pid(c), 0) == 0; i++) {
+    if (!ignore_sigchld)
+      waitpid(-1, NULL, WNOHANG); /* the host's reap-everything loop */
+    usleep(10000);
+  }
+  r = mr_container_wait(c, 0, &status, &err);
+  ok(r == -ECHILD, "%s: mr_container_wait fails with -ECHILD (%d: %s)", how, r, emsg(err));
+  mr_error_free(err);
+  err = NULL;
+  r = mr_container_delete(ctx, id, 0, &err);
+  ok(r == 0, "%s: the container can still be deleted (%s)", how, r ? emsg(err) : "ok");
+out:
+  if (ignore_sigchld)
+    sigaction(SIGCHLD, &old, NULL);
+  mr_error_free(err);
+  mr_container_free(c);
+}
+
+static void case_hostreaps(void)
+{
+  mr_context *ctx = NULL;
+  int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+  mr_create_opts *opts = quiet_opts(devnull);
+  if (mr_context_new(state_root, &ctx, NULL) < 0) {
+    printf("Bail out! context\n");
+    exit(1);
+  }
+  mr_config *cfg = load_config(ctx);
+  reaped_behind_our_back(ctx, cfg, opts, "reap-1", "waitpid(-1) in the host", false);
+  reaped_behind_our_back(ctx, cfg, opts, "reap-2", "SIGCHLD set to SIG_IGN", true);
+  mr_config_free(cfg);
+  mr_context_free(ctx);
+  mr_create_opts_free(opts);
+  close(devnull);
+  ok(no_child_left(), "no child is left");
+}
+
 int main(int argc, char **argv)
 {
   static char bundle_buf[PATH_MAX];
@@ -820,6 +880,8 @@ int main(int argc, char **argv)
     case_smallstack();
   } else if (strcmp(c, "loadtime") == 0) {
     case_loadtime();
+  } else if (strcmp(c, "hostreaps") == 0) {
+    case_hostreaps();
   } else if (strcmp(c, "soak") == 0) {
     case_soak(n > 0 ? n : 300);
   } else {
