@@ -122,7 +122,69 @@ static int check_device(const struct spec_device *d, size_t i, mr_error **err)
   return 0;
 }
 
-int devices_plan(const mr_config *config, struct plan *plan, mr_error **err)
+static const char *type_name(mode_t type)
+{
+  return S_ISBLK(type) ? "block device" : S_ISFIFO(type) ? "FIFO" : "character device";
+}
+
+/* The host id that container id `id` maps to (false: unmapped). */
+static bool map_to_host(const struct spec_id_mapping *m, size_t n, uint32_t id, uint32_t *host)
+{
+  for (size_t i = 0; i < n; i++)
+    if (id >= m[i].container_id && id - m[i].container_id < m[i].size) {
+      *host = m[i].host_id + (id - m[i].container_id);
+      return true;
+    }
+  return false;
+}
+
+/* A new user namespace: the host's node at d->path is bound (mknod is not
+ * allowed there). It must be the device asked for - a different one would
+ * be silently another device; mode and owner are the host node's own (a
+ * chmod or chown of the bind would change the host's node), so a request
+ * it does not already satisfy is a warning naming the field. */
+static int check_host_device(mr_context *ctx, const mr_config *config, const struct spec_device *d,
+                             size_t i, mr_error **err)
+{
+  const struct spec_linux *l = &config->spec->linux_;
+  struct stat st;
+  if (stat(d->path, &st) < 0)
+    return mr_err_sys(err, errno,
+                      "config.json: linux.devices[%zu].path: in a user namespace the host's %s is "
+                      "bound (mknod is not allowed there)",
+                      i, d->path);
+  mode_t type = device_type_bits(d->type);
+  if ((st.st_mode & S_IFMT) != type)
+    return mr_err(err, -EINVAL,
+                  "config.json: linux.devices[%zu].type: in a user namespace the host's %s is "
+                  "bound, and it is not a %s",
+                  i, d->path, type_name(type));
+  if (type != S_IFIFO &&
+      (major(st.st_rdev) != (unsigned)d->major || minor(st.st_rdev) != (unsigned)d->minor))
+    return mr_err(err, -EINVAL,
+                  "config.json: linux.devices[%zu]: in a user namespace the host's %s is bound, "
+                  "and it is %u:%u, not %lld:%lld",
+                  i, d->path, major(st.st_rdev), minor(st.st_rdev), (long long)d->major,
+                  (long long)d->minor);
+  static const char why[] = "in a user namespace the host's node is bound as it is (as crun and "
+                            "runc do)";
+  if (d->has_file_mode && (st.st_mode & 07777) != d->file_mode)
+    mr_warn(ctx,
+            "config.json: linux.devices[%zu].fileMode: 0%o not applied to %s (host mode 0%o): %s",
+            i, d->file_mode, d->path, (unsigned)(st.st_mode & 07777), why);
+  uint32_t host;
+  if (d->has_uid &&
+      (!map_to_host(l->uid_mappings, l->n_uid_mappings, d->uid, &host) || host != st.st_uid))
+    mr_warn(ctx, "config.json: linux.devices[%zu].uid: %u not applied to %s (host owner %u): %s", i,
+            d->uid, d->path, (unsigned)st.st_uid, why);
+  if (d->has_gid &&
+      (!map_to_host(l->gid_mappings, l->n_gid_mappings, d->gid, &host) || host != st.st_gid))
+    mr_warn(ctx, "config.json: linux.devices[%zu].gid: %u not applied to %s (host group %u): %s", i,
+            d->gid, d->path, (unsigned)st.st_gid, why);
+  return 0;
+}
+
+int devices_plan(mr_context *ctx, const mr_config *config, struct plan *plan, mr_error **err)
 {
   const struct spec *s = config->spec;
   bool defaults = config_mounts_dev(s);
@@ -149,6 +211,8 @@ int devices_plan(const mr_config *config, struct plan *plan, mr_error **err)
   for (size_t i = 0; i < s->linux_.n_devices; i++) {
     const struct spec_device *d = &s->linux_.devices[i];
     int r = check_device(d, i, err);
+    if (r == 0 && plan->user_ns)
+      r = check_host_device(ctx, config, d, i, err);
     if (r < 0)
       return r;
     mode_t perm = d->has_file_mode ? d->file_mode : 0666;

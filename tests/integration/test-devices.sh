@@ -79,3 +79,46 @@ test_device_bad_values() {
   [ ! -e "$T/b/rootfs/etc/x" ] || fail "a bad device entry created /etc/x"
   [ ! -e "$T/b/rootfs/dev/x" ] || fail "a bad device entry created /dev/x"
 }
+
+# userns_devices DIR DEVICES-JSON: a bundle in a new user namespace (root
+# mapped to 200000) with these linux.devices.
+userns_devices() {
+  jqset "$1" '.linux.namespaces = [(.linux.namespaces[] | select(.type != "user")), {"type": "user"}]
+    | .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+    | .linux.gidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+    | .mounts |= map(select(.destination != "/sys/fs/cgroup"))
+    | .linux.devices = $devs' --argjson devs "$2"
+}
+
+# In a user namespace the host's node is bound: a mode or owner it does not
+# have cannot be applied (a chmod/chown would change the host's node), as in
+# crun and runc; each such field is a warning naming it, never silence.
+test_device_userns_mode_owner_warned() {
+  make_bundle "$T/b" stat -c "%a %u %g %t:%T %F" /dev/null /dev/zero
+  userns_devices "$T/b" '[{"path": "/dev/null", "type": "c", "major": 1, "minor": 3, "fileMode": 384, "uid": 1000, "gid": 1000},
+                          {"path": "/dev/zero", "type": "c", "major": 1, "minor": 5, "fileMode": 438}]'
+  run_ok c1 "$T/b"
+  assert_eq "666 65534 65534 1:3 character special file
+666 65534 65534 1:5 character special file" "$OUT" "the host's nodes, as they are, inside"
+  assert_contains "$ERR" "linux.devices[0].fileMode: 0600 not applied to /dev/null" "fileMode warning"
+  assert_contains "$ERR" "linux.devices[0].uid: 1000 not applied" "uid warning"
+  assert_contains "$ERR" "linux.devices[0].gid: 1000 not applied" "gid warning"
+  # What the host's node already satisfies is no warning.
+  assert_not_contains "$ERR" "linux.devices[1]" "no warning for /dev/zero (0666 as requested)"
+}
+
+# The host's node must be the requested device: never another one silently.
+test_device_userns_other_device_refused() {
+  make_bundle "$T/b" true
+  userns_devices "$T/b" '[{"path": "/dev/null", "type": "c", "major": 1, "minor": 5}]'
+  assert_fail_with "linux.devices[0]: in a user namespace the host's /dev/null is bound, and it is 1:3, not 1:5" \
+    $MR run --bundle "$T/b" c1
+  assert_no_state
+  userns_devices "$T/b" '[{"path": "/dev/null", "type": "b", "major": 1, "minor": 3}]'
+  assert_fail_with "linux.devices[0].type: in a user namespace the host's /dev/null is bound, and it is not a block device" \
+    $MR run --bundle "$T/b" c1
+  userns_devices "$T/b" '[{"path": "/dev/no-such-dev", "type": "c", "major": 1, "minor": 3}]'
+  assert_fail_with "linux.devices[0].path: in a user namespace the host's /dev/no-such-dev is bound" \
+    $MR run --bundle "$T/b" c1
+  assert_nothing_left "devices refused in a user namespace"
+}
