@@ -310,7 +310,9 @@ MR_API int mr_container_run(mr_context *ctx, const char *id, const mr_config *co
 MR_API pid_t mr_container_pid(const mr_container *c);
 MR_API const char *mr_container_id(const mr_container *c);
 /* A pollable fd that becomes readable when the init exits (a pidfd on
- * kernels that have them), or -1. Owned by the handle. */
+ * kernels that have them), or -1. Owned by the handle. -1 on kernels
+ * without pidfd_open (before 5.3): poll mr_container_wait() with `nohang`
+ * instead; the init is the caller's child, so waiting stays safe. */
 MR_API int mr_container_pollfd(const mr_container *c);
 /* Waits for the init to exit and reaps it. *exit_status receives the exit
  * code, or 128 + signal number when it was killed by a signal. With

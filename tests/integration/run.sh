@@ -92,7 +92,9 @@ if [ "$(id -u)" != 0 ]; then
   summary
   exit 0
 fi
-MR_ROOTFS_CACHE=$(mr_rootfs_cache) || setup_fail "cannot build the busybox rootfs"
+# Locked: `make check` runs this and run-oldkernel.sh in parallel.
+MR_ROOTFS_CACHE=$({ flock 9 && mr_rootfs_cache; } 9>"${TMPDIR:-/tmp}/minirun-test-rootfs-$(id -u).lock") ||
+  setup_fail "cannot build the busybox rootfs"
 export MR_ROOTFS_CACHE
 
 CUR_T=
