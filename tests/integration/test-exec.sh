@@ -291,3 +291,25 @@ test_runtime_unreachable_from_inside() {
   assert_not_contains "$result" "READ exe"
   ctr_cleanup c1
 }
+
+# The same through the C API (tests/api/test-exec.c, public header only).
+test_api() {
+  local src=$MINIRUN_SRCDIR/tests/api/test-exec.c libdir=$MINIRUN_BUILDDIR/.libs bin
+  if [ -e "$libdir/libminirun.so" ] && command -v gcc >/dev/null; then
+    gcc -std=gnu11 -Wall -Wextra -O1 -I"$MINIRUN_SRCDIR/include" "$src" -L"$libdir" -lminirun \
+      -Wl,-rpath,"$libdir" -o "$T/test-exec" 2>"$T/gcc.log" ||
+      fail "compiling test-exec.c failed: $(_mr_show "$(cat "$T/gcc.log")")"
+    bin=$T/test-exec
+  elif [ -x "$MINIRUN_BUILDDIR/tests/api/test-exec" ]; then
+    bin=$MINIRUN_BUILDDIR/tests/api/test-exec
+  else
+    skip "libminirun is not built"
+  fi
+  make_bundle "$T/b" sleep 1000
+  local rc=0
+  timeout 30 "$bin" "$T/b" "$T/state" >"$T/tap" 2>&1 </dev/null || rc=$?
+  cat "$T/tap"
+  ! grep -q '^not ok\|^Bail out' "$T/tap" || fail "test-exec: $(grep '^not ok\|^Bail' "$T/tap" | paste -sd';' -)"
+  [ "$rc" -eq 0 ] || fail "test-exec exited $rc"
+  grep -qE '^1\.[.]1[0-9]$' "$T/tap" || fail "test-exec: unexpected plan $(tail -n1 "$T/tap")"
+}
