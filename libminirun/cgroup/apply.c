@@ -91,24 +91,35 @@ static int apply_one(int dfd, const struct cg_write *w, mr_error **err)
   return 0;
 }
 
-static int open_dir(const struct cg_paths *p, const struct cg_write *w, mr_error **err)
+/* The directory fd of the hierarchy of the current write; consecutive
+ * writes to one hierarchy (the planner groups them) share it. */
+struct dirs {
+  const struct cg_paths *p;
+  const struct cg_hierarchy *h;
+  int fd;
+};
+
+static int dir_fd(struct dirs *d, const struct cg_write *w, mr_error **err)
 {
-  const char *dir = dir_of(p, w->h);
+  if (d->fd >= 0 && d->h == w->h)
+    return d->fd;
+  if (d->fd >= 0)
+    close(d->fd);
+  d->fd = -1;
+  const char *dir = dir_of(d->p, w->h);
   if (dir == NULL)
     return mr_err(err, -ENOENT, "%s: the container has no cgroup in %s", w->field,
                   w->h->mountpoint);
-  int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0)
+  d->fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (d->fd < 0)
     return mr_err_sys(err, errno, "%s: cgroup %s", w->field, dir);
-  return dfd;
+  d->h = w->h;
+  return d->fd;
 }
 
 /* The pair i, i+1 (CG_W_ORDERED): if i is refused, i+1 first, then i. */
-static int apply_ordered(const struct cg_paths *p, const struct cg_write *w, mr_error **err)
+static int apply_ordered(int dfd, const struct cg_write *w, mr_error **err)
 {
-  int dfd = open_dir(p, &w[0], err);
-  if (dfd < 0)
-    return dfd;
   mr_error *first = NULL;
   int r = apply_one(dfd, &w[0], &first);
   if (r == -EINVAL) {
@@ -128,38 +139,40 @@ static int apply_ordered(const struct cg_paths *p, const struct cg_write *w, mr_
     else
       mr_error_free(first);
   }
-  close(dfd);
+  return r;
+}
+
+static int apply_writes(const struct cg_writes *ws, const struct cg_paths *p, mr_error **err)
+{
+  struct dirs d = {.p = p, .fd = -1};
+  int r = 0;
+  for (size_t i = 0; i < ws->n && r == 0; i++) {
+    const struct cg_write *w = &ws->w[i];
+    int dfd = dir_fd(&d, w, err);
+    if (dfd < 0)
+      r = dfd;
+    else if ((w->flags & CG_W_ORDERED) && i + 1 < ws->n && ws->w[i + 1].h == w->h)
+      r = apply_ordered(dfd, &ws->w[i++], err);
+    else
+      r = apply_one(dfd, w, err);
+  }
+  if (d.fd >= 0)
+    close(d.fd);
   return r;
 }
 
 int cg_writes_apply(const struct cg_writes *ws, const struct cg_paths *p, mr_error **err)
 {
-  for (size_t i = 0; i < ws->n; i++) {
-    const struct cg_write *w = &ws->w[i];
-    if ((w->flags & CG_W_ORDERED) && i + 1 < ws->n) {
-      int r = apply_ordered(p, w, err);
-      if (r < 0)
-        return r;
-      i++;
-      continue;
-    }
-    int dfd = open_dir(p, w, err);
-    if (dfd < 0)
-      return dfd;
-    int r = apply_one(dfd, w, err);
-    close(dfd);
-    if (r < 0)
-      return r;
-  }
-  if (ws->devices.n_insns == 0)
-    return 0;
+  int r = apply_writes(ws, p, err);
+  if (r < 0 || ws->devices.n_insns == 0)
+    return r;
   const char *dir = dir_v2(p);
   if (dir == NULL)
     return mr_err(err, -ENOENT, "linux.resources.devices: the container has no cgroup v2 dir");
   int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0)
     return mr_err_sys(err, errno, "linux.resources.devices: cgroup %s", dir);
-  int r = cg_devices_attach(dfd, &ws->devices, err);
+  r = cg_devices_attach(dfd, &ws->devices, err);
   close(dfd);
   return r;
 }
