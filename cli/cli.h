@@ -24,6 +24,7 @@ struct cli_globals {
   const char *root;        /* state directory (never NULL once dispatched) */
   enum mr_log_level level; /* library messages up to this level are logged */
   int cgroup_disabled;     /* --cgroup-manager=disabled */
+  int cgroup_systemd;      /* --systemd-cgroup, --cgroup-manager=systemd */
 };
 
 /* A command handler: argv[0] is the command name. Returns the exit status. */
@@ -41,6 +42,10 @@ int cli_cmd_state(const struct cli_globals *g, int argc, char **argv);
 int cli_cmd_list(const struct cli_globals *g, int argc, char **argv);
 /* cmd-exec.c */
 int cli_cmd_exec(const struct cli_globals *g, int argc, char **argv);
+/* cmd-cgroup.c */
+int cli_cmd_pause(const struct cli_globals *g, int argc, char **argv);
+int cli_cmd_resume(const struct cli_globals *g, int argc, char **argv);
+int cli_cmd_ps(const struct cli_globals *g, int argc, char **argv);
 /* cmd-spec.c */
 int cli_cmd_spec(const struct cli_globals *g, int argc, char **argv);
 

@@ -34,11 +34,11 @@ static const char usage_text[] =
     "  delete [-f|--force] ID\n"
     "  exec   [-d] [-t] [--process FILE] [--pid-file F] [--console-socket S] [-e K=V]\n"
     "         [-u UID[:GID]] [--cwd D] [--cap C] [--no-new-privs] ID [COMMAND [ARG]...]\n"
-    "  exec   [-d] [-t] [--process FILE] [--pid-file F] [--console-socket S] [-e K=V]\n"
-    "         [-u UID[:GID]] [--cwd D] [--cap C] [--no-new-privs] ID [COMMAND [ARG]...]\n"
     "  state  ID\n"
     "  list   [-f|--format table|json] [-q|--quiet]\n"
     "  spec   [--rootless] [-b|--bundle DIR]\n"
+    "  pause  ID;  resume ID\n"
+    "  ps     [-f|--format table|json] ID [PS ARGS...]\n"
     "Every command accepts -h/--help. Exit status: 0 on success, 1 on error; run\n"
     "exits with the container's status (128+N when killed by signal N).\n";
 
@@ -51,6 +51,7 @@ static const struct cli_command commands[] = {
     {"create", cli_cmd_create}, {"run", cli_cmd_run},       {"start", cli_cmd_start},
     {"kill", cli_cmd_kill},     {"delete", cli_cmd_delete}, {"state", cli_cmd_state},
     {"list", cli_cmd_list},     {"spec", cli_cmd_spec},     {"exec", cli_cmd_exec},
+    {"pause", cli_cmd_pause},   {"resume", cli_cmd_resume}, {"ps", cli_cmd_ps},
 };
 
 void cli_getopt_reset(void)
@@ -138,6 +139,7 @@ int cli_context(const struct cli_globals *g, mr_context **out)
     return cli_fail(ret, err);
   if (g->cgroup_disabled)
     mr_context_set_cgroup_mode(*out, MR_CGROUP_NONE);
+  mr_context_set_cgroup_systemd(*out, g->cgroup_systemd);
   return 0;
 }
 
@@ -221,7 +223,7 @@ int main(int argc, char **argv)
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
-  struct cli_globals g = {NULL, MR_LOG_WARNING, 0};
+  struct cli_globals g = {NULL, MR_LOG_WARNING, 0, 0};
   const char *log_path = NULL;
   int log_json = 0, debug = 0, status, c;
   size_t i;
@@ -251,13 +253,13 @@ int main(int argc, char **argv)
       debug = 1;
       break;
     case OPT_SYSTEMD_CGROUP:
+      g.cgroup_systemd = 1;
       break;
     case OPT_CGROUP_MANAGER:
-      if (strcmp(optarg, "disabled") == 0)
-        g.cgroup_disabled = 1;
-      else if (strcmp(optarg, "cgroupfs") == 0 || strcmp(optarg, "systemd") == 0)
-        g.cgroup_disabled = 0;
-      else
+      g.cgroup_disabled = strcmp(optarg, "disabled") == 0;
+      g.cgroup_systemd = strcmp(optarg, "systemd") == 0;
+      if (strcmp(optarg, "disabled") != 0 && strcmp(optarg, "cgroupfs") != 0 &&
+          strcmp(optarg, "systemd") != 0)
         return cli_usage_error(NULL, "unknown cgroup manager `%s`", optarg);
       break;
     case OPT_ROOTLESS:

@@ -138,9 +138,24 @@ MR_API const char *mr_context_state_root(const mr_context *ctx);
  * context. */
 MR_API void mr_context_set_log(mr_context *ctx, mr_log_fn fn, void *userdata,
                                enum mr_log_level level);
-/* Overrides cgroup detection (for the creates that follow). */
+/* Overrides cgroup detection (for the creates that follow):
+ * MR_CGROUP_V1/_V2/_HYBRID use only those hierarchies of the host (create
+ * fails when it lacks them); MR_CGROUP_NONE keeps containers out of cgroups
+ * and never fails because of the host's layout (linux.resources is then
+ * not applied: a warning in the log). */
 MR_API void mr_context_set_cgroup_mode(mr_context *ctx, enum mr_cgroup_mode mode);
 MR_API enum mr_cgroup_mode mr_context_cgroup_mode(const mr_context *ctx);
+/* Where a container's cgroup goes, below the root of every hierarchy:
+ * an absolute linux.cgroupsPath as given; a relative one below `parent`
+ * (default "/minirun"); none: `parent`/ID. A "slice:prefix:name"
+ * cgroupsPath (systemd's form) becomes the path systemd gives that unit
+ * ("a-b.slice:p:n" -> /a.slice/a-b.slice/p-n.scope); no D-Bus is used.
+ * NULL restores the default; -EINVAL for ".." or an empty path. */
+MR_API int mr_context_set_cgroup_parent(mr_context *ctx, const char *parent, mr_error **err);
+/* With `systemd` set (the CLI's --systemd-cgroup / --cgroup-manager
+ * systemd), a container without cgroupsPath goes to
+ * system.slice:minirun:ID (/system.slice/minirun-ID.scope). */
+MR_API void mr_context_set_cgroup_systemd(mr_context *ctx, int systemd);
 /* Keeps compiled linux.seccomp filters in directory `dir` (made absolute;
  * created with mode 0700 on first use; NULL turns the cache off, the
  * default). Compiling a large profile costs tens of milliseconds; a process
@@ -328,9 +343,11 @@ MR_API int mr_container_wait(mr_container *c, int nohang, int *exit_status, mr_e
 MR_API void mr_container_free(mr_container *c);
 
 /* Sends `signal` to the container init, or to every process of the container
- * when `all` is set. Does not block beyond the container's lock. Errors:
- * -ENOENT (unknown id), -EINVAL (invalid signal, or the container is not
- * running), -EPERM. */
+ * when `all` is set (through its cgroup: processes outside its pid
+ * namespace too; a paused container stays paused with the signal pending,
+ * except SIGKILL, which kills it). Does not block beyond the container's
+ * lock. Errors: -ENOENT (unknown id), -EINVAL (invalid signal, or the
+ * container is not running), -EPERM. */
 MR_API int mr_container_kill(mr_context *ctx, const char *id, int signal, int all, mr_error **err);
 
 /* Removes a stopped (or never started) container. With `force`, a running one
@@ -343,6 +360,19 @@ MR_API int mr_container_kill(mr_context *ctx, const char *id, int signal, int al
  * (unknown id, without force), -EBUSY (running, without force), -EINVAL
  * (invalid id). */
 MR_API int mr_container_delete(mr_context *ctx, const char *id, int force, mr_error **err);
+
+/* Freezes every process of running container `id` (v1 freezer or v2
+ * cgroup.freeze) and returns once they are frozen; its status reads
+ * "paused" until mr_container_resume(). -EINVAL when it is not running,
+ * -ENOTSUP when it has no cgroup (created with MR_CGROUP_NONE). */
+MR_API int mr_container_pause(mr_context *ctx, const char *id, mr_error **err);
+/* Thaws a paused container; -EINVAL when it is not paused. */
+MR_API int mr_container_resume(mr_context *ctx, const char *id, mr_error **err);
+/* The host pids of every process in the container's cgroup (its
+ * sub-cgroups too), sorted, in a newly allocated array (free() it); none
+ * once it stopped. -ENOTSUP when it has no cgroup. */
+MR_API int mr_container_pids(mr_context *ctx, const char *id, pid_t **pids, size_t *n,
+                             mr_error **err);
 
 /* ------------------------------------------------------------------------ */
 /* Exec: another process in a running container                              */

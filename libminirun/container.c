@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup/place.h"
 #include "container.h"
 #include "hooks/hooks.h"
 #include "isolate/signals.h"
@@ -44,6 +45,7 @@ struct create_job {
   const struct mr_create_opts *opts;
   bool run;
   struct plan plan;
+  struct cg_place cgroup;
   int dirfd;
   int sync[2]; /* [0] parent end, [1] child end */
   int gate[2]; /* [0] read end for the child, [1] write end (run only) */
@@ -122,6 +124,10 @@ static int prepare_fds(struct create_job *job, mr_error **err)
     r = plan_keep_fd(&job->plan, &job->plan.seccomp.listener_fd, err);
   for (size_t i = 0; r == 0 && i < job->plan.n_keep; i++)
     r = move_above(job->plan.keep[i], min, err);
+  /* Not the child's: above the preserved range so that it is closed there. */
+  if (r == 0)
+    r = move_above(&job->cgroup.clone_fd, min, err);
+  job->plan.cgroup_fd = cg_place_clone_fd(&job->cgroup);
   return r;
 }
 
@@ -234,6 +240,8 @@ static int commit_state(struct create_job *job, mr_error **err)
       .rootfs = job->plan.rootfs,
       .created = created,
       .owner = geteuid(),
+      .cgroup_paths = job->cgroup.skipped ? NULL : job->cgroup.paths.dirs,
+      .n_cgroup_paths = job->cgroup.skipped ? 0 : job->cgroup.paths.n,
       .new_pid_ns = (job->plan.clone_flags & CLONE_NEWPID) != 0,
       .annotations = cfg->spec->annotations,
       .n_annotations = cfg->spec->n_annotations,
@@ -287,6 +295,7 @@ static void abort_job(struct create_job *job)
       ;
     job->pid = -1;
   }
+  cg_place_abort(job->ctx, &job->cgroup);
   if (job->dirfd >= 0)
     state_dir_remove(job->ctx, job->id, NULL);
   /* As runtime.md's lifecycle: a failed create continues with destroy and
@@ -304,6 +313,7 @@ static void job_close(struct create_job *job)
   close_fd(&job->gate[1]);
   close_fd(&job->dirfd);
   plan_free(&job->plan);
+  cg_place_free(&job->cgroup);
 }
 
 static int make_handle(struct create_job *job, mr_container **out, mr_error **err)
@@ -327,7 +337,10 @@ static int run_job(struct create_job *job, mr_error **err)
   if (r < 0)
     return r;
   MR_CRASH_POINT("state-dir-created");
-  r = open_gate(job, err);
+  /* Limits are in place before the init exists. */
+  r = cg_place_create(job->ctx, &job->cgroup, job->dirfd, err);
+  if (r == 0)
+    r = open_gate(job, err);
   MR_CRASH_POINT("gate-opened");
   if (r == 0)
     r = prepare_fds(job, err);
@@ -340,7 +353,10 @@ static int run_job(struct create_job *job, mr_error **err)
   close_fd(&job->gate[0]);
   close_fd(&job->plan.hooks.result_fd); /* start must see EOF once the init execs */
   MR_CRASH_POINT("init-spawned");
-  r = namespaces_write_id_maps(&job->plan, job->pid, err);
+  /* In its cgroups before the first GO: it runs no container code yet. */
+  r = cg_place_enter(&job->cgroup, job->pid, job->plan.cloned_into_cgroup, err);
+  if (r == 0)
+    r = namespaces_write_id_maps(&job->plan, job->pid, err);
   if (r == 0)
     r = netdev_move(&job->plan, job->pid, err);
   /* The init's host pid goes with GO: it may be 1 in its own pid namespace. */
@@ -382,6 +398,7 @@ static int create_container(mr_context *ctx, const char *id, const mr_config *co
       .gate = {-1, -1},
       .pid = -1,
       .pidfd = -1,
+      .cgroup = {.clone_fd = -1},
   };
   r = plan_build(ctx, config, opts, &job.plan, err);
   if (r < 0)
@@ -389,8 +406,11 @@ static int create_container(mr_context *ctx, const char *id, const mr_config *co
   r = hooks_plan(config, id, &job.plan.hooks, err);
   if (r == 0)
     r = seccomp_plan(ctx, config, id, &job.plan, err);
+  if (r == 0)
+    r = cg_place_plan(ctx, config->spec, id, &job.cgroup, err);
   if (r < 0) {
     plan_free(&job.plan);
+    cg_place_free(&job.cgroup);
     return r;
   }
   lsm_log(ctx, &job.plan);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup/place.h"
 #include "util.h"
 
 #define DEFAULT_STATE_ROOT "/run/minirun"
@@ -78,6 +79,7 @@ void mr_context_free(mr_context *ctx)
     return;
   free(ctx->state_root);
   free(ctx->seccomp_cache_dir);
+  free(ctx->cgroup_parent);
   free(ctx);
 }
 
@@ -96,6 +98,34 @@ void mr_context_set_log(mr_context *ctx, mr_log_fn fn, void *userdata, enum mr_l
 void mr_context_set_cgroup_mode(mr_context *ctx, enum mr_cgroup_mode mode)
 {
   ctx->cgroup_mode = mode;
+}
+
+int mr_context_set_cgroup_parent(mr_context *ctx, const char *parent, mr_error **err)
+{
+  if (ctx == NULL)
+    return mr_err(err, -EINVAL, "mr_context_set_cgroup_parent: no context");
+  char *copy = NULL;
+  if (parent != NULL) {
+    if (parent[0] == '\0')
+      return mr_err(err, -EINVAL, "cgroup parent: empty path");
+    /* The same checks as a cgroupsPath: resolve a dummy id below it. */
+    mr_context probe = {.cgroup_parent = (char *)parent};
+    cleanup_free char *path = NULL;
+    int r = cg_path_resolve(&probe, NULL, "x", &path, NULL, err);
+    if (r < 0)
+      return r;
+    copy = strdup(parent);
+    if (copy == NULL)
+      return mr_err_sys(err, ENOMEM, "cgroup parent");
+  }
+  free(ctx->cgroup_parent);
+  ctx->cgroup_parent = copy;
+  return 0;
+}
+
+void mr_context_set_cgroup_systemd(mr_context *ctx, int systemd)
+{
+  ctx->cgroup_systemd = systemd != 0;
 }
 
 int mr_context_set_seccomp_cache(mr_context *ctx, const char *dir, mr_error **err)

@@ -3,6 +3,8 @@
 #ifndef MR_CONTEXT_H
 #define MR_CONTEXT_H
 
+#include <stdbool.h>
+
 #include "error.h"
 #include "minirun.h"
 
@@ -12,6 +14,8 @@ struct mr_context {
   void *log_data;
   enum mr_log_level log_level;
   enum mr_cgroup_mode cgroup_mode;
+  char *cgroup_parent;     /* NULL: CG_DEFAULT_PARENT (cgroup/place.h) */
+  bool cgroup_systemd;     /* no cgroupsPath: system.slice:minirun:ID */
   char *seccomp_cache_dir; /* NULL: no cache of compiled seccomp filters */
   unsigned int timeout_ms; /* create/run: 0 = no limit */
   int cancel_fd;           /* create/run give up when readable; -1: none */

@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
 
+#include "cgroup/place.h"
 #include "context.h"
 #include "hooks/hooks.h"
 #include "jsonw.h"
@@ -291,9 +292,12 @@ int mr_container_kill(mr_context *ctx, const char *id, int sig, int all, mr_erro
     return not_running(err, id);
   if (r < 0)
     return mr_err_sys(err, -r, "container '%s': signal %d to pid %d", id, sig, (int)rec->pid);
-  /* Without a pid namespace the container's processes can only be found
-   * through its cgroup; --all over the cgroup comes with the cgroup work.
-   * Until then only the init is signalled. */
+  /* Every process: through the cgroup (which also finds them without a
+   * pid namespace), else through the init's pid namespace. */
+  if (all && rec->n_cgroup_paths > 0) {
+    r = cg_signal_all(rec->cgroup_paths, rec->n_cgroup_paths, sig, err);
+    return r < 0 ? mr_err_prefix(err, r, "container '%s': kill --all", id) : 0;
+  }
   if (all && rec->new_pid_ns)
     return procs_signal_pid_ns(ctx, rec, sig, err);
   return 0;
@@ -302,6 +306,15 @@ int mr_container_kill(mr_context *ctx, const char *id, int sig, int all, mr_erro
 /* ------------------------------------------------------------------------ */
 /* delete                                                                    */
 /* ------------------------------------------------------------------------ */
+
+/* Kills what is left in the container's cgroups (a paused one too) and
+ * removes them. The directories come from CG_PATHS_FILE, written before
+ * any of them was created, so a create killed half-way is cleaned too. */
+static int destroy_cgroups(mr_context *ctx, int dirfd, const char *id, mr_error **err)
+{
+  int r = cg_destroy_recorded(ctx, dirfd, err);
+  return r < 0 ? mr_err_prefix(err, r, "container '%s'", id) : 0;
+}
 
 /* `delete --force` of a container whose state.json is damaged: the init is
  * found through the second record (init.pid) and killed before the directory
@@ -320,7 +333,8 @@ static int delete_damaged(mr_context *ctx, int dirfd, const char *id, const mr_e
             STATE_INIT_FILE);
   if (r < 0 && r != -ENOENT && r != -EINVAL)
     return r;
-  return state_dir_remove(ctx, id, err);
+  r = destroy_cgroups(ctx, dirfd, id, err);
+  return r < 0 ? r : state_dir_remove(ctx, id, err);
 }
 
 static int delete_locked(mr_context *ctx, int dirfd, const char *id, bool force, mr_error **err)
@@ -332,7 +346,8 @@ static int delete_locked(mr_context *ctx, int dirfd, const char *id, bool force,
    * leftover of a create that died before writing it. */
   if (r == -ENOENT && force) {
     mr_error_free(local);
-    return state_dir_remove(ctx, id, err);
+    r = destroy_cgroups(ctx, dirfd, id, err);
+    return r < 0 ? r : state_dir_remove(ctx, id, err);
   }
   if (r < 0 && r != -ENOMEM && force) {
     r = delete_damaged(ctx, dirfd, id, local, err);
@@ -368,12 +383,17 @@ static int delete_locked(mr_context *ctx, int dirfd, const char *id, bool force,
   /* A never started container is killed even without force (as runc/crun). */
   MR_CRASH_POINT("delete-locked");
   if (status != MR_STATUS_STOPPED) {
+    /* Through the cgroup first: a frozen init cannot die until thawed. */
+    if (rec->n_cgroup_paths > 0)
+      cg_signal_all(rec->cgroup_paths, rec->n_cgroup_paths, SIGKILL, NULL);
     r = procs_kill_and_wait(rec, err);
     if (r < 0)
       return r;
   }
   MR_CRASH_POINT("delete-killed");
-  r = state_dir_remove(ctx, id, err);
+  r = destroy_cgroups(ctx, dirfd, id, err);
+  if (r == 0)
+    r = state_dir_remove(ctx, id, err);
   if (r == 0) {
     mr_debug(ctx, "container '%s' deleted", id);
     hooks_run_recorded(ctx, &hooks.poststop, rec, "stopped", 0);

@@ -27,6 +27,7 @@ int plan_build(mr_context *ctx, const mr_config *config, const struct mr_create_
   plan->hooks.result_fd = -1;
   plan->seccomp.listener_fd = -1;
   plan->procfs.root_fd = -1;
+  plan->cgroup_fd = -1;
   plan->no_pivot = opts != NULL && opts->no_pivot;
   int r = rootfs_plan(config, plan, err);
   if (r == 0)

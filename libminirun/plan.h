@@ -178,6 +178,11 @@ struct plan {
   char *listen_fds_env;    /* "LISTEN_FDS=n" (socket activation), or NULL */
   char listen_pid_env[32]; /* "LISTEN_PID=" + the pid, filled in the child */
   bool fill_listen_pid;
+
+  /* cgroups (cgroup/place.h): the v2 directory clone3 puts the init into
+   * (CLONE_INTO_CGROUP), -1 for none; spawn_init() reports whether it did. */
+  int cgroup_fd;
+  bool cloned_into_cgroup;
 };
 
 /* Builds the plan for `config`; the plan borrows strings from it. `ctx`

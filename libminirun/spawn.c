@@ -6,6 +6,7 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -24,18 +25,43 @@ int spawn_pidfd_open(pid_t pid)
   return fd < 0 ? -1 : fd;
 }
 
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* clone3's arguments up to `cgroup` (CLONE_ARGS_SIZE_VER2), whatever the
+ * installed headers know. */
+struct clone_args_v2 {
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+      set_tid_size, cgroup;
+};
+
 /* fork()-like clone with namespace flags. No glibc wrapper: its fork
  * handlers are not ours to run, and the child makes raw system calls only.
- * With a zero stack the child continues on a copy of our stack. */
-static pid_t raw_clone(unsigned long flags, int *pidfd)
+ * With a zero stack the child continues on a copy of our stack. With
+ * cgroup_fd >= 0 the child starts in that cgroup (CLONE_INTO_CGROUP, 5.7+);
+ * *into_cgroup says whether it did: older kernels refuse the flag (E2BIG,
+ * EINVAL), and the caller then moves it before it runs any container code. */
+static pid_t raw_clone(unsigned long flags, int *pidfd, int cgroup_fd, bool *into_cgroup)
 {
   int fd = -1;
-  struct clone_args args;
+  struct clone_args_v2 args;
   memset(&args, 0, sizeof(args));
   args.flags = flags | (pidfd ? CLONE_PIDFD : 0);
   args.pidfd = (uint64_t)(uintptr_t)&fd;
   args.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
-  long pid = syscall(SYS_clone3, &args, sizeof(args));
+  long pid = -1;
+  if (cgroup_fd >= 0) {
+    struct clone_args_v2 with = args;
+    with.flags |= CLONE_INTO_CGROUP;
+    with.cgroup = (uint64_t)cgroup_fd;
+    pid = syscall(SYS_clone3, &with, sizeof(with));
+    *into_cgroup = pid >= 0;
+    if (pid < 0) /* the caller's cgroup.procs write reports a real problem */
+      pid = syscall(SYS_clone3, &args, 64); /* CLONE_ARGS_SIZE_VER0 */
+  } else {
+    pid = syscall(SYS_clone3, &args, 64);
+  }
   if (pid < 0 && errno == ENOSYS) {
     unsigned long exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
     pid = syscall(SYS_clone, flags | exit_signal, 0, 0, 0, 0);
@@ -61,7 +87,7 @@ static __attribute__((noreturn)) void run_stage1(struct plan *plan, int child_sy
   /* Signals stay blocked here: the init inherits the mask and resets. */
   child_isolate(plan, false, false);
   namespaces_join_for_children(plan, child_sync);
-  pid_t pid = raw_clone(plan->clone_flags | CLONE_PARENT, NULL);
+  pid_t pid = raw_clone(plan->clone_flags | CLONE_PARENT, NULL, -1, NULL);
   if (pid < 0)
     sync_fail(child_sync, errno, "clone container init", NULL, NULL, NULL);
   if (pid == 0)
@@ -105,7 +131,7 @@ static int spawn_two_step(stage1_fn stage1_main, struct plan *plan, int parent_s
 {
   sigset_t mask;
   signals_block_all(&mask);
-  pid_t stage1 = raw_clone(0, NULL);
+  pid_t stage1 = raw_clone(0, NULL, -1, NULL);
   if (stage1 == 0)
     stage1_main(plan, child_sync, gate_fd);
   int e = errno;
@@ -139,7 +165,7 @@ int spawn_init(struct plan *plan, int parent_sync, int child_sync, int gate_fd, 
   /* No host handler may run in the child (see isolate/signals.h). */
   sigset_t mask;
   signals_block_all(&mask);
-  pid_t p = raw_clone(plan->clone_flags, pidfd);
+  pid_t p = raw_clone(plan->clone_flags, pidfd, plan->cgroup_fd, &plan->cloned_into_cgroup);
   if (p == 0)
     run_child(plan, child_sync, gate_fd);
   int e = errno;

@@ -17,6 +17,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "cgroup/place.h"
 #include "testing/crashpoint.h"
 #include "util.h"
 
@@ -240,6 +241,13 @@ static void jw_record(struct jw *w, const void *arg)
   jw_key_u64(w, "owner", rec->owner);
   jw_key_u64(w, "pidStart", rec->pid_start);
   jw_key_bool(w, "newPidNs", rec->new_pid_ns);
+  if (rec->n_cgroup_paths > 0) {
+    jw_str(w, "cgroupPaths");
+    jw_array_open(w);
+    for (size_t i = 0; i < rec->n_cgroup_paths; i++)
+      jw_str(w, rec->cgroup_paths[i]);
+    jw_array_close(w);
+  }
   jw_map_close(w);
 }
 
@@ -325,6 +333,13 @@ static int get_uint(yajl_val v, const char *key, unsigned long long max, unsigne
   return 0;
 }
 
+static void free_strings(char **s, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free(s[i]);
+  free(s);
+}
+
 static void free_annotations(struct spec_kv *kv, size_t n)
 {
   for (size_t i = 0; i < n; i++) {
@@ -361,6 +376,31 @@ static int get_annotations(yajl_val v, struct state_record *rec, mr_error **err)
   return 0;
 }
 
+static int get_cgroup_paths(yajl_val v, struct state_record *rec, mr_error **err)
+{
+  if (!YAJL_IS_ARRAY(v))
+    return bad_field(err, "cgroupPaths", "an array");
+  size_t n = v->u.array.len;
+  char **paths = calloc(n ? n : 1, sizeof(*paths));
+  if (paths == NULL)
+    return mr_err_sys(err, ENOMEM, STATE_FILE);
+  for (size_t i = 0; i < n; i++) {
+    yajl_val s = v->u.array.values[i];
+    if (!YAJL_IS_STRING(s) || s->u.string[0] != '/' || (paths[i] = strdup(s->u.string)) == NULL) {
+      for (size_t k = 0; k < i; k++)
+        free(paths[k]);
+      free(paths);
+      return YAJL_IS_STRING(s) && s->u.string[0] == '/'
+                 ? mr_err_sys(err, ENOMEM, STATE_FILE)
+                 : bad_field(err, "cgroupPaths", "absolute paths");
+    }
+  }
+  free_strings(rec->cgroup_paths, rec->n_cgroup_paths);
+  rec->cgroup_paths = paths;
+  rec->n_cgroup_paths = n;
+  return 0;
+}
+
 static int get_field(const char *key, yajl_val v, struct state_record *rec, mr_error **err)
 {
   unsigned long long n;
@@ -375,6 +415,8 @@ static int get_field(const char *key, yajl_val v, struct state_record *rec, mr_e
     return get_string(v, key, &rec->created, err);
   if (strcmp(key, "annotations") == 0)
     return get_annotations(v, rec, err);
+  if (strcmp(key, "cgroupPaths") == 0)
+    return get_cgroup_paths(v, rec, err);
   if (strcmp(key, "pidStart") == 0)
     return get_uint(v, key, ULLONG_MAX, &rec->pid_start, err);
   if (strcmp(key, "pid") == 0) {
@@ -456,6 +498,7 @@ void state_record_free(struct state_record *rec)
   free(rec->rootfs);
   free(rec->created);
   free_annotations(rec->annotations, rec->n_annotations);
+  free_strings(rec->cgroup_paths, rec->n_cgroup_paths);
   free(rec);
 }
 
@@ -556,7 +599,11 @@ enum mr_status state_status(int dirfd, const struct state_record *rec)
     return MR_STATUS_UNKNOWN; /* e.g. /proc mounted with hidepid */
   if (dead || start != rec->pid_start)
     return MR_STATUS_STOPPED; /* a zombie, or the pid now names another process */
-  return init_waits_at_gate(dirfd) ? MR_STATUS_CREATED : MR_STATUS_RUNNING;
+  if (init_waits_at_gate(dirfd))
+    return MR_STATUS_CREATED;
+  if (rec->n_cgroup_paths > 0 && cg_is_frozen(rec->cgroup_paths, rec->n_cgroup_paths))
+    return MR_STATUS_PAUSED;
+  return MR_STATUS_RUNNING;
 }
 
 /* Passes an error collected in a local object on to the caller's `err`. */

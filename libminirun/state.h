@@ -40,6 +40,8 @@ struct state_record {
   char *created;                /* RFC 3339, UTC */
   uid_t owner;
   bool new_pid_ns; /* the container has its own pid namespace */
+  char **cgroup_paths; /* absolute, one per hierarchy (also in CG_PATHS_FILE) */
+  size_t n_cgroup_paths;
   struct spec_kv *annotations;
   size_t n_annotations;
 };
