@@ -104,7 +104,7 @@ static __attribute__((noreturn)) void run_exec_stage1(struct plan *plan, int chi
   (void)gate_fd;
   child_isolate(plan, false, false);
   exec_child_join(plan, child_sync);
-  pid_t pid = raw_clone(CLONE_PARENT, NULL);
+  pid_t pid = raw_clone(CLONE_PARENT, NULL, -1, NULL);
   if (pid < 0)
     sync_fail(child_sync, errno, "clone the exec process", NULL, NULL, NULL);
   if (pid == 0) {
