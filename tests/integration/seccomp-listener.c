@@ -83,6 +83,16 @@ static int receive(int c, const char *state_file)
   return fd;
 }
 
+/* mkdir(2) exists only on the older ABIs (x86, armhf); aarch64 has just mkdirat. */
+static int is_mkdir(int nr)
+{
+#ifdef SYS_mkdir
+  if (nr == SYS_mkdir)
+    return 1;
+#endif
+  return nr == SYS_mkdirat;
+}
+
 static void answer(int fd, int err_no)
 {
   struct seccomp_notif req;
@@ -97,7 +107,7 @@ static void answer(int fd, int err_no)
   fflush(stdout);
   memset(&resp, 0, sizeof(resp));
   resp.id = req.id;
-  if (req.data.nr == SYS_mkdir || req.data.nr == SYS_mkdirat)
+  if (is_mkdir(req.data.nr))
     resp.error = -err_no;
   else
     resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
