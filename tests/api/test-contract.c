@@ -378,9 +378,10 @@ static void case_sideeffects(const char *bad_bundle)
   CALL(0, "mr_container_create of a duplicate id",
        mr_container_create(ctx, "side-1", cfg, opts, NULL, err));
   CALL(1, "mr_state_get", mr_state_get(ctx, "side-1", &st, err));
-  CALL(1, "mr_state_to_json", mr_state_to_json(st, &json, err));
+  CALL(1, "mr_state_to_json", st ? mr_state_to_json(st, &json, err) : -ENOENT);
   CALL(1, "mr_state_list", mr_state_list(ctx, &list, &n, err));
-  CALL(0, "mr_state_get of an unknown id", mr_state_get(ctx, "side-none", &st, err));
+  mr_state *none = NULL;
+  CALL(0, "mr_state_get of an unknown id", mr_state_get(ctx, "side-none", &none, err));
   CALL(0, "mr_container_start of an unknown id", mr_container_start(ctx, "side-none", err));
   CALL(1, "mr_container_start", mr_container_start(ctx, "side-1", err));
   CALL(1, "mr_container_wait", mr_container_wait(c, 0, &status, err));
@@ -780,7 +781,11 @@ static void case_soak(int n)
   ok(done == n, "%d of %d create/start/wait/delete cycles exited 0%s%s", done, n,
      first_error[0] ? "; first error: " : "", first_error);
   ok(fds_end == fds_warm, "open fds unchanged over the cycles (%d -> %d)", fds_warm, fds_end);
-  ok(rss_end - rss_warm < RSS_BUDGET, "RSS growth %ld bytes < %d", rss_end - rss_warm, RSS_BUDGET);
+  if (getenv("MR_CONTRACT_NO_RSS")) /* under valgrind, whose own RSS grows */
+    ok(true, "RSS growth not checked # SKIP MR_CONTRACT_NO_RSS");
+  else
+    ok(rss_end - rss_warm < RSS_BUDGET, "RSS growth %ld bytes < %d", rss_end - rss_warm,
+       RSS_BUDGET);
   mr_config_free(cfg);
   mr_context_free(ctx);
   mr_create_opts_free(opts);
