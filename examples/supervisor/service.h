@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* service.h - the supervisor's run-time state of its services. */
+#ifndef SERVICE_H
+#define SERVICE_H
+
+#include <limits.h>
+
+#include "supervisor.h"
+
+#define SV_MAX_CLIENTS 8
+#define SV_STABLE_MS   10000 /* healthy this long: the backoff starts afresh */
+#define SV_STOP_MS     3000  /* SIGTERM -> SIGKILL */
+
+enum sv_state {
+  SV_WAITING, /* for its dependencies */
+  SV_RUNNING,
+  SV_BACKOFF, /* exited; restarts at restart_at */
+  SV_STOPPED, /* exited 0 and not restarted */
+  SV_FAILED,  /* exited non-zero (or could not start) and not restarted */
+};
+
+struct service {
+  const struct sv_spec *spec;
+  char name[SV_NAME_MAX];
+  enum sv_state state;
+  char id[SV_NAME_MAX + 16]; /* container id: NAME-GENERATION */
+  unsigned generation;
+  mr_container *c;
+  unsigned restarts, failures;
+  int last_status;
+  long long started_at, restart_at, healthy_since, next_health_at, stop_deadline;
+  bool healthy, stop_requested;
+};
+
+struct sv_client {
+  int fd;
+  char buf[512];
+  size_t len;
+};
+
+struct sv {
+  struct sv_manifest manifest;
+  struct service svc[SV_MAX_SERVICES];
+  size_t n;
+  mr_context *ctx;
+  char state_dir[PATH_MAX - 64];
+  char control_path[PATH_MAX];
+  int listen_fd;
+  struct sv_client clients[SV_MAX_CLIENTS];
+  bool stopping;
+};
+
+long long sv_now_ms(void);
+struct service *sv_find(const struct sv *sv, const char *name);
+const char *sv_state_name(enum sv_state st);
+bool sv_has_health(const struct sv_spec *spec);
+
+/* service.c */
+void sv_services_init(struct sv *sv);
+void sv_services_free(struct sv *sv);
+int sv_service_start(struct sv *sv, struct service *s);
+void sv_service_stop(struct sv *sv, struct service *s);
+void sv_service_forget(struct sv *sv, struct service *s, int status);
+void sv_health_check(struct sv *sv, struct service *s);
+void sv_stop_all(struct sv *sv);
+
+/* control.c */
+int sv_control_open(struct sv *sv, char *why, size_t len);
+void sv_control_close(struct sv *sv);
+size_t sv_control_pollfds(struct sv *sv, struct pollfd *p);
+void sv_control_handle(struct sv *sv, const struct pollfd *p);
+int sv_ctl_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,160 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=bash disable=SC2016
+#
+# test-supervisor.sh - examples/supervisor against real containers: start
+# order by dependencies and health, restart policies with exponential
+# backoff, the control socket and client, manifest errors.
+#
+# The binary is the build tree's examples/supervisor/minirun-supervisor
+# (`make check` builds it), else it is compiled here from its sources
+# against the build tree's libminirun; without either: SKIP.
+
+# Sets SUP to the supervisor binary.
+find_supervisor() {
+  local built=$MINIRUN_BUILDDIR/examples/supervisor/minirun-supervisor
+  local src=$MINIRUN_SRCDIR/examples/supervisor libdir=$MINIRUN_BUILDDIR/.libs f newer=0
+  for f in "$src"/*.[ch]; do [ "$f" -nt "$built" ] && newer=1; done
+  if [ -x "$built" ] && [ "$newer" = 0 ]; then
+    SUP=$built
+  elif [ -e "$libdir/libminirun.so" ] && command -v gcc >/dev/null; then
+    gcc -std=gnu11 -Wall -Wextra -g -O1 -I"$MINIRUN_SRCDIR/include" "$src"/*.c \
+      -L"$libdir" -lminirun -lyajl -Wl,-rpath,"$libdir" -o "$T/minirun-supervisor" 2>"$T/gcc.log" ||
+      fail "compiling the supervisor failed: $(_mr_show "$(cat "$T/gcc.log")")"
+    SUP=$T/minirun-supervisor
+  else
+    skip "examples/supervisor/minirun-supervisor is not built"
+  fi
+}
+
+# sup_start MANIFEST: runs the supervisor in the background (state in
+# $T/sup, output in $T/sup.log); SUP_PID.
+sup_start() {
+  find_supervisor
+  "$SUP" --state-dir "$T/sup" "$1" >"$T/sup.log" 2>&1 </dev/null &
+  SUP_PID=$!
+  wait_for 10 "the control socket" test -S "$T/sup/control.sock"
+}
+
+ctl() { "$SUP" ctl "$T/sup/control.sock" "$@"; }
+
+# svc_field NAME FIELD: a field of the service's status line (state, or a
+# key=value key such as pid).
+svc_field() {
+  local line
+  line=$(ctl status | awk -v n="$1" '$1 == n')
+  if [ "$2" = state ]; then
+    echo "$line" | awk '{ print $2 }'
+  else
+    echo "$line" | tr ' ' '\n' | sed -n "s/^$2=//p"
+  fi
+}
+svc_is() { [ "$(svc_field "$1" state)" = "$2" ]; }
+svc_healthy() { [ "$(svc_field "$1" healthy)" = yes ]; }
+log_has() { grep -qF -- "$1" "$T/sup.log"; }
+
+# sup_stop: `ctl stop`, then the supervisor must exit 0 within 10 s and
+# leave no container.
+sup_stop() {
+  ctl stop >/dev/null || fail "ctl stop failed"
+  local i
+  for ((i = 0; i < 100; i++)); do kill -0 "$SUP_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$SUP_PID" 2>/dev/null && fail "the supervisor did not stop: $(tail -n5 "$T/sup.log")"
+  local rc=0
+  wait "$SUP_PID" || rc=$?
+  cat "$T/sup.log"
+  assert_eq 0 "$rc" "exit status of the supervisor"
+  log_has "supervisor: stopped" || fail "no 'stopped' in the supervisor log"
+  local left
+  left=$(find "$T/sup/containers" -mindepth 1 -maxdepth 1 2>/dev/null | head -n3)
+  assert_eq "" "$left" "containers left in the supervisor's state root"
+}
+
+# service_bundle DIR SCRIPT: a busybox bundle running `sh -c SCRIPT`, with
+# $T/hostdir bound at /hostdir.
+service_bundle() {
+  make_bundle "$1" sh -c "$2"
+  mkdir -p "$T/hostdir"
+  add_bind "$1" "$T/hostdir" /hostdir
+}
+
+test_supervisor_dependency_order() {
+  # a depends on b; b is healthy only once it wrote its line (exec check).
+  service_bundle "$T/a" 'echo a >>/hostdir/order; exec sleep 100'
+  service_bundle "$T/b" 'sleep 0.3; echo b >>/hostdir/order; touch /hostdir/up; exec sleep 100'
+  cat >"$T/m.json" <<JSON
+{"services": [
+  {"name": "a", "bundle": "$T/a", "depends_on": ["b"], "restart": "always"},
+  {"name": "b", "bundle": "$T/b", "restart": "always",
+   "health": {"exec": ["test", "-f", "/hostdir/up"]}, "health_interval_ms": 100}
+]}
+JSON
+  sup_start "$T/m.json"
+  wait_for 10 "service a running" svc_is a running
+  wait_for 5 "a's line" file_contains "$T/hostdir/order" a
+  assert_eq $'b\na' "$(cat "$T/hostdir/order")" "start order"
+  svc_healthy b || fail "b is running but not healthy: $(ctl status)"
+  log_has "b-1 healthy after" || fail "no health message for b"
+  sup_stop
+}
+
+test_supervisor_restart_backoff() {
+  service_bundle "$T/crash" 'exit 3'
+  service_bundle "$T/sleeper" 'exec sleep 100'
+  cat >"$T/m.json" <<JSON
+{"services": [
+  {"name": "crash", "bundle": "$T/crash", "restart": "on-failure", "backoff_ms": [200, 800]},
+  {"name": "sleeper", "bundle": "$T/sleeper", "restart": "always", "backoff_ms": [300, 300]}
+]}
+JSON
+  local t0=$SECONDS
+  sup_start "$T/m.json"
+  wait_for 15 "the 4th restart of crash" log_has "crash exited with status 3; restart 4 in 800 ms"
+  for d in "restart 1 in 200 ms" "restart 2 in 400 ms" "restart 3 in 800 ms"; do
+    log_has "crash exited with status 3; $d" || fail "no '$d' in the log: $(cat "$T/sup.log")"
+  done
+  # 200 + 400 + 800 ms of backoff before the 4th exit: not restarted at once.
+  [ $((SECONDS - t0)) -ge 1 ] || fail "4 restarts in under a second: no backoff"
+  # A killed service comes back with a new init after its backoff.
+  wait_for 10 "sleeper running" svc_is sleeper running
+  local pid
+  pid=$(svc_field sleeper pid)
+  kill -9 "$pid"
+  wait_for 10 "sleeper restarted" log_has "sleeper exited with status 137; restart 1 in 300 ms"
+  wait_for 10 "sleeper-2" log_has "sleeper-2 started"
+  wait_for 5 "sleeper running again" svc_is sleeper running
+  assert_ne "$pid" "$(svc_field sleeper pid)" "the restarted sleeper's pid"
+  assert_eq 1 "$(svc_field sleeper restarts)" "restarts of sleeper"
+  sup_stop
+}
+
+test_supervisor_restart_policies() {
+  service_bundle "$T/ok" 'exit 0'
+  service_bundle "$T/bad" 'exit 4'
+  cat >"$T/m.json" <<JSON
+{"services": [
+  {"name": "ok", "bundle": "$T/ok", "restart": "on-failure"},
+  {"name": "bad", "bundle": "$T/bad", "restart": "no"}
+]}
+JSON
+  sup_start "$T/m.json"
+  wait_for 10 "ok stopped" svc_is ok stopped
+  wait_for 10 "bad failed" svc_is bad failed
+  assert_eq 4 "$(svc_field bad status)" "last status of bad"
+  assert_eq 0 "$(svc_field ok restarts)" "restarts of ok"
+  sup_stop
+}
+
+test_supervisor_manifest_errors() {
+  find_supervisor
+  make_bundle "$T/b" true
+  local m=$T/m.json
+  printf '{"services": [{"name": "x", "bundle": "%s", "depends_on": ["y"]}, {"name": "y", "bundle": "%s", "depends_on": ["x"]}]}' "$T/b" "$T/b" >"$m"
+  assert_fail_with "dependency cycle" "$SUP" --state-dir "$T/sup" "$m"
+  printf '{"services": [{"name": "x", "bundle": "%s", "restrat": "no"}]}' "$T/b" >"$m"
+  assert_fail_with "services[0]: unknown key 'restrat'" "$SUP" --state-dir "$T/sup" "$m"
+  printf '{"services": [{"name": "x", "bundle": "%s", "backoff_ms": [0, 1]}]}' "$T/b" >"$m"
+  assert_fail_with "services[0].backoff_ms" "$SUP" --state-dir "$T/sup" "$m"
+  printf '{"services": [{"name": "x", "bundle": "%s", "depends_on": ["nope"]}]}' "$T/b" >"$m"
+  assert_fail_with "unknown service 'nope'" "$SUP" --state-dir "$T/sup" "$m"
+  assert_fail_with "no/such/manifest" "$SUP" --state-dir "$T/sup" "$T/no/such/manifest"
+}
