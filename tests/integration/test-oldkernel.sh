@@ -85,3 +85,50 @@ test_no_mount_setattr_recursive_options() {
   assert_not_contains "$OUT" sub-writable "touch in /ro/sub"
   assert_contains "$OUT" data-writable "touch in /data/sub"
 }
+
+# Without clone3 and pidfds (before 5.2/5.3): clone, then kill and delete by
+# pid after the start-time check; run waits for its child as before.
+test_no_clone3_no_pidfds_lifecycle() {
+  enosys clone3,pidfd_open,pidfd_send_signal,pidfd_getfd
+  make_bundle "$T/b" sleep 100
+  run_d_ok c1 "$T/b"
+  assert_eq running "$(ctr_status c1)" "status after run -d"
+  local pid
+  pid=$(ctr_pid c1)
+  assert_ok $MR kill c1 KILL
+  wait_for 10 "the init to go after kill KILL" pid_gone "$pid"
+  assert_eq stopped "$(ctr_status c1)" "status after the kill"
+  assert_ok $MR delete c1
+  assert_no_state
+  # A foreground run returns the init's exit status.
+  set_args "$T/b" sh -c 'exit 7'
+  run_ctr c2 "$T/b"
+  assert_eq 7 "$RC" "exit status of run without clone3/pidfds"
+}
+
+# Without close_range (before 5.9): the child still closes every fd of the
+# caller: only 0-2 (and ls's own 3) inside.
+test_no_close_range_closes_caller_fds() {
+  enosys close_range
+  make_bundle "$T/b" sh -c 'ls /proc/self/fd | sort -n | xargs'
+  exec 7<"$T/b/config.json" 8<"$T" 9</dev/null
+  run_ok c1 "$T/b"
+  exec 7<&- 8<&- 9<&-
+  assert_eq "0 1 2 3" "$OUT" "fds open inside (ls has 3)"
+}
+
+# Without the new mount API (fsopen/fsmount/open_tree, 5.2) the procfs
+# writes from inside (sysctl, oomScoreAdj) go through the host's /proc,
+# checked to be a procfs root, and land in the container's namespace.
+test_no_fsopen_procfs_writes() {
+  enosys fsopen,fsconfig,fsmount,fspick,open_tree,move_mount,openat2
+  make_bundle "$T/b" sh -c 'cat /proc/sys/kernel/domainname /proc/self/oom_score_adj'
+  jqset "$T/b" '.linux.namespaces += [{"type": "uts"}] | .linux.namespaces |= unique_by(.type)
+    | .linux.sysctl = {"kernel.domainname": "old.example"} | .process.oomScoreAdj = 123'
+  local host_dom
+  host_dom=$(cat /proc/sys/kernel/domainname)
+  run_ok c1 "$T/b"
+  assert_eq "old.example
+123" "$OUT" "domainname and oom_score_adj inside"
+  assert_eq "$host_dom" "$(cat /proc/sys/kernel/domainname)" "host kernel.domainname"
+}
