@@ -46,3 +46,47 @@ test_state_of_created_container_under_load() {
   done
   busy_stop
 }
+
+# stress_worker W SECONDS: create -> state, state -> list -> delete rounds
+# of its own ids until SECONDS have passed; "round N: ..." lines for every
+# status that is not "created" go to $T/bad.W, the round count to $T/rounds.W.
+stress_worker() {
+  local w=$1 end=$((SECONDS + $2)) i=0 id st
+  : >"$T/bad.$w"
+  while [ $SECONDS -lt $end ]; do
+    i=$((i + 1))
+    id=p$w-$i
+    echo "$id" >>"$T/.mr-ids"
+    if ! timeout 30 $MR create --bundle "$T/b" "$id" </dev/null >/dev/null 2>"$T/err.$w"; then
+      echo "round $i: create failed: $(cat "$T/err.$w")" >>"$T/bad.$w"
+      continue
+    fi
+    for st in "$($MR state "$id" 2>&1 | jq -r .status 2>&1)" "$($MR state "$id" 2>&1 | jq -r .status 2>&1)" \
+      "$($MR list --format json 2>&1 | jq -r --arg id "$id" '.[] | select(.id == $id) | .status' 2>&1)"; do
+      [ "$st" = created ] || echo "round $i ($id): status '$st'" >>"$T/bad.$w"
+    done
+    $MR delete --force "$id" >/dev/null 2>>"$T/bad.$w" || echo "round $i: delete failed" >>"$T/bad.$w"
+  done
+  echo "$i" >"$T/rounds.$w"
+}
+
+# Defect 9 again, harder: three creators in parallel (their inits, states,
+# lists and deletes interleaving, pids churning) under two CPU hogs, for a
+# bounded 15 s. Every status read of a created container must say created.
+test_state_parallel_creates_under_load() {
+  local w pids=() rounds=0
+  make_bundle "$T/b" sleep 100
+  busy_start
+  for w in 1 2 3; do
+    stress_worker "$w" "${MR_STRESS_SECONDS:-15}" &
+    pids+=($!)
+  done
+  for w in "${pids[@]}"; do wait "$w"; done
+  busy_stop
+  for w in 1 2 3; do
+    [ -s "$T/bad.$w" ] && fail "worker $w: $(head -n 5 "$T/bad.$w" | paste -sd';' -)"
+    rounds=$((rounds + $(cat "$T/rounds.$w")))
+  done
+  echo "rounds: $rounds"
+  [ "$rounds" -ge 6 ] || fail "only $rounds rounds in total: the test proved nothing"
+}
