@@ -317,20 +317,40 @@ static int destroy_cgroups(mr_context *ctx, int dirfd, const char *id, mr_error 
 }
 
 /* `delete --force` of a container whose state.json is damaged: the init is
- * found through the second record (init.pid) and killed before the directory
- * goes. Without a readable init.pid there is nothing left to identify it by
- * (a create that died before writing both: its init exits on its own). */
+ * found through the second record (init.pid), else the third (a file name,
+ * state-init.c), else as the holder of exec.fifo (a created container), and
+ * killed before the directory goes. With none of them there is nothing left
+ * to identify it by (a create that died before writing them: its init exits
+ * on its own, or a started container whose three records were all
+ * destroyed). */
+static int find_damaged_init(mr_context *ctx, int dirfd, const char *id, struct state_record *rec)
+{
+  int r = state_read_init(dirfd, &rec->pid, &rec->pid_start);
+  if (r == 0)
+    return 0;
+  if (r != -ENOENT)
+    mr_warn(ctx, "container '%s': %s is damaged too", id, STATE_INIT_FILE);
+  r = state_init_from_mark(dirfd, &rec->pid, &rec->pid_start);
+  if (r == 0)
+    return 0;
+  r = state_init_fifo_holder(dirfd, &rec->pid, &rec->pid_start);
+  if (r < 0) {
+    mr_warn(ctx, "container '%s': its init cannot be identified", id);
+    return -ENOENT;
+  }
+  mr_warn(ctx, "container '%s': its init %d found as the holder of %s", id, (int)rec->pid,
+          STATE_EXEC_FIFO);
+  return 0;
+}
+
 static int delete_damaged(mr_context *ctx, int dirfd, const char *id, const mr_error *why,
                           mr_error **err)
 {
   mr_warn(ctx, "%s; deleting it anyway", mr_error_message(why));
   struct state_record rec = {.id = (char *)id};
-  int r = state_read_init(dirfd, &rec.pid, &rec.pid_start);
+  int r = find_damaged_init(ctx, dirfd, id, &rec);
   if (r == 0)
     r = procs_kill_and_wait(&rec, err);
-  else if (r != -ENOENT)
-    mr_warn(ctx, "container '%s': %s is damaged too: its init cannot be identified", id,
-            STATE_INIT_FILE);
   if (r < 0 && r != -ENOENT && r != -EINVAL)
     return r;
   r = destroy_cgroups(ctx, dirfd, id, err);

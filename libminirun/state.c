@@ -257,7 +257,9 @@ int state_write(int dirfd, const struct state_record *rec, mr_error **err)
     return mr_err(err, -EINVAL, STATE_FILE ": record without id or pid");
   char init[64];
   int n = snprintf(init, sizeof(init), "%d %llu\n", (int)rec->pid, rec->pid_start);
-  int r = util_write_file_atomic(dirfd, STATE_INIT_FILE, init, (size_t)n, 0600, err);
+  int r = state_init_mark(dirfd, rec->pid, rec->pid_start, err);
+  if (r == 0)
+    r = util_write_file_atomic(dirfd, STATE_INIT_FILE, init, (size_t)n, 0600, err);
   if (r < 0)
     return r;
   MR_CRASH_POINT("init-file-written");

@@ -75,6 +75,14 @@ int state_read(int dirfd, struct state_record **out, mr_error **err);
 int state_parse(const char *text, size_t len, struct state_record **out, mr_error **err);
 /* Reads STATE_INIT_FILE; -ENOENT/-EINVAL when missing or damaged. */
 int state_read_init(int dirfd, pid_t *pid, unsigned long long *start);
+/* The third record of the init (state-init.c): an empty file named
+ * "init.PID.START", made by state_write() before the other two. */
+int state_init_mark(int dirfd, pid_t pid, unsigned long long start, mr_error **err);
+/* Reads it back from the name; -ENOENT when there is none. */
+int state_init_from_mark(int dirfd, pid_t *pid, unsigned long long *start);
+/* The process holding the directory's exec.fifo open read-write (the init
+ * of a created container) with its start time; -ENOENT when none does. */
+int state_init_fifo_holder(int dirfd, pid_t *pid, unsigned long long *start);
 void state_record_free(struct state_record *rec);
 /* state_read, with a missing state.json (a create still in progress, or a
  * stray directory) reported as "container 'ID' does not exist" and the id in

@@ -189,3 +189,33 @@ damaged_state_test() {
 
 test_damaged_state_file_text() { damaged_state_test truncated empty garbage not-object; }
 test_damaged_state_file_values() { damaged_state_test wrong-types negative-pid other-id directory; }
+
+# both_records_damaged ID WHAT...: state.json and init.pid garbage; with
+# "marks" also the third record (the init.PID.START file name) removed.
+damage_records() {
+  local d=$T/state/$1
+  printf '\x00garbage' >"$d/state.json"
+  printf 'garbage\n' >"$d/init.pid"
+  [ "${2:-}" != marks ] || rm -f "$d"/init.[0-9]*
+}
+
+# delete --force with state.json AND init.pid damaged still finds the live
+# init (the third record: a file name), kills it and removes the state dir;
+# for a created container even with the third record gone (the init is the
+# process holding exec.fifo open).
+test_damaged_state_and_init_file() {
+  local how pid
+  make_bundle "$T/b" sleep 100
+  for how in created running created-no-marks; do
+    create_ok c1 "$T/b"
+    [ "$how" != running ] || assert_ok $MR start c1
+    pid=$(ctr_pid c1)
+    pid_alive "$pid" || fail "$how: the init $pid is not alive"
+    damage_records c1 "$([ "$how" = created-no-marks ] && echo marks)"
+    assert_ok $MR delete --force c1
+    wait_for 5 "$how: init $pid killed by delete --force" pid_gone "$pid"
+    [ ! -e "$T/state/c1" ] || fail "$how: the state dir is still there"
+    assert_nothing_left "delete --force with state.json and init.pid damaged ($how)"
+  done
+  assert_contains "$LAST_ERR" "found as the holder of exec.fifo" "how the init was found without records"
+}
