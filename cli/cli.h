@@ -40,6 +40,20 @@ int cli_cmd_delete(const struct cli_globals *g, int argc, char **argv);
 /* cmd-state.c */
 int cli_cmd_state(const struct cli_globals *g, int argc, char **argv);
 int cli_cmd_list(const struct cli_globals *g, int argc, char **argv);
+/* compat.c: crun/runc options. cli_log_target: --log [file:]PATH (other
+ * drivers refused) -> *path; cli_rootless_value: true|false|auto. Both
+ * return 0, or -1 after reporting. */
+int cli_log_target(const char *arg, const char **path);
+int cli_rootless_value(const char *value);
+int cli_cmd_checkpoint(const struct cli_globals *g, int argc, char **argv);
+int cli_cmd_restore(const struct cli_globals *g, int argc, char **argv);
+/* `delete --regex`: deletes every container whose id matches; 0 or 1. */
+int cli_delete_regex(mr_context *ctx, const char *pattern, int force);
+/* The bundle's config.json, or `file` (create/run --config) anchored at
+ * `bundle`. A failure to read `file` is reported here (err stays NULL). */
+int cli_load_config(mr_context *ctx, const char *bundle, const char *file, mr_config **out,
+                    mr_error **err);
+
 /* cmd-exec.c */
 int cli_cmd_exec(const struct cli_globals *g, int argc, char **argv);
 /* cmd-cgroup.c */

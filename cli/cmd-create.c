@@ -20,6 +20,7 @@ static const char create_usage[] =
     "Usage: minirun create [OPTION]... ID\n"
     "Create container ID from a bundle; its process waits for `minirun start ID`.\n"
     "  -b, --bundle DIR          bundle directory (default \".\")\n"
+    "  -f, --config FILE         read FILE instead of BUNDLE/config.json\n"
     "      --pid-file FILE       write the container's init pid to FILE\n"
     "      --console-socket SOCK AF_UNIX socket receiving the pty master\n"
     "      --preserve-fds N      pass fds 3..3+N-1 to the container\n"
@@ -32,6 +33,7 @@ static const char run_usage[] =
     "Create and start container ID, wait for it to exit, delete it and exit with its\n"
     "status. Signals sent to minirun are relayed to the container.\n"
     "  -b, --bundle DIR          bundle directory (default \".\")\n"
+    "  -f, --config FILE         read FILE instead of BUNDLE/config.json\n"
     "  -d, --detach              exit once the container runs, leaving it running\n"
     "      --keep                do not delete the container after it exits\n"
     "      --pid-file FILE       write the container's init pid to FILE\n"
@@ -52,7 +54,8 @@ enum {
 };
 
 #define COMMON_OPTIONS                                                                             \
-  {"bundle", required_argument, NULL, 'b'}, {"pid-file", required_argument, NULL, OPT_PID_FILE},   \
+  {"bundle", required_argument, NULL, 'b'}, {"config", required_argument, NULL, 'f'},              \
+      {"pid-file", required_argument, NULL, OPT_PID_FILE},                                         \
       {"console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET},                             \
       {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},                                 \
       {"no-pivot", no_argument, NULL, OPT_NO_PIVOT},                                               \
@@ -74,6 +77,7 @@ struct create_args {
   const char *cmd;
   const char *id;
   const char *bundle;
+  const char *config_file;
   const char *pid_file;
   const char *console_socket;
   int preserve_fds;
@@ -88,7 +92,7 @@ struct create_args {
 /* Parses the options; returns CONTINUE, or the exit status to end with. */
 static int parse_args(struct create_args *a, int is_run, int argc, char **argv)
 {
-  const char *shortopts = is_run ? ":b:dh" : ":b:h";
+  const char *shortopts = is_run ? ":b:f:dh" : ":b:f:h";
   int c;
 
   cli_getopt_reset();
@@ -97,6 +101,9 @@ static int parse_args(struct create_args *a, int is_run, int argc, char **argv)
     switch (c) {
     case 'b':
       a->bundle = optarg;
+      break;
+    case 'f':
+      a->config_file = optarg;
       break;
     case OPT_PID_FILE:
       a->pid_file = optarg;
@@ -237,7 +244,7 @@ static int create_or_run(const struct cli_globals *g, const struct create_args *
 
   if (cli_context(g, &ctx))
     return 1;
-  ret = mr_config_load_bundle(ctx, a->bundle, &config, &err);
+  ret = cli_load_config(ctx, a->bundle, a->config_file, &config, &err);
   if (ret >= 0)
     ret = make_opts(a, &opts, &err);
   if (ret >= 0 && own_console(a, is_run, config)) {

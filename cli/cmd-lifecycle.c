@@ -16,10 +16,13 @@ static const char kill_usage[] = "Usage: minirun kill [OPTION]... ID [SIGNAL]\n"
                                  "container ID.\n"
                                  "  -a, --all   signal every process of the container\n";
 
-static const char delete_usage[] = "Usage: minirun delete [OPTION]... ID\n"
-                                   "Delete stopped or never started container ID.\n"
-                                   "  -f, --force   kill a running container first; an unknown ID\n"
-                                   "                is not an error\n";
+static const char delete_usage[] =
+    "Usage: minirun delete [OPTION]... ID\n"
+    "Delete stopped or never started container ID.\n"
+    "  -f, --force   kill a running container first; an unknown ID\n"
+    "                is not an error\n"
+    "  -r, --regex   ID is an extended regular expression: delete\n"
+    "                every container whose id it matches (as crun)\n";
 
 #define CONTINUE (-1)
 
@@ -99,20 +102,35 @@ int cli_cmd_delete(const struct cli_globals *g, int argc, char **argv)
 {
   static const struct option longopts[] = {
       {"force", no_argument, NULL, 'f'},
+      {"regex", no_argument, NULL, 'r'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
   mr_context *ctx;
   mr_error *err = NULL;
-  int ret, force = 0;
+  int ret, c, force = 0, regex = 0;
 
-  ret = parse_simple("delete", delete_usage, longopts, ":fh", 'f', &force, 1, argc, argv);
-  if (ret != CONTINUE)
-    return ret;
+  cli_getopt_reset();
+  while ((c = getopt_long(argc, argv, ":frh", longopts, NULL)) != -1) {
+    if (c == 'h')
+      return cli_help(delete_usage);
+    if (c == 'f')
+      force = 1;
+    else if (c == 'r')
+      regex = 1;
+    else
+      return cli_bad_option("delete", c, argv, ":frh");
+  }
+  if (cli_check_args("delete", argc - optind, 1, 1))
+    return 1;
   if (cli_context(g, &ctx))
     return 1;
-  ret = mr_container_delete(ctx, argv[optind], force, &err);
-  ret = ret < 0 ? cli_fail(ret, err) : 0;
+  if (regex) {
+    ret = cli_delete_regex(ctx, argv[optind], force);
+  } else {
+    ret = mr_container_delete(ctx, argv[optind], force, &err);
+    ret = ret < 0 ? cli_fail(ret, err) : 0;
+  }
   mr_context_free(ctx);
   return ret;
 }

@@ -21,17 +21,20 @@ static const char usage_text[] =
     "minirun runs OCI containers; it is command line compatible with crun and runc.\n"
     "Global options (before COMMAND; --opt VALUE and --opt=VALUE both work):\n"
     "  --root DIR  state directory (default /run/minirun, or $XDG_RUNTIME_DIR/minirun\n"
-    "  for non-root users); --log FILE  also append errors and diagnostics to FILE;\n"
+    "  for non-root users); --log [file:]FILE  also append errors and diagnostics to\n"
+    "  FILE (other crun log drivers are refused);\n"
     "  --log-format text|json; --log-level error|warning|info|debug; --debug;\n"
-    "  --cgroup-manager cgroupfs|systemd|disabled; --systemd-cgroup; --rootless VALUE;\n"
+    "  --cgroup-manager cgroupfs|systemd|disabled; --systemd-cgroup;\n"
+    "  --rootless true|false|auto (accepted; privileges decide);\n"
     "  -v, --version; -h, --help.\n"
     "Commands:\n"
     "  create [-b|--bundle DIR] [--pid-file FILE] [--console-socket SOCKET]\n"
-    "         [--preserve-fds N] [--no-pivot] [--no-new-keyring] [--no-subreaper] ID\n"
+    "         [--preserve-fds N] [--no-pivot] [--no-new-keyring] [--no-subreaper]\n"
+    "         [-f|--config FILE] ID\n"
     "  run    [create options] [-d|--detach] [--keep] ID\n"
     "  start  ID\n"
     "  kill   [-a|--all] ID [SIGNAL]     (default SIGTERM)\n"
-    "  delete [-f|--force] ID\n"
+    "  delete [-f|--force] [-r|--regex] ID    (--regex: ID is an extended regex)\n"
     "  exec   [-d] [-t] [--process FILE] [--pid-file F] [--console-socket S] [-e K=V]\n"
     "         [-u UID[:GID]] [--cwd D] [--cap C] [--no-new-privs] ID [COMMAND [ARG]...]\n"
     "  state  ID\n"
@@ -39,6 +42,7 @@ static const char usage_text[] =
     "  spec   [--rootless] [-b|--bundle DIR]\n"
     "  pause  ID;  resume ID\n"
     "  ps     [-f|--format table|json] ID [PS ARGS...]\n"
+    "  checkpoint, restore: not supported (exit 1)\n"
     "Every command accepts -h/--help. Exit status: 0 on success, 1 on error; run\n"
     "exits with the container's status (128+N when killed by signal N).\n";
 
@@ -48,10 +52,20 @@ struct cli_command {
 };
 
 static const struct cli_command commands[] = {
-    {"create", cli_cmd_create}, {"run", cli_cmd_run},       {"start", cli_cmd_start},
-    {"kill", cli_cmd_kill},     {"delete", cli_cmd_delete}, {"state", cli_cmd_state},
-    {"list", cli_cmd_list},     {"spec", cli_cmd_spec},     {"exec", cli_cmd_exec},
-    {"pause", cli_cmd_pause},   {"resume", cli_cmd_resume}, {"ps", cli_cmd_ps},
+    {"create", cli_cmd_create},
+    {"run", cli_cmd_run},
+    {"start", cli_cmd_start},
+    {"kill", cli_cmd_kill},
+    {"delete", cli_cmd_delete},
+    {"state", cli_cmd_state},
+    {"list", cli_cmd_list},
+    {"spec", cli_cmd_spec},
+    {"exec", cli_cmd_exec},
+    {"pause", cli_cmd_pause},
+    {"resume", cli_cmd_resume},
+    {"ps", cli_cmd_ps},
+    {"checkpoint", cli_cmd_checkpoint},
+    {"restore", cli_cmd_restore},
 };
 
 void cli_getopt_reset(void)
@@ -235,7 +249,8 @@ int main(int argc, char **argv)
       g.root = optarg;
       break;
     case OPT_LOG:
-      log_path = optarg;
+      if (cli_log_target(optarg, &log_path) < 0)
+        return 1;
       break;
     case OPT_LOG_FORMAT:
       if (strcmp(optarg, "json") == 0)
@@ -263,6 +278,8 @@ int main(int argc, char **argv)
         return cli_usage_error(NULL, "unknown cgroup manager `%s`", optarg);
       break;
     case OPT_ROOTLESS:
+      if (cli_rootless_value(optarg) < 0)
+        return 1;
       break;
     case 'v':
     case 'V':
