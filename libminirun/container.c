@@ -330,6 +330,13 @@ static int make_handle(struct create_job *job, mr_container **out, mr_error **er
   return 0;
 }
 
+/* Whether the init makes its own cgroup namespace (after its placement). */
+static bool new_cgroup_ns(const struct spec *spec)
+{
+  const struct spec_namespace *ns = spec_find_namespace(spec, SPEC_NS_CGROUP);
+  return ns != NULL && (ns->path == NULL || ns->path[0] == '\0');
+}
+
 static int run_job(struct create_job *job, mr_error **err)
 {
   set_deadline(job);
@@ -339,6 +346,8 @@ static int run_job(struct create_job *job, mr_error **err)
   MR_CRASH_POINT("state-dir-created");
   /* Limits are in place before the init exists. */
   r = cg_place_create(job->ctx, &job->cgroup, job->dirfd, err);
+  if (r == 0)
+    r = cg_mount_plan(&job->cgroup, new_cgroup_ns(job->config->spec), &job->plan.cgroup_mount, err);
   if (r == 0)
     r = open_gate(job, err);
   MR_CRASH_POINT("gate-opened");

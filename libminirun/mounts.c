@@ -273,11 +273,8 @@ static int plan_one(const mr_config *config, const struct spec_mount *m, size_t 
                   index, m->destination);
   int r2 = 0;
   if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0) {
-    struct statfs sfs;
+    /* What it shows is planned once the cgroups exist (cgroup/mount.h). */
     op->kind = MOUNT_CGROUP;
-    op->cgroup2_host = statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
-    if (!op->cgroup2_host && (op->flags & HOSTBIND_FLAGS))
-      r2 = hostbind_plan("/sys/fs/cgroup", &op->host_submounts, &op->n_host_submounts, err);
   } else if (strcmp(type, "sysfs") == 0) {
     op->kind = MOUNT_SYSFS;
     if (op->flags & HOSTBIND_FLAGS) /* for the fallback to a bind of /sys */
@@ -465,19 +462,20 @@ static void apply_bind(const struct mount_op *op, const char *target, int target
     close(source_fd);
 }
 
-/* Without a cgroup namespace per container yet, the container sees the
- * host's hierarchies: on v1/hybrid hosts /sys/fs/cgroup is a tmpfs of
- * controller mounts, so bind it (recursively); on v2 mount cgroup2. The
- * cgroup work replaces this with the container's own cgroups. */
-static void apply_cgroup(const struct mount_op *op, const char *target, int sync_fd)
+/* The container's own cgroups, never the host's tree (cgroup/mount.h):
+ * the top here, the tmpfs's content once reopened (finish_mount). */
+static void apply_cgroup(const struct plan *plan, const struct mount_op *op, const char *target,
+                         int sync_fd)
 {
-  if (op->cgroup2_host) {
-    if (mount("cgroup2", target, "cgroup2", op->flags, NULL) < 0)
-      fail_mount(sync_fd, errno, "mount cgroup2 on ", op);
-    return;
-  }
-  if (mount("/sys/fs/cgroup", target, NULL, MS_BIND | MS_REC, NULL) < 0)
-    fail_mount(sync_fd, errno, "mount cgroup on ", op);
+  const char *what = "";
+  int r = cg_mount_top(&plan->cgroup_mount, target, op->flags, &what);
+  if (r < 0)
+    sync_fail(sync_fd, -r, what, " ", op->destination, NULL);
+}
+
+static bool cgroup_tree(const struct plan *plan, const struct mount_op *op)
+{
+  return op->kind == MOUNT_CGROUP && plan->cgroup_mount.how != CG_MOUNT_V2;
 }
 
 /* Returns true when it fell back to a bind of the host's /sys, which still
@@ -525,11 +523,10 @@ static void set_recursive_attrs(const struct mount_op *op, int rootfd, int targe
 }
 
 /* Whether finish_mount has anything to do for `op`. */
-static bool needs_finish(const struct mount_op *op)
+static bool needs_finish(const struct plan *plan, const struct mount_op *op)
 {
   return (op->bind && op->remount) || op->attr_set || op->attr_clr || op->propagation ||
-         (op->kind == MOUNT_CGROUP && !op->cgroup2_host && (op->flags & HOSTBIND_FLAGS)) ||
-         op->tmpcopyup || (op->flags & MS_NOSYMFOLLOW);
+         cgroup_tree(plan, op) || op->tmpcopyup || (op->flags & MS_NOSYMFOLLOW);
 }
 
 /* Kernels before 5.10 ignore the MS_NOSYMFOLLOW bit: check it took. */
@@ -563,16 +560,22 @@ static void finish_tmpcopyup(const struct mount_op *op, const char *target, int 
 
 /* What needs the new mount itself: an fd taken before the mount refers to
  * the directory underneath, so the caller reopens the target first. */
-static void finish_mount(const struct mount_op *op, const char *target, int below, bool host_bind,
-                         int rootfd, int target_fd, int sync_fd)
+static void finish_mount(const struct plan *plan, const struct mount_op *op, const char *target,
+                         int below, bool host_bind, int rootfd, int target_fd, int sync_fd)
 {
   if (op->tmpcopyup)
     finish_tmpcopyup(op, target, below, sync_fd);
+  if (cgroup_tree(plan, op)) {
+    const char *what = "";
+    int r = cg_mount_fill(&plan->cgroup_mount, target, op->flags, &what);
+    if (r < 0)
+      sync_fail(sync_fd, -r, what, " ", op->destination, NULL);
+  }
   /* Bind mounts ignore all other flags on the first call. */
   if (op->bind && op->remount &&
       mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | op->flags, NULL) < 0)
     fail_mount(sync_fd, errno, "remount bind mount ", op);
-  if (host_bind || (op->kind == MOUNT_CGROUP && !op->cgroup2_host))
+  if (host_bind)
     finish_host_bind(op, target, sync_fd);
   if (op->attr_set | op->attr_clr)
     set_recursive_attrs(op, rootfd, target_fd, sync_fd);
@@ -611,16 +614,16 @@ void mounts_apply(const struct plan *plan, int rootfd, int sync_fd)
     if (op->bind)
       apply_bind(op, target, mp.fd, sync_fd);
     else if (op->kind == MOUNT_CGROUP)
-      apply_cgroup(op, target, sync_fd);
+      apply_cgroup(plan, op, target, sync_fd);
     else
       host_bind = apply_fs(op, target, sync_fd);
     bool reopen = mp.fd >= 0;
     mount_point_close(&mp);
-    if (!needs_finish(op) && !host_bind)
+    if (!needs_finish(plan, op) && !host_bind)
       continue;
     if (reopen)
       target = mount_point_open(op, rootfd, false, &mp, sync_fd);
-    finish_mount(op, target, below, host_bind, rootfd, mp.fd, sync_fd);
+    finish_mount(plan, op, target, below, host_bind, rootfd, mp.fd, sync_fd);
     mount_point_close(&mp);
     if (below >= 0)
       close(below);

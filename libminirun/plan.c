@@ -65,6 +65,7 @@ int plan_build(mr_context *ctx, const mr_config *config, const struct mr_create_
 
 void plan_free(struct plan *plan)
 {
+  cg_mount_plan_free(&plan->cgroup_mount);
   hooks_plan_free(&plan->hooks);
   seccomp_plan_free(&plan->seccomp);
   procfs_close(&plan->procfs);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup/mount.h"
 #include "container.h"
 #include "hooks/hooks.h"
 #include "procattr/procattr.h"
@@ -38,7 +39,6 @@ struct mount_op {
   bool recursive;     /* rbind */
   bool source_is_dir; /* binds: create a directory (else a file) as target */
   bool remount;       /* binds with flags: need a MS_REMOUNT|MS_BIND pass */
-  bool cgroup2_host;  /* cgroup mounts: the host's /sys/fs/cgroup is cgroup2 */
   bool tmpcopyup;     /* tmpfs: starts with a copy of the image's directory */
   bool src_nofollow;  /* binds: a symlink source is bound itself, not its target */
   bool dest_nofollow; /* a symlink at the destination is mounted on, not followed */
@@ -183,6 +183,7 @@ struct plan {
    * (CLONE_INTO_CGROUP), -1 for none; spawn_init() reports whether it did. */
   int cgroup_fd;
   bool cloned_into_cgroup;
+  struct cg_mount_plan cgroup_mount; /* what a `cgroup` mount shows (cgroup/mount.h) */
 };
 
 /* Builds the plan for `config`; the plan borrows strings from it. `ctx`

@@ -234,3 +234,48 @@ test_disabled_cgroups() {
   assert_fail_with "no cgroup" $MR pause c1
   ctr_cleanup c1
 }
+
+# The `cgroup` mount of the default spec shows the container's own cgroups
+# only: every hierarchy of the host by name, each listing the container's
+# processes alone, read-only, nothing above them.
+cg_mount_view_ok() {
+  local b=$1 id=$2 want
+  set_args "$b" sh -c 'cd /sys/fs/cgroup && for d in *; do [ -L "$d" ] && continue;
+      echo "$d $(cat "$d/cgroup.procs" | sort -n | paste -sd, -) $(ls "$d" | grep -c "^minirun")"; done;
+      mkdir /sys/fs/cgroup/x 2>&1; echo x > "$(ls -d /sys/fs/cgroup/* | head -n1)/cgroup.procs" 2>&1;
+      grep " /sys/fs/cgroup" /proc/self/mountinfo | grep -vc " ro,"; exit 0'
+  run_ok "$id" "$b"
+  # One line per hierarchy: its directory name, the pids (the shell is 1
+  # with a pid namespace; cat and sort are children) and no host dirs.
+  want=$(grep -E ' - cgroup2? ' /proc/self/mountinfo | wc -l)
+  assert_eq "$want" "$(echo "$OUT" | grep -cE '^[a-z_,=]+ [0-9,]+ 0$')" "hierarchies shown: $OUT"
+  if grep -q ' - cgroup2 ' /proc/self/mountinfo && grep -q ' - cgroup ' /proc/self/mountinfo; then
+    assert_contains "$OUT" "unified " "hybrid: the cgroup2 tree at unified/"
+  fi
+  echo "$OUT" | grep -qE '^[a-z_,=]+ 1,' || fail "pid 1 missing from the container's cgroups: $OUT"
+  assert_contains "$ERR$OUT" "Read-only file system" "writes into the cgroup mount"
+  assert_eq 0 "$(echo "$OUT" | tail -n1)" "cgroup mounts that are not read-only"
+}
+
+test_cgroup_mount_own_cgroups_only() {
+  cg_need
+  make_bundle "$T/b" true
+  cg_mount_view_ok "$T/b" c1
+}
+
+test_cgroup_mount_without_cgroupns() {
+  cg_need
+  make_bundle "$T/b" true
+  no_cgroupns "$T/b"
+  cg_mount_view_ok "$T/b" c1
+}
+
+test_cgroup_mount_with_cgroups_disabled() {
+  cg_need
+  make_bundle "$T/b" sh -c 'ls -A /sys/fs/cgroup | wc -l'
+  echo c1 >>"$T/.mr-ids"
+  local out
+  out=$($MINIRUN --root "$T/state" --cgroup-manager disabled run --bundle "$T/b" c1 2>"$T/err" </dev/null) ||
+    fail "run: $(cat "$T/err")"
+  assert_eq 0 "$out" "entries of /sys/fs/cgroup without cgroups (never the host's tree)"
+}
