@@ -7,10 +7,14 @@
  *   status   one line per service:
  *            NAME STATE id=ID pid=PID restarts=N status=LAST healthy=yes|no
  *   stop     stops every service (dependents first) and the supervisor
+ *   update SERVICE MANIFEST
+ *            updates SERVICE to its spec in MANIFEST (update.c); answered
+ *            once the update is complete or rolled back
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,8 +105,37 @@ static void cmd_status(struct sv *sv, int fd)
   reply(fd, "ok\n");
 }
 
-/* One command line from a client; the client is closed after the answer. */
-static void command(struct sv *sv, int fd, char *line)
+void sv_control_answer(struct sv *sv, int fd, const char *line)
+{
+  (void)sv;
+  reply(fd, line);
+  close(fd);
+}
+
+/* update NAME PATH: true when the answer comes later (the fd is kept). */
+static bool cmd_update(struct sv *sv, int fd, char *args)
+{
+  char *name = strtok(args, " "), *path = strtok(NULL, " "), why[512];
+  if (!name || !path || strtok(NULL, " ")) {
+    reply(fd, "error usage: update SERVICE MANIFEST\n");
+    return false;
+  }
+  int r = sv_update_begin(sv, name, path, fd, why, sizeof why);
+  if (r > 0)
+    return true;
+  if (r == 0) {
+    reply(fd, "ok\n");
+  } else {
+    char answer[600];
+    snprintf(answer, sizeof answer, "error %s\n", why);
+    reply(fd, answer);
+  }
+  return false;
+}
+
+/* One command line from a client. Returns true when the client stays open
+ * for a later answer; else it is closed after the answer. */
+static bool command(struct sv *sv, int fd, char *line)
 {
   line[strcspn(line, "\r\n")] = '\0';
   if (strcmp(line, "status") == 0) {
@@ -110,9 +143,12 @@ static void command(struct sv *sv, int fd, char *line)
   } else if (strcmp(line, "stop") == 0) {
     reply(fd, "ok\n");
     sv_stop_all(sv);
+  } else if (strncmp(line, "update ", 7) == 0) {
+    return cmd_update(sv, fd, line + 7);
   } else {
-    reply(fd, "error unknown command (status, stop)\n");
+    reply(fd, "error unknown command (status, stop, update)\n");
   }
+  return false;
 }
 
 void sv_control_handle(struct sv *sv, const struct pollfd *p)
@@ -141,9 +177,9 @@ void sv_control_handle(struct sv *sv, const struct pollfd *p)
     c->buf[c->len] = '\0';
     if (n > 0 && !strchr(c->buf, '\n') && c->len < sizeof c->buf - 1)
       continue; /* the line is not complete yet */
-    if (c->len > 0)
-      command(sv, c->fd, c->buf);
-    close(c->fd);
+    bool keep = c->len > 0 && command(sv, c->fd, c->buf);
+    if (!keep)
+      close(c->fd); /* else the update owns it (sv_control_answer) */
     c->fd = -1;
   }
 }

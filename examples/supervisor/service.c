@@ -52,6 +52,7 @@ void sv_services_init(struct sv *sv)
     s->spec = &sv->manifest.services[i];
     snprintf(s->name, sizeof s->name, "%s", s->spec->name);
     s->state = SV_WAITING;
+    s->pending_fd = -1;
   }
 }
 
@@ -59,8 +60,27 @@ void sv_services_free(struct sv *sv)
 {
   for (size_t i = 0; i < sv->n; i++) {
     mr_container_free(sv->svc[i].c);
-    sv->svc[i].c = NULL;
+    mr_container_free(sv->svc[i].next_c);
+    sv->svc[i].c = sv->svc[i].next_c = NULL;
   }
+}
+
+void sv_stop_now(struct sv *sv, mr_container **c, const char *id)
+{
+  if (*c == NULL)
+    return;
+  int status;
+  mr_container_kill(sv->ctx, id, SIGTERM, 0, NULL);
+  struct pollfd p = {.fd = mr_container_pollfd(*c), .events = POLLIN};
+  long long deadline = sv_now_ms() + SV_STOP_MS;
+  while (mr_container_wait(*c, 1, &status, NULL) == -EAGAIN && sv_now_ms() < deadline)
+    poll(&p, p.fd >= 0 ? 1 : 0, 50);
+  mr_container_delete(sv->ctx, id, 1, NULL); /* SIGKILL if still there */
+  mr_container_wait(*c, 0, &status, NULL);
+  mr_container_free(*c);
+  *c = NULL;
+  printf("supervisor: %s stopped\n", id);
+  fflush(stdout);
 }
 
 /* Creates and starts generation+1 of `s`. On failure last_status is 255 and
@@ -85,7 +105,7 @@ int sv_service_start(struct sv *sv, struct service *s)
     s->last_status = 255; /* the caller's restart policy decides, as for a crash */
     return r;
   }
-  if (s->generation > 1)
+  if (s->state == SV_BACKOFF)
     s->restarts++;
   s->state = SV_RUNNING;
   s->started_at = sv_now_ms();
@@ -201,11 +221,20 @@ static bool exec_ok(pid_t pid, char **argv)
   return r == child && WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
+/* One health check of `spec` against the container whose init is `pid`. */
+bool sv_probe(const struct sv_spec *spec, pid_t pid)
+{
+  if (spec->health_port > 0)
+    return tcp_ok(spec->health_port);
+  if (spec->health_exec)
+    return exec_ok(pid, spec->health_exec);
+  return true;
+}
+
 void sv_health_check(struct sv *sv, struct service *s)
 {
   long long now = sv_now_ms();
-  bool ok = s->spec->health_port > 0 ? tcp_ok(s->spec->health_port)
-                                     : exec_ok(mr_container_pid(s->c), s->spec->health_exec);
+  bool ok = sv_probe(s->spec, mr_container_pid(s->c));
   s->next_health_at = now + s->spec->health_interval_ms;
   if (ok && !s->healthy) {
     s->healthy = true;

@@ -4,6 +4,7 @@
 #define SERVICE_H
 
 #include <limits.h>
+#include <poll.h>
 
 #include "supervisor.h"
 
@@ -30,6 +31,13 @@ struct service {
   int last_status;
   long long started_at, restart_at, healthy_since, next_health_at, stop_deadline;
   bool healthy, stop_requested;
+  /* An update in progress (update.c): the new revision's spec and, for a
+   * hand-over, its container running beside the current one. */
+  const struct sv_spec *next_spec;
+  mr_container *next_c;
+  char next_id[SV_NAME_MAX + 16];
+  long long next_started_at, next_check_at, next_deadline;
+  int pending_fd; /* the control client waiting for the update's result */
 };
 
 struct sv_client {
@@ -38,8 +46,13 @@ struct sv_client {
   size_t len;
 };
 
+#define SV_MAX_UPDATES 16
+
 struct sv {
   struct sv_manifest manifest;
+  /* Manifests loaded by updates: their specs are in use until exit. */
+  struct sv_manifest *updates[SV_MAX_UPDATES];
+  size_t n_updates;
   struct service svc[SV_MAX_SERVICES];
   size_t n;
   mr_context *ctx;
@@ -62,6 +75,20 @@ int sv_service_start(struct sv *sv, struct service *s);
 void sv_service_stop(struct sv *sv, struct service *s);
 void sv_service_forget(struct sv *sv, struct service *s, int status);
 void sv_health_check(struct sv *sv, struct service *s);
+bool sv_probe(const struct sv_spec *spec, pid_t pid);
+/* Stops container `id` now: SIGTERM, SIGKILL after SV_STOP_MS, reaped,
+ * deleted, handle freed (*c = NULL). Blocks up to SV_STOP_MS + a little. */
+void sv_stop_now(struct sv *sv, mr_container **c, const char *id);
+
+/* update.c */
+/* Starts the update of service `name` to its spec in manifest `path`,
+ * answered on control client `fd`: 1 when pending (answered later), 0 when
+ * done, < 0 on error (why). */
+int sv_update_begin(struct sv *sv, const char *name, const char *path, int fd, char *why,
+                    size_t len);
+/* Advances hand-overs in progress; returns ms until the next check, -1. */
+int sv_update_step(struct sv *sv);
+void sv_updates_free(struct sv *sv);
 void sv_stop_all(struct sv *sv);
 
 /* control.c */
@@ -69,6 +96,8 @@ int sv_control_open(struct sv *sv, char *why, size_t len);
 void sv_control_close(struct sv *sv);
 size_t sv_control_pollfds(struct sv *sv, struct pollfd *p);
 void sv_control_handle(struct sv *sv, const struct pollfd *p);
+/* Answers and closes a control client left waiting (update). */
+void sv_control_answer(struct sv *sv, int fd, const char *line);
 int sv_ctl_main(int argc, char **argv);
 
 #endif

@@ -8,7 +8,8 @@
  * Starts the manifest's services in dependency order (a service starts once
  * the services it depends on run and, when they have a health check, are
  * healthy), restarts them by their policy with exponential backoff, checks
- * their health, and answers on DIR/control.sock (status, stop). One thread,
+ * their health, updates them (update.c) and answers on DIR/control.sock
+ * (status, stop, update SERVICE MANIFEST). One thread,
  * one poll() loop: the containers' pidfds, the control socket, a signalfd
  * for SIGTERM/SIGINT, timers. The library does the containers; this file
  * only decides when.
@@ -129,7 +130,9 @@ static int step(struct sv *sv)
         next = s->next_health_at;
     }
   }
-  return next < 0 ? -1 : (int)(next > now ? next - now : 0);
+  int t = next < 0 ? -1 : (int)(next > now ? next - now : 0);
+  int u = sv_update_step(sv);
+  return u >= 0 && (t < 0 || u < t) ? u : t;
 }
 
 /* Reaps every service whose init exited. */
@@ -272,6 +275,7 @@ int main(int argc, char **argv)
   sv_control_close(&sv);
   close(sigfd);
   sv_services_free(&sv);
+  sv_updates_free(&sv);
   mr_context_free(sv.ctx);
   sv_manifest_free(&sv.manifest);
   return rc;

@@ -158,3 +158,91 @@ test_supervisor_manifest_errors() {
   assert_fail_with "unknown service 'nope'" "$SUP" --state-dir "$T/sup" "$m"
   assert_fail_with "no/such/manifest" "$SUP" --state-dir "$T/sup" "$T/no/such/manifest"
 }
+
+# A service script that exits on SIGTERM (a pid 1 ignores it otherwise).
+LOOP='trap "exit 0" TERM; while :; do sleep 0.1; done'
+
+# update_manifest FILE BUNDLE STRATEGY [HEALTH-FILE] [HEALTH-TIMEOUT-MS]
+update_manifest() {
+  local health='"health": {"exec": ["true"]},'
+  [ -z "${4:-}" ] || health="\"health\": {\"exec\": [\"test\", \"-f\", \"$4\"]},"
+  cat >"$1" <<JSON
+{"services": [{"name": "web", "bundle": "$2", "restart": "always", "update": "$3", $health
+               "health_interval_ms": 100, "health_timeout_ms": ${5:-5000}}]}
+JSON
+}
+
+# A good hand-over: the new revision starts beside the old one and takes over
+# once healthy; `status`, polled all along, never shows web without a healthy
+# revision.
+test_supervisor_hand_over() {
+  service_bundle "$T/v1" "$LOOP"
+  service_bundle "$T/v2" "sleep 0.5; touch /hostdir/v2-up; $LOOP"
+  update_manifest "$T/m1.json" "$T/v1" hand-over
+  update_manifest "$T/m2.json" "$T/v2" hand-over /hostdir/v2-up
+  sup_start "$T/m1.json"
+  wait_for 10 "web healthy" svc_healthy web
+  local old new
+  old=$(svc_field web pid)
+  (while [ ! -e "$T/poll.stop" ]; do
+    ctl status | awk '$1 == "web" { print $2, $7 }' >>"$T/poll.log"
+    sleep 0.05
+  done) &
+  local poller=$!
+  ctl update web "$T/m2.json" || fail "update failed: $(tail -n5 "$T/sup.log")"
+  touch "$T/poll.stop"
+  wait "$poller"
+  assert_eq "web-2" "$(svc_field web id)" "web's container after the update"
+  new=$(svc_field web pid)
+  assert_ne "$old" "$new" "web's pid after the update"
+  pid_gone "$old" || fail "the old revision (pid $old) still runs"
+  [ ! -d "$T/sup/containers/web-1" ] || fail "web-1's state was not removed"
+  local bad
+  bad=$(grep -cv '^running healthy=yes$' "$T/poll.log" || true)
+  [ "$bad" = 0 ] || fail "status showed web down $bad times: $(sort "$T/poll.log" | uniq -c | paste -sd';' -)"
+  [ "$(wc -l <"$T/poll.log")" -ge 5 ] || fail "the poller saw only $(wc -l <"$T/poll.log") states"
+  # The old revision stopped only after the new one was healthy.
+  grep -n -e 'web-2 healthy: stopping web-1' -e 'web-1 stopped' "$T/sup.log" >"$T/order"
+  assert_match "$(cat "$T/order")" $'healthy: stopping web-1\n[0-9]+:supervisor: web-1 stopped' "log order"
+  sup_stop
+}
+
+# A bad hand-over: the new revision never gets healthy; it is stopped and the
+# old one keeps running (the same init).
+test_supervisor_hand_over_rollback() {
+  service_bundle "$T/v1" "$LOOP"
+  service_bundle "$T/v2" "$LOOP"
+  update_manifest "$T/m1.json" "$T/v1" hand-over
+  update_manifest "$T/m2.json" "$T/v2" hand-over /hostdir/never 800
+  sup_start "$T/m1.json"
+  wait_for 10 "web healthy" svc_healthy web
+  local old
+  old=$(svc_field web pid)
+  assert_fail_with "not healthy in time; rolled back, web-1 keeps running" ctl update web "$T/m2.json"
+  assert_eq "web-1 $old yes" "$(svc_field web id) $(svc_field web pid) $(svc_field web healthy)" \
+    "web after the rollback"
+  [ ! -d "$T/sup/containers/web-2" ] || fail "web-2 was not removed"
+  sup_stop
+}
+
+# kill-then-download stops the old revision before the new one starts;
+# download-then-kill with a broken bundle changes nothing.
+test_supervisor_update_strategies() {
+  service_bundle "$T/v1" "$LOOP"
+  service_bundle "$T/v2" "$LOOP"
+  update_manifest "$T/m1.json" "$T/v1" hand-over
+  update_manifest "$T/m2.json" "$T/v2" kill-then-download
+  mkdir "$T/broken"
+  update_manifest "$T/m3.json" "$T/broken" download-then-kill
+  sup_start "$T/m1.json"
+  wait_for 10 "web healthy" svc_healthy web
+  ctl update web "$T/m2.json" || fail "kill-then-download failed: $(tail -n5 "$T/sup.log")"
+  assert_eq web-2 "$(svc_field web id)" "web after kill-then-download"
+  grep -n -e 'web-1 stopped' -e 'web-2 started' "$T/sup.log" >"$T/order"
+  assert_match "$(cat "$T/order")" $'web-1 stopped\n[0-9]+:supervisor: web-2 started' "log order"
+  local pid
+  pid=$(svc_field web pid)
+  assert_fail_with "$T/broken/config.json" ctl update web "$T/m3.json"
+  assert_eq "web-2 $pid" "$(svc_field web id) $(svc_field web pid)" "web after a failed download"
+  sup_stop
+}
