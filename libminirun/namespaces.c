@@ -275,8 +275,15 @@ void namespaces_enter(const struct plan *plan, int sync_fd)
       sync_fail(sync_fd, errno, "create cgroup namespace", NULL, NULL, NULL);
   }
   if (plan->new_time_ns) {
-    if (unshare(CLONE_NEWTIME) < 0)
-      sync_fail(sync_fd, errno, "create time namespace", NULL, NULL, NULL);
+    /* EINVAL: a kernel before 5.6 (or without CONFIG_TIME_NS) knows no
+     * such flag. There is no fallback: say which kernel it needs. */
+    int e = unshare(CLONE_NEWTIME) < 0 ? errno : 0;
+    if (e != 0)
+      sync_fail(sync_fd, e, "create time namespace",
+                e == EINVAL ? " (this kernel has no time namespaces: needs Linux 5.6 with "
+                              "CONFIG_TIME_NS)"
+                            : "",
+                NULL, NULL);
     if (plan->timens_offsets != NULL) {
       int fd = procfs_open_self(&plan->procfs, "timens_offsets", false, O_WRONLY);
       if (fd < 0)

@@ -7,8 +7,10 @@
  *   enosys-launcher [-s NAME[,NAME...]] [--] COMMAND [ARG...]
  *
  * -s (or $MR_ENOSYS_SYSCALLS): the system calls to fail, by name from the
- * table below or by number; default: all of the table. The launcher exports
- * MR_ENOSYS_SYSCALLS with the list it installed, so tests can tell.
+ * table below or by number; default: all of the table and "timens". The
+ * launcher exports MR_ENOSYS_SYSCALLS with the list it installed, so tests
+ * can tell. "timens" is no system call: unshare() and setns() with
+ * CLONE_NEWTIME fail with EINVAL, as before 5.6 (which had no such flag).
  *
  * No libseccomp: a plain BPF program, so the launcher builds and works in
  * every configuration (also --disable-seccomp). Root (CAP_SYS_ADMIN) may
@@ -21,6 +23,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,9 +74,15 @@ static const struct {
 };
 #define N_KNOWN  (sizeof(known) / sizeof(*known))
 #define MAX_LIST 64
+#define TIMENS   (-2) /* the pseudo-name "timens" */
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
 
 static int lookup(const char *name)
 {
+  if (strcmp(name, "timens") == 0)
+    return TIMENS;
   for (size_t i = 0; i < N_KNOWN; i++)
     if (strcmp(known[i].name, name) == 0)
       return known[i].nr;
@@ -82,13 +91,18 @@ static int lookup(const char *name)
   return *name != '\0' && *end == '\0' && v >= 0 && v < 4096 ? (int)v : -1;
 }
 
-/* Parses the comma-separated list into nrs; returns the count or -1. */
-static int parse_list(char *list, int *nrs)
+/* Parses the comma-separated list into nrs; returns the count or -1.
+ * *timens: "timens" was in it. */
+static int parse_list(char *list, int *nrs, bool *timens)
 {
   int n = 0;
   for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok != NULL;
        tok = strtok_r(NULL, ",", &save)) {
     int nr = lookup(tok);
+    if (nr == TIMENS) {
+      *timens = true;
+      continue;
+    }
     if (nr < 0 || n == MAX_LIST) {
       fprintf(stderr, "enosys-launcher: unknown system call or too many: %s\n", tok);
       return -1;
@@ -98,29 +112,79 @@ static int parse_list(char *list, int *nrs)
   return n;
 }
 
-static int install(const int *nrs, int n)
+/* The low 32 bits of argument i (flags: never above 32 bits). */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ARG_LO(i) (offsetof(struct seccomp_data, args) + 8 * (i))
+#else
+#define ARG_LO(i) (offsetof(struct seccomp_data, args) + 8 * (i) + 4)
+#endif
+
+struct bpf_prog {
+  struct sock_filter prog[MAX_LIST + 32];
+  int n;
+};
+
+static int emit(struct bpf_prog *a, struct sock_filter f)
+{
+  a->prog[a->n] = f;
+  return a->n++;
+}
+
+/* A conditional jump whose true target is fixed up later. */
+static void set_jt(struct bpf_prog *a, int at, int target)
+{
+  a->prog[at].jt = (unsigned char)(target - at - 1);
+}
+
+static int install(const int *nrs, int n, bool timens)
 {
 #ifndef NATIVE_ARCH
   (void)nrs;
   (void)n;
+  (void)timens;
   fprintf(stderr, "enosys-launcher: unknown architecture\n");
   return -1;
 #else
-  struct sock_filter prog[4 + MAX_LIST + 2];
-  int i = 0;
+  struct bpf_prog a = {.n = 0};
+  int jumps[MAX_LIST];
   /* Another ABI (i386 on x86_64): not ours to judge, allowed. */
-  prog[i++] =
-      (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
-  prog[i++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0);
-  prog[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-  prog[i++] =
-      (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
-  for (int k = 0; k < n; k++) /* match: skip to the ENOSYS return */
-    prog[i++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nrs[k],
-                                             (unsigned char)(n - k), 0);
-  prog[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-  prog[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
-  struct sock_fprog fprog = {.len = (unsigned short)i, .filter = prog};
+  emit(&a,
+       (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)));
+  emit(&a, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0));
+  emit(&a, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+  emit(&a,
+       (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)));
+  for (int k = 0; k < n; k++)
+    jumps[k] =
+        emit(&a, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nrs[k], 0, 0));
+  int j_unshare = -1, j_setns = -1;
+  if (timens) {
+    j_unshare =
+        emit(&a, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_unshare, 0, 0));
+    j_setns = emit(&a, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_setns, 0, 0));
+  }
+  emit(&a, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+  int enosys = emit(&a, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS));
+  for (int k = 0; k < n; k++)
+    set_jt(&a, jumps[k], enosys);
+  if (timens) {
+    /* unshare(flags), setns(fd, nstype): CLONE_NEWTIME -> EINVAL. */
+    int u = emit(&a, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(0)));
+    int ju =
+        emit(&a, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_NEWTIME, 0, 0));
+    emit(&a, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    int s = emit(&a, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1)));
+    int js =
+        emit(&a, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_NEWTIME, 0, 0));
+    emit(&a, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    int einval =
+        emit(&a, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EINVAL));
+    set_jt(&a, j_unshare, u);
+    set_jt(&a, j_setns, s);
+    set_jt(&a, ju, einval);
+    set_jt(&a, js, einval);
+  }
+  struct sock_fprog fprog = {.len = (unsigned short)a.n, .filter = a.prog};
 
   if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) == 0)
     return 0;
@@ -146,6 +210,7 @@ int main(int argc, char **argv)
       strcat(def, ",");
     strcat(def, known[i].name);
   }
+  strcat(def, ",timens");
   const char *list = getenv("MR_ENOSYS_SYSCALLS");
   if (list == NULL || *list == '\0')
     list = def;
@@ -169,8 +234,9 @@ int main(int argc, char **argv)
   }
   strcpy(copy, list);
   int nrs[MAX_LIST];
-  int n = parse_list(copy, nrs);
-  if (n < 0 || install(nrs, n) < 0)
+  bool timens = false;
+  int n = parse_list(copy, nrs, &timens);
+  if (n < 0 || install(nrs, n, timens) < 0)
     return 125;
   if (setenv("MR_ENOSYS_SYSCALLS", list, 1) < 0)
     return 125;

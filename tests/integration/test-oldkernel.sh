@@ -132,3 +132,14 @@ test_no_fsopen_procfs_writes() {
 123" "$OUT" "domainname and oom_score_adj inside"
   assert_eq "$host_dom" "$(cat /proc/sys/kernel/domainname)" "host kernel.domainname"
 }
+
+# Time namespaces (5.6) have no fallback: the error names the kernel feature
+# and nothing is left behind.
+test_no_time_namespace_is_a_clear_error() {
+  enosys timens
+  make_bundle "$T/b" true
+  jqset "$T/b" '.linux.namespaces += [{"type": "time"}]'
+  assert_fail_with "create time namespace (this kernel has no time namespaces: needs Linux 5.6 with CONFIG_TIME_NS)" \
+    $MR run --bundle "$T/b" c1
+  assert_no_state
+}
