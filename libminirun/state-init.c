@@ -49,9 +49,10 @@ static bool parse_mark(const char *s, pid_t *pid, unsigned long long *start)
     if (*s < '0' || *s > '9')
       return false;
     for (; *s >= '0' && *s <= '9'; s++) {
-      if (v[k] > (ULLONG_MAX - 9) / 10)
+      unsigned d = (unsigned)(*s - '0');
+      if (v[k] > ULLONG_MAX / 10 || (v[k] == ULLONG_MAX / 10 && d > ULLONG_MAX % 10))
         return false;
-      v[k] = v[k] * 10 + (unsigned long long)(*s - '0');
+      v[k] = v[k] * 10 + d;
     }
     if (*s != (k == 0 ? '.' : '\0'))
       return false;
@@ -78,7 +79,8 @@ int state_init_from_mark(int dirfd, pid_t *pid, unsigned long long *start)
   int r = -ENOENT;
   struct dirent *de;
   while (r < 0 && (de = readdir(d)) != NULL)
-    if (de->d_type == DT_REG && strncmp(de->d_name, MARK_PREFIX, strlen(MARK_PREFIX)) == 0 &&
+    if ((de->d_type == DT_REG || de->d_type == DT_UNKNOWN) &&
+        strncmp(de->d_name, MARK_PREFIX, strlen(MARK_PREFIX)) == 0 &&
         parse_mark(de->d_name + strlen(MARK_PREFIX), pid, start))
       r = 0;
   closedir(d);

@@ -307,18 +307,25 @@ static void test_round_trip(mr_context *ctx)
   check(fstat(dirfd, &st) == 0 && (st.st_mode & 07777) == 0700, "container dir is 0700");
   check(stat(mr_context_state_root(ctx), &st) == 0 && (st.st_mode & 07777) == 0700,
         "state root is 0700");
-  int n = 0, others = 0;
+  int n = 0, others = 0, marks = 0;
   DIR *d = fdopendir(fcntl(dirfd, F_DUPFD_CLOEXEC, 0));
   for (struct dirent *de; d && (de = readdir(d)) != NULL;) {
     if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-      strcmp(de->d_name, STATE_FILE) == 0   ? n++
-      : strcmp(de->d_name, STATE_INIT_FILE) ? others++
-                                            : 0;
+      strcmp(de->d_name, STATE_FILE) == 0                         ? n++
+      : strcmp(de->d_name, "init.4242.18446744073709551610") == 0 ? marks++
+      : strcmp(de->d_name, STATE_INIT_FILE)                       ? others++
+                                                                  : 0;
   }
   if (d)
     closedir(d);
-  check(n == 1 && others == 0, "atomic write leaves only state.json and init.pid (others: %d)",
+  check(n == 1 && marks == 1 && others == 0,
+        "atomic write leaves only state.json, init.pid and the init.PID.START mark (others: %d)",
         others);
+  pid_t mark_pid = 0;
+  unsigned long long mark_start = 0;
+  check(state_init_from_mark(dirfd, &mark_pid, &mark_start) == 0 && mark_pid == 4242 &&
+            mark_start == 18446744073709551610ULL,
+        "the init read back from the mark's name");
   close(dirfd);
 
   mr_error *e = NULL;
