@@ -60,6 +60,9 @@ int cli_cmd_exec(const struct cli_globals *g, int argc, char **argv);
 int cli_cmd_pause(const struct cli_globals *g, int argc, char **argv);
 int cli_cmd_resume(const struct cli_globals *g, int argc, char **argv);
 int cli_cmd_ps(const struct cli_globals *g, int argc, char **argv);
+/* cmd-update.c */
+int cli_cmd_update(const struct cli_globals *g, int argc, char **argv);
+int cli_cmd_events(const struct cli_globals *g, int argc, char **argv);
 /* cmd-spec.c */
 int cli_cmd_spec(const struct cli_globals *g, int argc, char **argv);
 

@@ -42,6 +42,8 @@ static const char usage_text[] =
     "  spec   [--rootless] [-b|--bundle DIR]\n"
     "  pause  ID;  resume ID\n"
     "  ps     [-f|--format table|json] ID [PS ARGS...]\n"
+    "  update [-r|--resources FILE|-] [--memory N --pids-limit N ...] ID\n"
+    "  events --stats ID\n"
     "  checkpoint, restore: not supported (exit 1)\n"
     "Every command accepts -h/--help. Exit status: 0 on success, 1 on error; run\n"
     "exits with the container's status (128+N when killed by signal N).\n";
@@ -66,6 +68,8 @@ static const struct cli_command commands[] = {
     {"ps", cli_cmd_ps},
     {"checkpoint", cli_cmd_checkpoint},
     {"restore", cli_cmd_restore},
+    {"update", cli_cmd_update},
+    {"events", cli_cmd_events},
 };
 
 void cli_getopt_reset(void)

@@ -470,6 +470,36 @@ MR_API int mr_state_list(mr_context *ctx, mr_state ***out, size_t *count, mr_err
 MR_API void mr_state_list_free(mr_state **list, size_t count);
 
 /* ------------------------------------------------------------------------ */
+/* Resources: update and usage                                               */
+/* ------------------------------------------------------------------------ */
+
+/* Applies new limits to a created, running or paused container: `json` is a
+ * runtime-spec LinuxResources object (what `podman update` sends, e.g.
+ * {"memory":{"limit":268435456},"pids":{"limit":100}}); fields it leaves
+ * out keep their value. Values are checked and converted for the host's
+ * cgroup layout exactly as at create (see minirun(8), RESOURCES); a bad
+ * value changes nothing and the error names the field
+ * ("update: linux.resources.memory.swap: ..."); a value the kernel refuses
+ * names the file and the value (earlier fields stay written). The device
+ * rules, when given, replace the previous ones. -ENOTSUP when the
+ * container has no cgroup. */
+MR_API int mr_container_update(mr_context *ctx, const char *id, const char *json, size_t len,
+                               mr_error **err);
+
+/* Usage of a container's cgroups, read at the time of the call. */
+typedef struct mr_stats mr_stats;
+MR_API int mr_container_stats(mr_context *ctx, const char *id, mr_stats **out, mr_error **err);
+/* Each returns the figure, or UINT64_MAX when the host does not report it
+ * (memory peak needs Linux 5.19 on cgroup v2). */
+MR_API uint64_t mr_stats_memory_usage(const mr_stats *s); /* bytes */
+MR_API uint64_t mr_stats_memory_peak(const mr_stats *s);  /* bytes */
+/* Processes the OOM killer killed in the container. */
+MR_API uint64_t mr_stats_oom_kills(const mr_stats *s);
+MR_API uint64_t mr_stats_pids_current(const mr_stats *s);
+MR_API uint64_t mr_stats_cpu_usage_ns(const mr_stats *s); /* user + system */
+MR_API void mr_stats_free(mr_stats *s);
+
+/* ------------------------------------------------------------------------ */
 /* Helpers                                                                   */
 /* ------------------------------------------------------------------------ */
 

@@ -41,10 +41,11 @@ static int plan_resources(mr_context *ctx, const struct spec *spec, struct cg_pl
 {
   char **warnings = NULL;
   size_t n_warnings = 0;
-  int r = cg_resources_plan(&spec->linux_.resources, &p->layout, &p->writes, &warnings, &n_warnings,
-                            err);
+  int r = cg_resources_plan_spec(spec, &p->layout, &p->writes, &warnings, &n_warnings, err);
+  if (r < 0)
+    mr_err_prefix(err, r, "config.json");
   for (size_t i = 0; i < n_warnings; i++) {
-    mr_warn(ctx, "%s", warnings[i]);
+    mr_warn(ctx, "config.json: %s", warnings[i]);
     free(warnings[i]);
   }
   free(warnings);
@@ -253,8 +254,8 @@ int cg_place_create(mr_context *ctx, struct cg_place *p, int state_dirfd, mr_err
   }
   if (r == 0)
     r = record_paths(p, state_dirfd, err);
-  if (r == 0)
-    r = cg_writes_apply(&p->writes, &p->paths, err);
+  if (r == 0 && (r = cg_writes_apply(&p->writes, &p->paths, err)) < 0)
+    mr_err_prefix(err, r, "config.json");
   if (r == 0 && p->layout.mode == MR_CGROUP_V2 && p->paths.n == 1) {
     p->clone_fd = open(p->paths.dirs[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (p->clone_fd < 0)
