@@ -269,3 +269,21 @@ test_hugetlb_limit_where_the_controller_is() {
   assert_eq 0 "$(cat "$f")" "$f"
   ctr_cleanup c1
 }
+
+# update --resources with device rules replaces the previous ones (v1: new
+# devices.allow writes; v2: the BPF program replaced).
+test_update_devices() {
+  res_need
+  [ -c /dev/loop-control ] || skip "no /dev/loop-control to bind"
+  make_bundle "$T/b" sh -c 'until sh -c ": </dev/lc" 2>/dev/null; do echo denied; sleep 0.1; done; echo open-ok; sleep 100 & wait'
+  add_bind "$T/b" /dev/loop-control /dev/lc bind
+  set_resources "$T/b" '{"devices": [{"allow": false, "access": "rwm"}]}'
+  run_d_ok c1 "$T/b"
+  wait_for 10 "a denied open" file_contains "$T/c1.out" denied
+  assert_not_contains "$(cat "$T/c1.out")" open-ok "before the update"
+  echo '{"devices": [{"allow": false, "access": "rwm"},
+    {"allow": true, "type": "c", "major": 10, "minor": 237, "access": "rw"}]}' >"$T/res.json"
+  assert_ok $MR update -r "$T/res.json" c1
+  wait_for 10 "the open allowed after update" file_contains "$T/c1.out" open-ok
+  ctr_cleanup c1
+}
