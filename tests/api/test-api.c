@@ -887,6 +887,64 @@ out:
   opts_done(opts);
 }
 
+/* update and stats through the API on a running container (enforcement is
+ * tests/integration/test-cgroup-res.sh's). */
+static void test_resources(void)
+{
+  mr_config *cfg = load_bundle_config();
+  mr_create_opts *opts = opts_with_output("res.out");
+  mr_container *c = NULL;
+  mr_stats *st = NULL;
+  mr_error *err = NULL;
+  int r, status = -1;
+  static const char good[] = "{\"pids\": {\"limit\": 64}}";
+  static const char bad[] = "{\"pids\": {\"limit\": -7}}";
+
+  ok(mr_stats_pids_current(NULL) == UINT64_MAX, "mr_stats_* of NULL: UINT64_MAX");
+  host_unlink("ready");
+  set_cmd("echo ready > /hostdir/ready; exec sleep 100\n");
+  r = mr_container_run(ctx, "api-res", cfg, opts, &c, &err);
+  if (!ok(r == 0 && c, "mr_container_run api-res (%s)", r ? emsg(err) : "ok"))
+    goto out;
+  wait_host_file("ready", 10000);
+  r = mr_container_stats(ctx, "api-res", &st, &err);
+  if (r == -ENOTSUP) { /* no cgroups on this host */
+    ok(1, "# SKIP no cgroups: %s", emsg(err));
+    goto done;
+  }
+  ok(r == 0 && st && mr_stats_pids_current(st) == 1,
+     "mr_container_stats: 1 process (r=%d, %s, pids %llu)", r, r ? emsg(err) : "ok",
+     st ? (unsigned long long)mr_stats_pids_current(st) : 0ULL);
+  ok(st && mr_stats_cpu_usage_ns(st) > 0 && mr_stats_cpu_usage_ns(st) != UINT64_MAX &&
+         mr_stats_memory_usage(st) > 0 && mr_stats_memory_usage(st) != UINT64_MAX,
+     "mr_container_stats: cpu and memory figures");
+  r = mr_container_update(ctx, "api-res", good, strlen(good), &err);
+  ok(r == 0, "mr_container_update pids.limit 64 (%s)", r ? emsg(err) : "ok");
+  r = mr_container_update(ctx, "api-res", bad, strlen(bad), &err);
+  ok(r == -EINVAL && err && strstr(mr_error_message(err), "linux.resources.pids.limit"),
+     "mr_container_update with a bad value names the field (r=%d, %s)", r, emsg(err));
+  mr_error_free(err);
+  err = NULL;
+  r = mr_container_update(ctx, "api-no-such", good, strlen(good), &err);
+  ok(r == -ENOENT, "mr_container_update of an unknown id: -ENOENT (%s)", emsg(err));
+  mr_error_free(err);
+  err = NULL;
+  r = mr_container_stats(ctx, "api-res", NULL, &err);
+  ok(r == -EINVAL, "mr_container_stats without an output: -EINVAL");
+done:
+  mr_error_free(err);
+  err = NULL;
+  r = mr_container_delete(ctx, "api-res", 1, &err);
+  ok(r == 0, "delete api-res (%s)", r ? emsg(err) : "ok");
+  mr_container_wait(c, 0, &status, NULL);
+out:
+  mr_stats_free(st);
+  mr_error_free(err);
+  mr_container_free(c);
+  mr_config_free(cfg);
+  opts_done(opts);
+}
+
 static void test_list_and_duplicate(void)
 {
   mr_config *cfg = load_bundle_config();
@@ -1318,6 +1376,7 @@ int main(int argc, char **argv)
   test_run_and_pollfd();
   test_kill();
   test_delete_force();
+  test_resources();
   test_list_and_duplicate();
   test_failed_create_is_silent_and_clean();
   test_logging();
