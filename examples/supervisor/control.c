@@ -97,9 +97,8 @@ static void cmd_status(struct sv *sv, int fd)
     const struct service *s = &sv->svc[i];
     char line[256];
     snprintf(line, sizeof line, "%s %s id=%s pid=%d restarts=%u status=%d healthy=%s\n", s->name,
-             sv_state_name(s->state), s->id[0] ? s->id : "-",
-             s->c ? (int)mr_container_pid(s->c) : 0, s->restarts, s->last_status,
-             s->healthy ? "yes" : "no");
+             sv_state_name(s->state), s->id[0] ? s->id : "-", (int)sv_pid(s), s->restarts,
+             s->last_status, s->healthy ? "yes" : "no");
     reply(fd, line);
   }
   reply(fd, "ok\n");

@@ -254,6 +254,8 @@ int sv_manifest_load(const char *path, struct sv_manifest *m, char *why, size_t 
 {
   char err[256] = "";
   memset(m, 0, sizeof *m);
+  if (!realpath(path, m->path))
+    snprintf(m->path, sizeof m->path, "%s", path);
   char *text = read_text(path, why, len);
   if (!text)
     return -EINVAL;

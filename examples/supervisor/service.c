@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,6 +44,21 @@ bool sv_has_health(const struct sv_spec *spec)
   return spec->health_port > 0 || spec->health_exec != NULL;
 }
 
+pid_t sv_pid(const struct service *s)
+{
+  return s->c ? mr_container_pid(s->c) : s->adopted_pid;
+}
+
+int sv_pollfd(const struct service *s)
+{
+  return s->c ? mr_container_pollfd(s->c) : s->adopted_pid > 0 ? s->adopted_fd : -1;
+}
+
+bool sv_alive(const struct service *s)
+{
+  return s->c != NULL || s->adopted_pid > 0;
+}
+
 void sv_services_init(struct sv *sv)
 {
   sv->n = sv->manifest.n;
@@ -53,6 +69,7 @@ void sv_services_init(struct sv *sv)
     snprintf(s->name, sizeof s->name, "%s", s->spec->name);
     s->state = SV_WAITING;
     s->pending_fd = -1;
+    s->adopted_fd = -1;
   }
 }
 
@@ -91,6 +108,8 @@ int sv_service_start(struct sv *sv, struct service *s)
   mr_error *err = NULL;
   s->generation++;
   snprintf(s->id, sizeof s->id, "%s-%u", s->name, s->generation);
+  /* The intent first: a restart finds the id even if we die in between. */
+  sv_state_save(sv);
   /* A leftover of an earlier supervisor run with the same id goes first. */
   mr_container_delete(sv->ctx, s->id, 1, NULL);
   int r = mr_config_load_bundle(sv->ctx, s->spec->bundle, &cfg, &err);
@@ -122,7 +141,7 @@ int sv_service_start(struct sv *sv, struct service *s)
  * SV_STOP_MS the container is killed and removed. */
 void sv_service_stop(struct sv *sv, struct service *s)
 {
-  if (s->state != SV_RUNNING || !s->c)
+  if (s->state != SV_RUNNING || !sv_alive(s))
     return;
   if (!s->stop_requested) {
     s->stop_requested = true;
@@ -139,11 +158,14 @@ void sv_service_stop(struct sv *sv, struct service *s)
 void sv_service_forget(struct sv *sv, struct service *s, int status)
 {
   s->last_status = status;
-  if (s->c) {
+  if (sv_alive(s))
     mr_container_delete(sv->ctx, s->id, 1, NULL);
-    mr_container_free(s->c);
-    s->c = NULL;
-  }
+  mr_container_free(s->c);
+  s->c = NULL;
+  if (s->adopted_fd >= 0)
+    close(s->adopted_fd);
+  s->adopted_fd = -1;
+  s->adopted_pid = 0;
   s->healthy = false;
 }
 
@@ -221,6 +243,61 @@ static bool exec_ok(pid_t pid, char **argv)
   return r == child && WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
+void sv_stop_current(struct sv *sv, struct service *s)
+{
+  if (s->c) {
+    sv_stop_now(sv, &s->c, s->id);
+    return;
+  }
+  if (s->adopted_pid <= 0)
+    return;
+  /* Not our child: SIGTERM, watch it go, then delete (SIGKILL if needed). */
+  mr_container_kill(sv->ctx, s->id, SIGTERM, 0, NULL);
+  long long deadline = sv_now_ms() + SV_STOP_MS;
+  while (kill(s->adopted_pid, 0) == 0 && sv_now_ms() < deadline)
+    usleep(20000);
+  sv_service_forget(sv, s, 255);
+  printf("supervisor: %s stopped\n", s->id);
+  fflush(stdout);
+}
+
+int sv_adopt(struct sv *sv, struct service *s)
+{
+  mr_state *st = NULL;
+  if (mr_state_get(sv->ctx, s->id, &st, NULL) < 0)
+    return -ENOENT;
+  pid_t pid = mr_state_status(st) == MR_STATUS_RUNNING ? mr_state_pid(st) : 0;
+  mr_state_free(st);
+  if (pid <= 0)
+    return -ESRCH;
+  s->adopted_pid = pid;
+  s->adopted_fd = (int)syscall(SYS_pidfd_open, pid, 0); /* -1 before 5.3: polled */
+  s->state = SV_RUNNING;
+  s->started_at = sv_now_ms();
+  s->healthy = !sv_has_health(s->spec) || sv_probe(s->spec, pid);
+  s->healthy_since = s->healthy ? s->started_at : 0;
+  s->next_health_at = s->started_at;
+  printf("supervisor: %s adopted (pid %d)\n", s->id, (int)pid);
+  fflush(stdout);
+  return 0;
+}
+
+int sv_exited(struct service *s, int *status)
+{
+  if (s->c) {
+    int r = mr_container_wait(s->c, 1, status, NULL);
+    if (r == -EAGAIN)
+      return 0;
+    if (r < 0)
+      *status = 255;
+    return 1;
+  }
+  if (s->adopted_pid <= 0 || kill(s->adopted_pid, 0) == 0)
+    return 0;
+  *status = 255; /* reaped by whoever inherited it */
+  return 1;
+}
+
 /* One health check of `spec` against the container whose init is `pid`. */
 bool sv_probe(const struct sv_spec *spec, pid_t pid)
 {
@@ -234,7 +311,7 @@ bool sv_probe(const struct sv_spec *spec, pid_t pid)
 void sv_health_check(struct sv *sv, struct service *s)
 {
   long long now = sv_now_ms();
-  bool ok = sv_probe(s->spec, mr_container_pid(s->c));
+  bool ok = sv_probe(s->spec, sv_pid(s));
   s->next_health_at = now + s->spec->health_interval_ms;
   if (ok && !s->healthy) {
     s->healthy = true;

@@ -27,6 +27,14 @@ struct service {
   char id[SV_NAME_MAX + 16]; /* container id: NAME-GENERATION */
   unsigned generation;
   mr_container *c;
+  /* A container adopted after a supervisor restart: not our child, so it is
+   * watched through a pidfd (or kill(pid, 0)) and its status is unknown. */
+  pid_t adopted_pid;
+  int adopted_fd;
+  /* The manifest the current spec came from (an update's), NULL: the
+   * command line's; recorded in the state file. */
+  const char *spec_manifest;
+  const char *next_manifest;
   unsigned restarts, failures;
   int last_status;
   long long started_at, restart_at, healthy_since, next_health_at, stop_deadline;
@@ -61,12 +69,19 @@ struct sv {
   int listen_fd;
   struct sv_client clients[SV_MAX_CLIENTS];
   bool stopping;
+  char manifest_path[PATH_MAX];
 };
 
 long long sv_now_ms(void);
 struct service *sv_find(const struct sv *sv, const char *name);
 const char *sv_state_name(enum sv_state st);
 bool sv_has_health(const struct sv_spec *spec);
+
+/* The init of the service's current container (0: none) and its pollfd. */
+pid_t sv_pid(const struct service *s);
+int sv_pollfd(const struct service *s);
+/* The current container exists (ours or adopted). */
+bool sv_alive(const struct service *s);
 
 /* service.c */
 void sv_services_init(struct sv *sv);
@@ -79,6 +94,12 @@ bool sv_probe(const struct sv_spec *spec, pid_t pid);
 /* Stops container `id` now: SIGTERM, SIGKILL after SV_STOP_MS, reaped,
  * deleted, handle freed (*c = NULL). Blocks up to SV_STOP_MS + a little. */
 void sv_stop_now(struct sv *sv, mr_container **c, const char *id);
+/* sv_stop_now of the current container, ours or adopted. */
+void sv_stop_current(struct sv *sv, struct service *s);
+/* Takes over container s->id (running, not our child). */
+int sv_adopt(struct sv *sv, struct service *s);
+/* 1 and the status (255: unknown) when the current container's init exited. */
+int sv_exited(struct service *s, int *status);
 
 /* update.c */
 /* Starts the update of service `name` to its spec in manifest `path`,
@@ -89,6 +110,18 @@ int sv_update_begin(struct sv *sv, const char *name, const char *path, int fd, c
 /* Advances hand-overs in progress; returns ms until the next check, -1. */
 int sv_update_step(struct sv *sv);
 void sv_updates_free(struct sv *sv);
+const struct sv_spec *sv_load_spec(struct sv *sv, const char *name, const char *path, char *why,
+                                   size_t len);
+
+/* state.c: DIR/state.json, written atomically (tmp, fsync, rename, fsync
+ * of the directory) at every step that changes which container is whose. */
+int sv_state_save(struct sv *sv);
+/* After a restart: adopts running containers, completes or rolls back an
+ * interrupted update. Before the loop starts. */
+void sv_state_recover(struct sv *sv);
+/* Test hook: MINIRUN_SUPERVISOR_CRASH_AT=STEP kills the supervisor with
+ * SIGKILL at STEP (a power cut there). */
+void sv_crash_point(const char *step);
 void sv_stop_all(struct sv *sv);
 
 /* control.c */

@@ -140,14 +140,12 @@ static void reap_exited(struct sv *sv)
 {
   for (size_t i = 0; i < sv->n; i++) {
     struct service *s = &sv->svc[i];
-    if (s->state != SV_RUNNING || !s->c)
-      continue;
     int status = -1;
-    int r = mr_container_wait(s->c, 1, &status, NULL);
-    if (r == -EAGAIN)
+    if (s->state != SV_RUNNING || !sv_alive(s) || !sv_exited(s, &status))
       continue;
-    sv_service_forget(sv, s, r == 0 ? status : 255);
+    sv_service_forget(sv, s, status);
     decide_restart(sv, s);
+    sv_state_save(sv);
   }
 }
 
@@ -187,8 +185,8 @@ static int run_loop(struct sv *sv, int sigfd)
     bool fallback = false;
     for (size_t i = 0; i < sv->n; i++) {
       const struct service *s = &sv->svc[i];
-      if (s->state == SV_RUNNING && s->c) {
-        int fd = mr_container_pollfd(s->c);
+      if (s->state == SV_RUNNING && sv_alive(s)) {
+        int fd = sv_pollfd(s);
         fallback |= fd < 0;
         p[n++] = (struct pollfd){.fd = fd, .events = POLLIN};
       }
@@ -268,7 +266,9 @@ int main(int argc, char **argv)
     fprintf(stderr, "supervisor: %s\n", sigfd < 0 ? strerror(errno) : why);
     return 1;
   }
+  snprintf(sv.manifest_path, sizeof sv.manifest_path, "%s", argv[optind]);
   sv_services_init(&sv);
+  sv_state_recover(&sv);
   say("supervising %zu services (control socket %s)", sv.n, sv.control_path);
   int rc = run_loop(&sv, sigfd);
   say("stopped");

@@ -3,6 +3,7 @@
 #ifndef SUPERVISOR_H
 #define SUPERVISOR_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -35,6 +36,7 @@ struct sv_spec {
 struct sv_manifest {
   struct sv_spec services[SV_MAX_SERVICES];
   size_t n;
+  char path[PATH_MAX]; /* the file it was loaded from */
 };
 
 /* Parses a manifest file; on failure prints nothing and fills `why`. The

@@ -39,8 +39,8 @@ static void say(const char *fmt, ...)
 }
 
 /* Loads `path` and keeps it (its specs stay in use); the spec of `name`. */
-static const struct sv_spec *load_spec(struct sv *sv, const char *name, const char *path, char *why,
-                                       size_t len)
+const struct sv_spec *sv_load_spec(struct sv *sv, const char *name, const char *path, char *why,
+                                   size_t len)
 {
   if (sv->n_updates == SV_MAX_UPDATES) {
     snprintf(why, len, "too many updates in one run (%d)", SV_MAX_UPDATES);
@@ -77,12 +77,14 @@ static int bundle_loads(struct sv *sv, const struct sv_spec *spec, char *why, si
 static int replace(struct sv *sv, struct service *s, const struct sv_spec *spec,
                    const struct sv_spec *old, char *why, size_t len)
 {
-  sv_stop_now(sv, &s->c, s->id);
+  sv_stop_current(sv, s);
   s->spec = spec;
+  s->spec_manifest = s->next_manifest;
   if (sv_service_start(sv, s) == 0)
     return 0;
   snprintf(why, len, "%s failed to start; rolled back", s->id);
   s->spec = old;
+  s->spec_manifest = NULL;
   if (sv_service_start(sv, s) < 0)
     s->state = SV_FAILED;
   return -EIO;
@@ -95,6 +97,8 @@ static int hand_over_begin(struct sv *sv, struct service *s, const struct sv_spe
   mr_config *cfg = NULL;
   mr_error *err = NULL;
   snprintf(s->next_id, sizeof s->next_id, "%s-%u", s->name, ++s->generation);
+  sv_state_save(sv); /* the intent first */
+  sv_crash_point("handover-intent");
   mr_container_delete(sv->ctx, s->next_id, 1, NULL);
   int r = mr_config_load_bundle(sv->ctx, spec->bundle, &cfg, &err);
   if (r == 0)
@@ -105,6 +109,8 @@ static int hand_over_begin(struct sv *sv, struct service *s, const struct sv_spe
              err ? mr_error_message(err) : strerror(-r));
     mr_error_free(err);
     s->next_c = NULL;
+    s->next_id[0] = '\0';
+    sv_state_save(sv);
     return r;
   }
   s->next_spec = spec;
@@ -112,6 +118,7 @@ static int hand_over_begin(struct sv *sv, struct service *s, const struct sv_spe
   s->next_deadline = s->next_started_at + spec->health_timeout_ms;
   s->pending_fd = fd;
   say("%s started beside %s (hand-over)", s->next_id, s->id);
+  sv_crash_point("handover-started");
   return 1;
 }
 
@@ -128,10 +135,11 @@ int sv_update_begin(struct sv *sv, const char *name, const char *path, int fd, c
              s->next_c ? "updating" : sv_state_name(s->state));
     return -EBUSY;
   }
-  const struct sv_spec *spec = load_spec(sv, name, path, why, len);
+  const struct sv_spec *spec = sv_load_spec(sv, name, path, why, len);
   if (!spec)
     return -EINVAL;
   const struct sv_spec *old = s->spec;
+  s->next_manifest = sv->updates[sv->n_updates - 1]->path;
   say("updating %s (%s)", name, sv_update_name(spec->update));
   switch (spec->update) {
   case SV_UPDATE_HAND_OVER:
@@ -141,7 +149,7 @@ int sv_update_begin(struct sv *sv, const char *name, const char *path, int fd, c
       return -EINVAL; /* nothing was touched */
     return replace(sv, s, spec, old, why, len);
   case SV_UPDATE_KILL_THEN_DOWNLOAD:
-    sv_stop_now(sv, &s->c, s->id);
+    sv_stop_current(sv, s);
     if (bundle_loads(sv, spec, why, len) < 0) {
       /* The old revision is gone already: bring it back. */
       char reason[256];
@@ -158,21 +166,27 @@ int sv_update_begin(struct sv *sv, const char *name, const char *path, int fd, c
 
 static void finish(struct sv *sv, struct service *s, const char *answer)
 {
+  s->next_spec = NULL;
+  s->next_manifest = NULL;
+  s->next_id[0] = '\0';
+  sv_state_save(sv);
   if (s->pending_fd >= 0)
     sv_control_answer(sv, s->pending_fd, answer);
   s->pending_fd = -1;
-  s->next_spec = NULL;
 }
 
 /* The new revision is stable: it becomes the current one. */
 static void promote(struct sv *sv, struct service *s)
 {
   say("%s healthy: stopping %s", s->next_id, s->id);
-  sv_stop_now(sv, &s->c, s->id);
+  sv_crash_point("handover-healthy");
+  sv_stop_current(sv, s);
+  sv_crash_point("handover-old-stopped");
   s->c = s->next_c;
   s->next_c = NULL;
   memcpy(s->id, s->next_id, sizeof s->id);
   s->spec = s->next_spec;
+  s->spec_manifest = s->next_manifest;
   s->state = SV_RUNNING; /* also when the old one had crashed meanwhile */
   s->stop_requested = false;
   s->started_at = s->next_started_at;

@@ -246,3 +246,76 @@ test_supervisor_update_strategies() {
   assert_eq "web-2 $pid" "$(svc_field web id) $(svc_field web pid)" "web after a failed download"
   sup_stop
 }
+
+# sup_kill9: a power cut of the supervisor (its containers keep running).
+sup_kill9() {
+  kill -9 "$SUP_PID" 2>/dev/null || true
+  wait "$SUP_PID" 2>/dev/null || true
+  cat "$T/sup.log" >>"$T/sup.all.log"
+}
+
+# A restarted supervisor adopts the running container (same init), notices
+# its death through the pidfd and restarts it.
+test_supervisor_restart_adopts() {
+  service_bundle "$T/v1" "$LOOP"
+  update_manifest "$T/m1.json" "$T/v1" hand-over
+  sup_start "$T/m1.json"
+  wait_for 10 "web healthy" svc_healthy web
+  local pid
+  pid=$(svc_field web pid)
+  sup_kill9
+  pid_alive "$pid" || fail "the container died with the supervisor"
+  sup_start "$T/m1.json"
+  wait_for 5 "adoption" log_has "web-1 adopted (pid $pid)"
+  assert_eq "running $pid" "$(svc_field web state) $(svc_field web pid)" "web after the restart"
+  kill -9 "$pid"
+  wait_for 10 "the restart of web" log_has "web-2 started"
+  wait_for 5 "web running" svc_is web running
+  sup_stop
+}
+
+# crash_mid_update STEP V2-SCRIPT HEALTH-TIMEOUT: kill -9 of the supervisor at
+# STEP of a hand-over; the restarted one must leave exactly one revision
+# running, and print whether it completed or rolled back.
+crash_mid_update() {
+  local step=$1 v2=$2 timeout=$3 old
+  rm -rf "$T/sup" "$T/hostdir" "$T/v1" "$T/v2"
+  service_bundle "$T/v1" "$LOOP"
+  service_bundle "$T/v2" "$v2"
+  update_manifest "$T/m1.json" "$T/v1" hand-over
+  update_manifest "$T/m2.json" "$T/v2" hand-over /hostdir/v2-up "$timeout"
+  MINIRUN_SUPERVISOR_CRASH_AT=$step sup_start "$T/m1.json"
+  wait_for 10 "web healthy" svc_healthy web
+  old=$(svc_field web pid)
+  ctl update web "$T/m2.json" >/dev/null 2>&1 || true
+  wait_for 10 "the crash at $step" log_has "crash point $step"
+  sup_kill9
+  sup_start "$T/m1.json"
+  wait_for 15 "web running after the restart" svc_is web running
+  local ids
+  ids=$(ls "$T/sup/containers" | paste -sd' ' -)
+  assert_eq "$(svc_field web id)" "$ids" "containers after recovering from a crash at $step"
+  svc_healthy web || fail "web not healthy after recovering from $step: $(ctl status)"
+  OLD_PID=$old
+  sup_stop
+}
+
+test_supervisor_crash_mid_hand_over() {
+  local step v2='sleep 0.5; touch /hostdir/v2-up; '"$LOOP"
+  for step in handover-intent handover-started handover-healthy handover-old-stopped; do
+    crash_mid_update $step "$v2" 5000
+    case $step in
+    handover-intent)
+      # web-2 was never created: the update is rolled back, web-1 adopted.
+      assert_eq "web-1" "$(sed -n 's/.*\(web-[0-9]\) adopted.*/\1/p' "$T/sup.log")" "adopted after $step"
+      ;;
+    *)
+      log_has "web-2 is healthy: completing" || fail "$step: the update was not completed: $(cat "$T/sup.log")"
+      pid_gone "$OLD_PID" || fail "$step: the old revision still runs"
+      ;;
+    esac
+  done
+  # A new revision that never gets healthy: the restart rolls back.
+  crash_mid_update handover-started "$LOOP" 800
+  log_has "web-2 is not healthy: rolling back" || fail "no rollback: $(cat "$T/sup.log")"
+}
