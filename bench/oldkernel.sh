@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# bench/oldkernel.sh: what each old-kernel fallback costs in start latency.
+# `minirun run` of a busybox `true` container (the `minirun spec` default:
+# masked and read-only paths, /proc, /dev, /sys ...) with hyperfine, as is
+# and under tests/enosys-launcher with one group of system calls failing
+# with ENOSYS, as on a kernel without them. The baseline runs under the
+# launcher too (with an unused system call number), so only the fallback's
+# cost differs. Not part of the test suite; needs root, hyperfine, jq,
+# busybox-static, and `make check TESTS=` (builds the launcher).
+#
+# env: MINIRUN_BUILDDIR (default: the top of this tree), WORK (default
+#      /tmp/minirun-bench-oldkernel), RUNS=50, WARMUP=5
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+builddir=$(cd "${MINIRUN_BUILDDIR:-$top}" && pwd)
+work=${WORK:-/tmp/minirun-bench-oldkernel}
+runs=${RUNS:-50}
+warmup=${WARMUP:-5}
+launcher=$builddir/tests/enosys-launcher
+
+[ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 1; }
+for tool in hyperfine jq busybox; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool not found" >&2; exit 1; }
+done
+[ -x "$launcher" ] || { echo "bench: $launcher missing: make check TESTS=" >&2; exit 1; }
+minirun=$builddir/.libs/minirun
+[ -x "$minirun" ] || minirun=$builddir/minirun
+export LD_LIBRARY_PATH="$builddir/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+
+rm -rf "$work"
+mkdir -p "$work/b/rootfs/bin" "$work/b/rootfs/proc" "$work/b/rootfs/dev" "$work/b/rootfs/sys" \
+  "$work/b/rootfs/tmp" "$work/b/rootfs/etc" "$work/state"
+cp "$(command -v busybox)" "$work/b/rootfs/bin/busybox"
+ln -s busybox "$work/b/rootfs/bin/true"
+(cd "$work/b" && "$minirun" spec)
+jq '.process.terminal = false | .process.args = ["/bin/true"]' "$work/b/config.json" >"$work/c.json"
+mv "$work/c.json" "$work/b/config.json"
+
+run="$minirun --root $work/state run --bundle $work/b bench"
+cmds=(-n baseline "$launcher -s 4000 -- $run")
+for group in openat2 mount_setattr close_range clone3,pidfd_open,pidfd_send_signal \
+  fsopen,fsconfig,fsmount,open_tree,move_mount all; do
+  if [ "$group" = all ]; then
+    cmds+=(-n "all (4.14)" "$launcher -- $run")
+  else
+    cmds+=(-n "$group" "$launcher -s $group -- $run")
+  fi
+done
+hyperfine -N --style basic --warmup "$warmup" --runs "$runs" --export-markdown "$work/results.md" \
+  "${cmds[@]}" 2>&1 | grep -v '^ *Range\|^ *Warning'
+echo
+cat "$work/results.md"
