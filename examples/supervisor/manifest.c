@@ -9,7 +9,8 @@
  *                  "health": {"tcp": 8080} | {"exec": ["sh", "-c", "..."]},
  *                  "health_interval_ms": 200, "health_timeout_ms": 10000,
  *                  "update": "download-then-kill" | "kill-then-download" |
- *                            "hand-over"}]}
+ *                            "hand-over",
+ *                  "network_from": "db"}]}
  *
  * Unknown keys are errors (nothing is ignored silently). Services are
  * returned sorted so that each comes after the services it depends on; a
@@ -170,6 +171,10 @@ static int parse_service(yajl_val o, struct sv_spec *s, size_t idx, char *why, s
                     "%s.update: expected \"download-then-kill\", \"kill-then-download\" or "
                     "\"hand-over\"",
                     f);
+    } else if (strcmp(k, "network_from") == 0) {
+      if (!YAJL_IS_STRING(v) || !v->u.string[0])
+        return fail(why, len, "%s.network_from: expected a service name", f);
+      s->network_from = strdup(v->u.string);
     } else {
       return fail(why, len, "%s: unknown key '%s'", f, k);
     }
@@ -183,6 +188,15 @@ static int parse_service(yajl_val o, struct sv_spec *s, size_t idx, char *why, s
     return fail(why, len, "%s.name: missing", f);
   if (!s->bundle)
     return fail(why, len, "%s (%s).bundle: missing", f, s->name);
+  /* The service whose network namespace is joined must run first. */
+  bool listed = false;
+  for (size_t d = 0; s->network_from && d < s->n_deps; d++)
+    listed |= strcmp(s->deps[d], s->network_from) == 0;
+  if (s->network_from && !listed) {
+    if (s->n_deps == SV_MAX_DEPS)
+      return fail(why, len, "%s.depends_on: no room for network_from", f);
+    s->deps[s->n_deps++] = strdup(s->network_from);
+  }
   return 0;
 }
 
@@ -293,6 +307,7 @@ void sv_manifest_free(struct sv_manifest *m)
   for (size_t i = 0; i < m->n; i++) {
     struct sv_spec *s = &m->services[i];
     free(s->bundle);
+    free(s->network_from);
     for (size_t d = 0; d < s->n_deps; d++)
       free(s->deps[d]);
     for (size_t a = 0; s->health_exec && s->health_exec[a]; a++)

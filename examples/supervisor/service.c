@@ -100,6 +100,22 @@ void sv_stop_now(struct sv *sv, mr_container **c, const char *id)
   fflush(stdout);
 }
 
+/* The config of `s`: its bundle, or, with network_from, its bundle joined to
+ * that service's network namespace. */
+static int load_config(struct sv *sv, const struct service *s, mr_config **cfg, mr_error **err,
+                       char *why, size_t len)
+{
+  if (!s->spec->network_from)
+    return mr_config_load_bundle(sv->ctx, s->spec->bundle, cfg, err);
+  const struct service *from = sv_find(sv, s->spec->network_from);
+  pid_t pid = from ? sv_pid(from) : 0;
+  if (pid <= 0) {
+    snprintf(why, len, "network_from: service '%s' is not running", s->spec->network_from);
+    return -ESRCH;
+  }
+  return sv_config_joining(sv, s->spec, pid, cfg, err, why, len);
+}
+
 /* Creates and starts generation+1 of `s`. On failure last_status is 255 and
  * the caller applies the restart policy, as for a crash. */
 int sv_service_start(struct sv *sv, struct service *s)
@@ -112,12 +128,16 @@ int sv_service_start(struct sv *sv, struct service *s)
   sv_state_save(sv);
   /* A leftover of an earlier supervisor run with the same id goes first. */
   mr_container_delete(sv->ctx, s->id, 1, NULL);
-  int r = mr_config_load_bundle(sv->ctx, s->spec->bundle, &cfg, &err);
+  char why[512] = "";
+  int r = load_config(sv, s, &cfg, &err, why, sizeof why);
   if (r == 0)
     r = mr_container_run(sv->ctx, s->id, cfg, NULL, &s->c, &err);
   mr_config_free(cfg);
   if (r < 0) {
-    printf("supervisor: %s: start failed: %s\n", s->id, err ? mr_error_message(err) : strerror(-r));
+    printf("supervisor: %s: start failed: %s\n", s->id,
+           err      ? mr_error_message(err)
+           : why[0] ? why
+                    : strerror(-r));
     fflush(stdout);
     mr_error_free(err);
     s->c = NULL;

@@ -101,6 +101,10 @@ int sv_adopt(struct sv *sv, struct service *s);
 /* 1 and the status (255: unknown) when the current container's init exited. */
 int sv_exited(struct service *s, int *status);
 
+/* netjoin.c: the config of `spec`, joining the network namespace of `pid`. */
+int sv_config_joining(struct sv *sv, const struct sv_spec *spec, pid_t pid, mr_config **out,
+                      mr_error **err, char *why, size_t len);
+
 /* update.c */
 /* Starts the update of service `name` to its spec in manifest `path`,
  * answered on control client `fd`: 1 when pending (answered later), 0 when

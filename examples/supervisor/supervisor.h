@@ -31,6 +31,7 @@ struct sv_spec {
   unsigned health_interval_ms;
   unsigned health_timeout_ms; /* time to become healthy after a start */
   enum sv_update update;
+  char *network_from; /* a service whose network namespace this one joins */
 };
 
 struct sv_manifest {

@@ -319,3 +319,26 @@ test_supervisor_crash_mid_hand_over() {
   crash_mid_update handover-started "$LOOP" 800
   log_has "web-2 is not healthy: rolling back" || fail "no rollback: $(cat "$T/sup.log")"
 }
+
+# examples/two-services: the LED (busybox httpd) and the button (polling it
+# over 127.0.0.1) in one network namespace, run by the supervisor, built by
+# the example's own setup.sh.
+test_two_services() {
+  find_supervisor
+  MINIRUN=$MINIRUN bash "$MINIRUN_SRCDIR/examples/two-services/setup.sh" "$T/demo" >/dev/null
+  local b
+  for b in led button; do
+    jqset "$T/demo/$b" '.process.env += ["MR_TEST_TAG=" + $tag]' --arg tag "$MR_TEST_TAG"
+  done
+  sup_start "$T/demo/manifest.json"
+  wait_for 15 "the button to see the led on" file_contains "$T/demo/shared/button.log" "button sees the led: on"
+  echo off >"$T/demo/shared/led.state"
+  wait_for 5 "the button to see the led off" file_contains "$T/demo/shared/button.log" "button sees the led: off"
+  local led button
+  led=$(svc_field led pid)
+  button=$(svc_field button pid)
+  assert_eq "$(readlink "/proc/$led/ns/net")" "$(readlink "/proc/$button/ns/net")" "the button's network namespace"
+  assert_ne "$(host_ns net)" "$(readlink "/proc/$led/ns/net")" "the led's network namespace"
+  svc_healthy led || fail "led not healthy: $(ctl status)"
+  sup_stop
+}
