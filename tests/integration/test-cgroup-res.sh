@@ -275,7 +275,7 @@ test_hugetlb_limit_where_the_controller_is() {
 test_update_devices() {
   res_need
   [ -c /dev/loop-control ] || skip "no /dev/loop-control to bind"
-  make_bundle "$T/b" sh -c 'until sh -c ": </dev/lc" 2>/dev/null; do echo denied; sleep 0.1; done; echo open-ok; sleep 100 & wait'
+  make_bundle "$T/b" sh -c 'until sh -c ": </dev/lc" 2>/dev/null; do echo denied; sleep 0.3; done; echo open-ok; sleep 100 & wait'
   add_bind "$T/b" /dev/loop-control /dev/lc bind
   set_resources "$T/b" '{"devices": [{"allow": false, "access": "rwm"}]}'
   run_d_ok c1 "$T/b"
