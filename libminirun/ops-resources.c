@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
+#include "container.h"
 #include "context.h"
 #include "state.h"
 #include "util.h"
@@ -43,13 +44,19 @@ int mr_container_update(mr_context *ctx, const char *id, const char *json, size_
     r = mr_err(err, -EINVAL, "container '%s' is stopped", id);
   if (r == 0)
     r = spec_parse_resources(json, len, "update", &res, err);
+  /* New device rules must keep the config's own nodes usable. */
+  mr_config *cfg = NULL;
+  if (r == 0 && res->n_devices > 0 && config_load_saved(dirfd, rec->bundle, &cfg, NULL) < 0)
+    mr_warn(ctx, "container '%s': no saved config.json: its linux.devices are not re-allowed", id);
   if (r == 0) {
-    r = cg_resources_update(ctx, rec->cgroup_paths, rec->n_cgroup_paths, res, err);
+    r = cg_resources_update(ctx, rec->cgroup_paths, rec->n_cgroup_paths, res,
+                            cfg != NULL ? cfg->spec : NULL, err);
     if (r < 0)
       mr_err_prefix(err, r, "update");
   }
   if (r == 0)
     mr_debug(ctx, "container '%s': resources updated", id);
+  mr_config_free(cfg);
   spec_resources_free(res);
   state_record_free(rec);
   return r;

@@ -98,6 +98,10 @@ int cg_resources_plan(const struct spec_resources *res, const struct cg_layout *
 int cg_resources_plan_spec(const struct spec *spec, const struct cg_layout *l,
                            struct cg_writes *out, char ***warnings, size_t *n_warnings,
                            mr_error **err);
+/* `res` (an update) with the nodes of `spec`'s linux.devices (may be NULL). */
+int cg_resources_plan_with(const struct spec_resources *res, const struct spec *spec,
+                           const struct cg_layout *l, struct cg_writes *out, char ***warnings,
+                           size_t *n_warnings, mr_error **err);
 void cg_writes_free(struct cg_writes *w);
 
 /* Where one container's cgroups are: one directory per hierarchy. Owned by
@@ -132,9 +136,10 @@ struct cg_stats {
 int cg_stats_read(char *const *dirs, size_t n, struct cg_stats *s);
 
 /* cgroup/update.c: applies `res` to the container whose cgroup directories
- * are `dirs` (as recorded in its state), on the layout detected now.
- * Warnings go to the context's log. */
+ * are `dirs` (as recorded in its state), on the layout detected now; new
+ * device rules keep allowing the nodes of `spec`'s linux.devices (the config
+ * create used; NULL: none). Warnings go to the context's log. */
 int cg_resources_update(const mr_context *ctx, char *const *dirs, size_t n,
-                        const struct spec_resources *res, mr_error **err);
+                        const struct spec_resources *res, const struct spec *spec, mr_error **err);
 
 #endif

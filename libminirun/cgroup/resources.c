@@ -366,16 +366,23 @@ int cg_resources_plan(const struct spec_resources *res, const struct cg_layout *
   return plan_all(&p, res);
 }
 
-int cg_resources_plan_spec(const struct spec *spec, const struct cg_layout *l,
-                           struct cg_writes *out, char ***warnings, size_t *n_warnings,
-                           mr_error **err)
+int cg_resources_plan_with(const struct spec_resources *res, const struct spec *spec,
+                           const struct cg_layout *l, struct cg_writes *out, char ***warnings,
+                           size_t *n_warnings, mr_error **err)
 {
   struct cg_plan p = {.l = l,
                       .out = out,
                       .warnings = warnings,
                       .n_warnings = n_warnings,
                       .err = err,
-                      .devs = spec->linux_.devices,
-                      .n_devs = spec->linux_.n_devices};
-  return plan_all(&p, &spec->linux_.resources);
+                      .devs = spec != NULL ? spec->linux_.devices : NULL,
+                      .n_devs = spec != NULL ? spec->linux_.n_devices : 0};
+  return plan_all(&p, res);
+}
+
+int cg_resources_plan_spec(const struct spec *spec, const struct cg_layout *l,
+                           struct cg_writes *out, char ***warnings, size_t *n_warnings,
+                           mr_error **err)
+{
+  return cg_resources_plan_with(&spec->linux_.resources, spec, l, out, warnings, n_warnings, err);
 }

@@ -40,7 +40,7 @@ static void log_warnings(const mr_context *ctx, char **w, size_t n)
 }
 
 int cg_resources_update(const mr_context *ctx, char *const *dirs, size_t n,
-                        const struct spec_resources *res, mr_error **err)
+                        const struct spec_resources *res, const struct spec *spec, mr_error **err)
 {
   struct cg_layout l;
   int r = cg_layout_detect(ctx->cgroup_mode, &l, err);
@@ -56,7 +56,7 @@ int cg_resources_update(const mr_context *ctx, char *const *dirs, size_t n,
   for (size_t i = 0; r == 0 && i < n; i++)
     hier[i] = hierarchy_of(&l, dirs[i]);
   if (r == 0)
-    r = cg_resources_plan(res, &l, &w, &warnings, &n_warnings, err);
+    r = cg_resources_plan_with(res, spec, &l, &w, &warnings, &n_warnings, err);
   log_warnings(ctx, warnings, n_warnings);
   if (r == 0)
     r = cg_writes_apply(&w, &paths, err);

@@ -287,3 +287,23 @@ test_update_devices() {
   wait_for 10 "the open allowed after update" file_contains "$T/c1.out" open-ok
   ctr_cleanup c1
 }
+
+# The config's linux.devices nodes stay usable under a deny-all, at create
+# and after an update that replaces the rules (as runc).
+test_linux_devices_allowed_under_deny_all() {
+  res_need
+  make_bundle "$T/b" sh -c 'while :; do if sh -c ": </dev/lc2" 2>/dev/null; then echo ok; else echo denied; fi; sleep 0.2; done'
+  jqset "$T/b" '.linux.devices = [{"path": "/dev/lc2", "type": "c", "major": 10, "minor": 237}]'
+  set_resources "$T/b" '{"devices": [{"allow": false, "access": "rwm"}]}'
+  run_d_ok c1 "$T/b"
+  wait_for 10 "a first open" file_contains "$T/c1.out" ok
+  echo '{"devices": [{"allow": false, "access": "rwm"}], "pids": {"limit": 50}}' >"$T/res.json"
+  assert_ok $MR update -r "$T/res.json" c1
+  # (not "n": wait_for has a local n)
+  local lines_before
+  lines_before=$(wc -l <"$T/c1.out")
+  more_lines() { [ "$(wc -l <"$T/c1.out")" -ge $((lines_before + 3)) ]; }
+  wait_for 10 "three more opens" more_lines
+  assert_not_contains "$(cat "$T/c1.out")" denied "opens of the config's /dev/lc2"
+  ctr_cleanup c1
+}
