@@ -47,6 +47,7 @@ int cli_log_target(const char *arg, const char **path);
 int cli_rootless_value(const char *value);
 int cli_cmd_checkpoint(const struct cli_globals *g, int argc, char **argv);
 int cli_cmd_restore(const struct cli_globals *g, int argc, char **argv);
+int cli_cmd_features(const struct cli_globals *g, int argc, char **argv);
 /* `delete --regex`: deletes every container whose id matches; 0 or 1. */
 int cli_delete_regex(mr_context *ctx, const char *pattern, int force);
 /* The bundle's config.json, or `file` (create/run --config) anchored at

@@ -132,3 +132,25 @@ int cli_load_config(mr_context *ctx, const char *bundle, const char *file, mr_co
   free(text);
   return ret;
 }
+
+/* `features` (runc 1.1+, crun 1.8+): what this runtime supports, as the
+ * runtime-spec's features document; containerd and podman read it. */
+int cli_cmd_features(const struct cli_globals *g, int argc, char **argv)
+{
+  mr_error *err = NULL;
+  char *json = NULL;
+  int ret;
+
+  (void)g;
+  if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
+    return cli_help("Usage: minirun features\n"
+                    "Print the runtime-spec features document (JSON) of this runtime.\n");
+  if (argc > 1)
+    return cli_usage_error("features", "too many arguments");
+  ret = mr_features_json(&json, &err);
+  if (ret < 0)
+    return cli_fail(ret, err);
+  ret = cli_json_pretty(stdout, json) < 0 ? 1 : 0;
+  free(json);
+  return ret;
+}

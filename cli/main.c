@@ -44,6 +44,7 @@ static const char usage_text[] =
     "  ps     [-f|--format table|json] ID [PS ARGS...]\n"
     "  update [-r|--resources FILE|-] [--memory N --pids-limit N ...] ID\n"
     "  events --stats ID\n"
+    "  features                          (runtime-spec features JSON)\n"
     "  checkpoint, restore: not supported (exit 1)\n"
     "Every command accepts -h/--help. Exit status: 0 on success, 1 on error; run\n"
     "exits with the container's status (128+N when killed by signal N).\n";
@@ -70,6 +71,7 @@ static const struct cli_command commands[] = {
     {"restore", cli_cmd_restore},
     {"update", cli_cmd_update},
     {"events", cli_cmd_events},
+    {"features", cli_cmd_features},
 };
 
 void cli_getopt_reset(void)

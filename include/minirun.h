@@ -503,6 +503,15 @@ MR_API void mr_stats_free(mr_stats *s);
 /* Helpers                                                                   */
 /* ------------------------------------------------------------------------ */
 
+/* The runtime-spec features document (features.md) of this library on
+ * this kernel, as a newly allocated JSON string (free() it): hooks, mount
+ * options, namespaces, capabilities, cgroup layouts, seccomp actions,
+ * operators, architectures and flags, LSMs, idmapped mounts, netDevices.
+ * Every list holds only what a config.json may use (what the parser and
+ * this kernel accept); intelRdt and the systemd cgroup manager are false.
+ * Never blocks; -ENOMEM. What `minirun features` prints. */
+MR_API int mr_features_json(char **out, mr_error **err);
+
 /* Parses "TERM", "SIGTERM", "sigterm", "15", "RTMIN+3" or "SIGRTMAX-1" into
  * a signal number. Thread-safe; -EINVAL for an unknown name. */
 MR_API int mr_signal_parse(const char *name, int *signal, mr_error **err);

@@ -629,3 +629,16 @@ void mounts_apply(const struct plan *plan, int rootfd, int sync_fd)
       close(below);
   }
 }
+
+const char *mounts_extra_option(size_t i)
+{
+  /* The options oci_option() handles (propagation aside: libmount's map
+   * has those names too). */
+  static const char *const oci[] = {"tmpcopyup",    "notmpcopyup",   "idmap",       "ridmap",
+                                    "src-nofollow", "dest-nofollow", "copy-symlink"};
+  size_t n_rec = sizeof(recursive_options) / sizeof(*recursive_options);
+  if (i < n_rec)
+    return recursive_options[i].name;
+  i -= n_rec;
+  return i < sizeof(oci) / sizeof(*oci) ? oci[i] : NULL;
+}

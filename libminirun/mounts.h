@@ -20,4 +20,9 @@ int mounts_parse_options(const struct spec_mount *m, size_t index, struct mount_
  * are resolved inside it); reports failure on sync_fd and exits. */
 void mounts_apply(const struct plan *plan, int rootfd, int sync_fd);
 
+/* For `features`: the i-th mount option accepted besides the names of
+ * libmount's MNT_LINUX_MAP (recursive r* options, tmpcopyup, idmap...), or
+ * NULL past the last. */
+const char *mounts_extra_option(size_t i);
+
 #endif /* MR_MOUNTS_H */

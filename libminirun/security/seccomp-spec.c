@@ -222,3 +222,9 @@ int seccomp_check_spec(const struct spec_seccomp *sc, struct seccomp_check *out,
                   sc->listener_path);
   return 0;
 }
+
+int seccomp_flag_value(const char *name, unsigned int *flag)
+{
+  *flag = 0;
+  return parse_flag(name, "linux.seccomp.flags", flag, NULL);
+}

@@ -77,6 +77,9 @@ int seccomp_parse_action(const char *name, bool has_errno, uint32_t errno_ret, c
                          uint32_t *out, mr_error **err);
 int seccomp_parse_op(const char *name, const char *path, int *out, mr_error **err);
 int seccomp_parse_arch(const char *name, const char *path, uint32_t *out, mr_error **err);
+/* A "flags" name as the parser takes it: 0 and its SECCOMP_FILTER_FLAG_*
+ * value (0 for TSYNC, a no-op here), or -EINVAL. */
+int seccomp_flag_value(const char *name, unsigned int *flag);
 int seccomp_check_spec(const struct spec_seccomp *sc, struct seccomp_check *out, mr_error **err);
 
 /* libseccomp: spec -> BPF (expensive). */

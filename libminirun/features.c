@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * features.c - mr_features_json(): the runtime-spec "features" document
+ * (features.md) of this build on this kernel.
+ *
+ * Every list is what the code accepts, asked of the code itself: each
+ * candidate name of the runtime-spec (or of libmount, libcap, libseccomp)
+ * is put through the same parser a config.json goes through, and only the
+ * accepted ones are listed; kernel-dependent entries (time namespace,
+ * capabilities, seccomp flags) are probed on the running kernel. Nothing
+ * is listed that a create would refuse, and tests/integration/
+ * test-features.sh checks that the other way round too.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <libmount/libmount.h>
+
+#include "hooks/hooks.h"
+#include "jsonw.h"
+#include "mounts.h"
+#include "security/seccomp.h"
+#include "spec.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#ifndef MS_REMOUNT
+#define MS_REMOUNT 32
+#endif
+
+/* The runtime-spec's names (config-linux.md, seccomp). */
+static const char *const seccomp_actions[] = {
+    "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
+    "SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",        "SCMP_ACT_TRACE",
+    "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",          "SCMP_ACT_NOTIFY",
+};
+static const char *const seccomp_ops[] = {
+    "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",        "SCMP_CMP_EQ",
+    "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ",
+};
+static const char *const seccomp_flags[] = {
+    "SECCOMP_FILTER_FLAG_TSYNC",
+    "SECCOMP_FILTER_FLAG_LOG",
+    "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
+};
+/* Every architecture name of the runtime-spec (libseccomp's, upper case). */
+static const char *const seccomp_archs[] = {
+    "SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",         "SCMP_ARCH_ARM",
+    "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",      "SCMP_ARCH_MIPS64N32",
+    "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+    "SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",        "SCMP_ARCH_S390X",
+    "SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",     "SCMP_ARCH_LOONGARCH64",
+    "SCMP_ARCH_M68K",    "SCMP_ARCH_SH",       "SCMP_ARCH_SHEB",
+};
+
+static void seccomp_section(struct jw *w)
+{
+  jw_str(w, "seccomp");
+  jw_map_open(w);
+  jw_key_bool(w, "enabled", true);
+  jw_str(w, "actions");
+  jw_array_open(w);
+  for (size_t i = 0; i < ARRAY_SIZE(seccomp_actions); i++) {
+    uint32_t a;
+    if (seccomp_parse_action(seccomp_actions[i], false, 0, "", &a, NULL) == 0)
+      jw_str(w, seccomp_actions[i]);
+  }
+  jw_array_close(w);
+  jw_str(w, "operators");
+  jw_array_open(w);
+  for (size_t i = 0; i < ARRAY_SIZE(seccomp_ops); i++) {
+    int op;
+    if (seccomp_parse_op(seccomp_ops[i], "", &op, NULL) == 0)
+      jw_str(w, seccomp_ops[i]);
+  }
+  jw_array_close(w);
+  /* Parsed, and addable to a filter here (libseccomp refuses an
+   * architecture of the other byte order with EDOM). */
+  jw_str(w, "archs");
+  jw_array_open(w);
+  scmp_filter_ctx probe = seccomp_init(SCMP_ACT_ALLOW);
+  for (size_t i = 0; probe != NULL && i < ARRAY_SIZE(seccomp_archs); i++) {
+    uint32_t arch;
+    int r = seccomp_parse_arch(seccomp_archs[i], "", &arch, NULL);
+    if (r == 0)
+      r = seccomp_arch_add(probe, arch);
+    if (r == 0 || r == -EEXIST)
+      jw_str(w, seccomp_archs[i]);
+  }
+  if (probe != NULL)
+    seccomp_release(probe);
+  jw_array_close(w);
+  jw_str(w, "knownFlags");
+  jw_array_open(w);
+  for (size_t i = 0; i < ARRAY_SIZE(seccomp_flags); i++) {
+    unsigned int f;
+    if (seccomp_flag_value(seccomp_flags[i], &f) == 0)
+      jw_str(w, seccomp_flags[i]);
+  }
+  jw_array_close(w);
+  /* What this kernel takes: an unknown flag fails with EINVAL before the
+   * (missing) program is read, a known one with EFAULT. */
+  jw_str(w, "supportedFlags");
+  jw_array_open(w);
+  for (size_t i = 0; i < ARRAY_SIZE(seccomp_flags); i++) {
+    unsigned int f;
+    if (seccomp_flag_value(seccomp_flags[i], &f) < 0)
+      continue;
+    if (f == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+      f |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+    if (f == 0 || (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, f, NULL) < 0 && errno == EFAULT))
+      jw_str(w, seccomp_flags[i]);
+  }
+  jw_array_close(w);
+  jw_map_close(w);
+}
+
+static void namespaces(struct jw *w)
+{
+  static const char *const proc_name[SPEC_NS_COUNT] = {
+      [SPEC_NS_PID] = "pid",       [SPEC_NS_NETWORK] = "net", [SPEC_NS_MOUNT] = "mnt",
+      [SPEC_NS_IPC] = "ipc",       [SPEC_NS_UTS] = "uts",     [SPEC_NS_USER] = "user",
+      [SPEC_NS_CGROUP] = "cgroup", [SPEC_NS_TIME] = "time",
+  };
+  jw_str(w, "namespaces");
+  jw_array_open(w);
+  for (int t = 0; t < SPEC_NS_COUNT; t++) {
+    /* A kind this kernel lacks (time before 5.6) would fail every create. */
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/self/ns/%s", proc_name[t] ? proc_name[t] : "");
+    if (proc_name[t] != NULL && access(path, F_OK) == 0)
+      jw_str(w, spec_ns_type_name((enum spec_ns_type)t));
+  }
+  jw_array_close(w);
+}
+
+static void capabilities(struct jw *w)
+{
+  /* caps_plan takes libcap's names up to the kernel's last capability. */
+  int last = CAP_LAST_CAP;
+  FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
+  if (f != NULL) {
+    if (fscanf(f, "%d", &last) != 1)
+      last = CAP_LAST_CAP;
+    fclose(f);
+  }
+  jw_str(w, "capabilities");
+  jw_array_open(w);
+  for (int c = 0; c <= last && c < 64; c++) {
+    char *name = cap_to_name(c);
+    if (name != NULL && strncmp(name, "cap_", 4) == 0) {
+      for (char *p = name; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+      jw_str(w, name);
+    }
+    cap_free(name);
+  }
+  jw_array_close(w);
+}
+
+static void enabled(struct jw *w, const char *key, bool on)
+{
+  jw_str(w, key);
+  jw_map_open(w);
+  jw_key_bool(w, "enabled", on);
+  jw_map_close(w);
+}
+
+/* idmapped mounts need mount_setattr (5.12): with a bad fd it fails with
+ * EBADF where it exists. */
+static bool has_mount_setattr(void)
+{
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+  return syscall(SYS_mount_setattr, -1, "", 0, NULL, 0) < 0 && errno != ENOSYS;
+}
+
+static void linux_section(struct jw *w)
+{
+  jw_str(w, "linux");
+  jw_map_open(w);
+  namespaces(w);
+  capabilities(w);
+  jw_str(w, "cgroup");
+  jw_map_open(w);
+  jw_key_bool(w, "v1", true);
+  jw_key_bool(w, "v2", true);
+  /* slice:prefix:name paths are placed with cgroupfs, not through
+   * systemd's D-Bus API: no systemd cgroup manager. */
+  jw_key_bool(w, "systemd", false);
+  jw_key_bool(w, "systemdUser", false);
+  jw_key_bool(w, "rdma", true);
+  jw_map_close(w);
+  seccomp_section(w);
+  /* Applied when the host has the LSM enabled (security/lsm.c). */
+  enabled(w, "apparmor", true);
+  enabled(w, "selinux", true);
+  enabled(w, "intelRdt", false);
+  jw_str(w, "mountExtensions");
+  jw_map_open(w);
+  enabled(w, "idmap", has_mount_setattr());
+  jw_map_close(w);
+  enabled(w, "netDevices", true);
+  jw_map_close(w);
+}
+
+static void mount_options(struct jw *w)
+{
+  jw_str(w, "mountOptions");
+  jw_array_open(w);
+  /* mounts_parse_options() hands every name of this map to mount(2) as a
+   * flag; "remount" would make a create fail. */
+  for (const struct libmnt_optmap *m = mnt_get_builtin_optmap(MNT_LINUX_MAP); m && m->name; m++)
+    if (m->id != MS_REMOUNT && strchr(m->name, '=') == NULL)
+      jw_str(w, m->name);
+  const char *o;
+  for (size_t i = 0; (o = mounts_extra_option(i)) != NULL; i++)
+    jw_str(w, o);
+  jw_array_close(w);
+}
+
+static void write_features(struct jw *w, const void *arg)
+{
+  (void)arg;
+  jw_map_open(w);
+  jw_key_str(w, "ociVersionMin", "1.0.0");
+  jw_key_str(w, "ociVersionMax", "1.3.0");
+  jw_str(w, "hooks");
+  jw_array_open(w);
+  for (int k = 0; k < HOOK_KIND_COUNT; k++)
+    jw_str(w, hooks_kind_name((enum hook_kind)k));
+  jw_array_close(w);
+  mount_options(w);
+  linux_section(w);
+  jw_str(w, "annotations");
+  jw_map_open(w);
+  const struct scmp_version *v = seccomp_version();
+  char ver[48];
+  snprintf(ver, sizeof(ver), "%u.%u.%u", v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0);
+  jw_key_str(w, "io.github.seccomp.libseccomp.version", ver);
+  jw_key_str(w, "org.opencontainers.runc.checkpoint.enabled", "false");
+  jw_map_close(w);
+  jw_map_close(w);
+}
+
+int mr_features_json(char **out, mr_error **err)
+{
+  size_t len;
+  return jw_render(write_features, NULL, "features", out, &len, err);
+}
