@@ -4,7 +4,8 @@
 #   ./run-tests.sh             (as root)
 # Installs the dependencies, builds with --enable-werror, runs `make check`
 # (unit tests, API test, integration tests, fuzz corpus replays, valgrind over
-# the in-process lifecycle), then:
+# the in-process lifecycle, the arm64 VM test) after the cross-builds for
+# aarch64 and armhf (scripts/cross-build.sh: 1 test each), then:
 #   static analysis   scripts/static-analysis.sh (cppcheck + clang-tidy): 1 test
 #   fuzzing           every libFuzzer target for FUZZ_SECONDS (clang build in
 #                     a copy of the tree): 1 test per target
@@ -139,6 +140,19 @@ copy_tree() {
   rm -f "$dest/config.status" "$dest/config.cache" "$dest/libtool"
   echo "$dest"
 }
+
+# Before make check: its arm64 VM test (tests/vm/test-arm64.sh) reuses build-aarch64.
+say "cross-builds: scripts/cross-build.sh aarch64, armhf (out-of-tree, make install DESTDIR)"
+for arch in aarch64 armhf; do
+  rc=0
+  JOBS=$JOBS scripts/cross-build.sh "$arch" >"tests/tmp/cross-build-$arch.log" 2>&1 </dev/null || rc=$?
+  case $rc in
+    0) count_one "cross-build/$arch" PASS; sed -n '/text.*filename/,$p' "tests/tmp/cross-build-$arch.log" ;;
+    77) count_one "cross-build/$arch" SKIP; grep -m1 SKIP "tests/tmp/cross-build-$arch.log" ;;
+    *) count_one "cross-build/$arch" FAIL "tests/tmp/cross-build-$arch.log" ;;
+  esac
+done
+took "the cross-builds"
 
 say "make check"
 check_tree "$top" ""

@@ -1,0 +1,155 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# cross-build.sh - cross-builds libminirun for ARM in a separate build
+# directory (an out-of-tree VPATH build) and stages `make install` there.
+#
+#   scripts/cross-build.sh aarch64|armhf [CONFIGURE-ARGS...]
+#
+# Needs the toolchain and the target's -dev packages: scripts/install-cross.sh
+# (run as root once; it is run here when something is missing and we are root).
+# Builds in $MINIRUN_CROSS_BUILDDIR (default: build-ARCH under the current
+# directory, e.g. a native build tree) with
+#   SRCDIR/configure --host=TRIPLET --enable-werror --prefix=/usr
+#                    --libdir=/usr/lib/TRIPLET CONFIGURE-ARGS
+#   make; make check TESTS=  (builds, never runs, the test programs)
+#   make install DESTDIR=BUILDDIR/stage
+# then checks that the products are ELF files of the target machine and prints
+# their sizes. Exit status 0 on success; 77 (skip) with the reason when the
+# toolchain is missing and cannot be installed.
+#
+# A source tree that is itself configured in-tree cannot host a VPATH build
+# (automake refuses), so then a clean copy of its git-tracked (and untracked,
+# not ignored) files is made in BUILDDIR/src and autogen.sh runs there.
+#
+# pkg-config: PKG_CONFIG_LIBDIR points at the target's .pc files only (the
+# host's are never picked up): /usr/lib/TRIPLET/pkgconfig (multiarch) or the
+# same under the sysroot of install-cross.sh with PKG_CONFIG_SYSROOT_DIR.
+set -euo pipefail
+me=cross-build
+SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
+CACHE=${MINIRUN_CROSS_CACHE:-/var/cache/minirun-cross}
+jobs=${JOBS:-2}
+
+case ${1:-} in
+aarch64 | arm64) ARCH=aarch64 TRIPLET=aarch64-linux-gnu DEBARCH=arm64 MACHINE=AArch64 ;;
+armhf | arm) ARCH=armhf TRIPLET=arm-linux-gnueabihf DEBARCH=armhf MACHINE=ARM ;;
+*)
+  sed -n '4,8s/^# \{0,1\}//p' "$0" >&2
+  exit 2
+  ;;
+esac
+shift
+BUILD=${MINIRUN_CROSS_BUILDDIR:-$PWD/build-$ARCH}
+
+if ! command -v "$TRIPLET-gcc" >/dev/null ||
+  { ! [ -f "/usr/lib/$TRIPLET/pkgconfig/libseccomp.pc" ] && ! [ -f "$CACHE/$DEBARCH/sysroot/.ready" ]; }; then
+  if [ "$(id -u)" = 0 ]; then
+    "$SRCDIR/scripts/install-cross.sh" "$ARCH" || {
+      echo "$me: SKIP: scripts/install-cross.sh $ARCH failed" >&2
+      exit 77
+    }
+  else
+    echo "$me: SKIP: no $TRIPLET toolchain/-dev packages (run scripts/install-cross.sh $ARCH as root)" >&2
+    exit 77
+  fi
+fi
+
+# Where the target's libraries are: multiarch under /usr, or the sysroot.
+SYS=
+if [ -f "/usr/lib/$TRIPLET/pkgconfig/libseccomp.pc" ] && [ "${MINIRUN_CROSS_MODE:-}" != sysroot ]; then
+  export PKG_CONFIG_LIBDIR=/usr/lib/$TRIPLET/pkgconfig:/usr/share/pkgconfig
+  unset PKG_CONFIG_SYSROOT_DIR
+else
+  SYS=$CACHE/$DEBARCH/sysroot
+  export PKG_CONFIG_LIBDIR=$SYS/usr/lib/$TRIPLET/pkgconfig:$SYS/usr/share/pkgconfig
+  export PKG_CONFIG_SYSROOT_DIR=$SYS
+fi
+unset PKG_CONFIG_PATH
+
+# An independent build: nothing of a calling make (its command-line variables
+# such as TESTS=, its jobserver) may leak into ours.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+mkdir -p "$BUILD"
+BUILD=$(cd "$BUILD" && pwd)
+SRC=$SRCDIR
+if [ -f "$SRCDIR/config.status" ]; then
+  SRC=$BUILD/src
+  echo "$me: $SRCDIR is configured in-tree: building from a clean copy in $SRC"
+  mkdir -p "$SRC"
+  if git -C "$SRCDIR" rev-parse --git-dir >/dev/null 2>&1; then
+    (cd "$SRCDIR" && git ls-files -z --cached --others --exclude-standard |
+      xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
+      tar --null -T - -cf -) | tar -C "$SRC" -xf -
+  else
+    echo "$me: $SRCDIR is configured in-tree and not a git checkout: run make distclean there first" >&2
+    exit 1
+  fi
+  # tar keeps the files' times, so an unchanged file does not rebuild; make's
+  # own rules rerun automake/configure when configure.ac or Makefile.am change.
+  if [ ! -x "$SRC/configure" ]; then
+    (cd "$SRC" && ./autogen.sh) >"$BUILD/autogen.log" 2>&1 || {
+      tail -n 20 "$BUILD/autogen.log" >&2
+      exit 1
+    }
+  fi
+elif [ ! -x "$SRCDIR/configure" ]; then
+  (cd "$SRCDIR" && ./autogen.sh) >"$BUILD/autogen.log" 2>&1
+fi
+
+OBJ=$BUILD/obj
+STAGE=$BUILD/stage
+rm -rf "$STAGE"
+mkdir -p "$OBJ"
+cd "$OBJ"
+cfg=(--host="$TRIPLET" --enable-werror --prefix=/usr --libdir="/usr/lib/$TRIPLET" "$@")
+if [ -n "$SYS" ]; then
+  # The sysroot holds only the four libraries and their dependencies (the libc
+  # is the cross toolchain's): headers after the toolchain's, libraries and
+  # their own DT_NEEDED found there.
+  cfg+=(CPPFLAGS="-idirafter $SYS/usr/include"
+    LDFLAGS="-L$SYS/usr/lib/$TRIPLET -Wl,-rpath-link,$SYS/usr/lib/$TRIPLET:$SYS/lib/$TRIPLET")
+fi
+# Configured once per set of arguments; later runs only run make.
+if ! [ -f config.status ] || [ "$(cat .configure-args 2>/dev/null)" != "${cfg[*]}" ]; then
+  echo "$me: configure ${cfg[*]}"
+  rm -f .configure-args
+  if ! "$SRC/configure" "${cfg[@]}" >configure.out 2>&1; then
+    tail -n 30 configure.out >&2
+    exit 1
+  fi
+  printf '%s\n' "${cfg[*]}" >.configure-args
+fi
+echo "$me: make -j$jobs"
+make -j"$jobs" >make.out 2>&1 || {
+  grep -E 'error|warning' make.out | head -n 30 >&2
+  tail -n 20 make.out >&2
+  exit 1
+}
+make -j"$jobs" check TESTS= >make-check.out 2>&1 || {
+  tail -n 30 make-check.out >&2
+  exit 1
+}
+make install DESTDIR="$STAGE" >make-install.out 2>&1 || {
+  tail -n 30 make-install.out >&2
+  exit 1
+}
+
+# The products must be target ELF files, installed where a distribution puts them.
+bad=0
+for f in "$STAGE/usr/bin/minirun" "$STAGE/usr/lib/$TRIPLET/libminirun.so.0" tests/unit/test-spec; do
+  m=$("$TRIPLET-readelf" -h "$f" 2>/dev/null | sed -n 's/^ *Machine: *//p')
+  if [ "$m" != "$MACHINE" ]; then
+    echo "$me: $f is not a $MACHINE ELF file (machine: ${m:-not ELF})" >&2
+    bad=1
+  fi
+done
+for f in usr/include/minirun.h "usr/lib/$TRIPLET/pkgconfig/minirun.pc" usr/share/man/man8/minirun.8; do
+  [ -e "$STAGE/$f" ] || {
+    echo "$me: make install did not install /$f" >&2
+    bad=1
+  }
+done
+[ $bad = 0 ] || exit 1
+echo "$me: $ARCH ($TRIPLET${SYS:+, sysroot $SYS}) built in $OBJ, installed into $STAGE"
+"$TRIPLET-size" "$STAGE/usr/bin/minirun" "$STAGE/usr/lib/$TRIPLET/libminirun.so.0" | sed 's/^/    /'
