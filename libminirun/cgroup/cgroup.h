@@ -66,8 +66,9 @@ struct cg_write {
   char *alt_value;
 };
 /* This write and the next are ordered limits (v1 memory.limit_in_bytes <=
- * memory.memsw.limit_in_bytes): if this one is refused, write the next
- * first and retry, so both raising and lowering work on update. */
+ * memory.memsw.limit_in_bytes, cpu.cfs_burst_us <= cpu.cfs_quota_us,
+ * cpu.rt_runtime_us <= cpu.rt_period_us): if this one is refused, write the
+ * next first and retry, so both raising and lowering work on update. */
 #define CG_W_ORDERED 1u
 /* memory.checkBeforeUpdate: refuse a limit below the current usage. */
 #define CG_W_CHECK_USAGE 2u

@@ -80,13 +80,18 @@ int cg_v1_cpu(struct cg_plan *p, const struct cg_hierarchy *h, const struct spec
   /* The period first: the kernel checks the quota against it. */
   if (r == 0 && c->has_period && c->period != 0)
     r = cg_plan_add(p, h, "cpu.cfs_period_us", "cpu.period", 0, "%" PRIu64, c->period);
-  if (r == 0 && c->has_quota && c->quota != 0)
-    r = cg_plan_add(p, h, "cpu.cfs_quota_us", "cpu.quota", 0, "%" PRId64, c->quota);
+  /* burst <= quota and rt runtime <= rt period at all times: ordered pairs
+   * (see CG_W_ORDERED), so an update may lower or raise both. */
+  bool quota = c->has_quota && c->quota != 0,
+       rt_runtime = c->has_realtime_runtime && c->realtime_runtime != 0;
+  if (r == 0 && quota)
+    r = cg_plan_add(p, h, "cpu.cfs_quota_us", "cpu.quota", c->has_burst ? CG_W_ORDERED : 0,
+                    "%" PRId64, c->quota);
   if (r == 0 && c->has_burst)
     r = cg_plan_add(p, h, "cpu.cfs_burst_us", "cpu.burst", 0, "%" PRIu64, c->burst);
   if (r == 0 && c->has_realtime_period && c->realtime_period != 0)
-    r = cg_plan_add(p, h, "cpu.rt_period_us", "cpu.realtimePeriod", 0, "%" PRIu64,
-                    c->realtime_period);
+    r = cg_plan_add(p, h, "cpu.rt_period_us", "cpu.realtimePeriod", rt_runtime ? CG_W_ORDERED : 0,
+                    "%" PRIu64, c->realtime_period);
   if (r == 0 && c->has_realtime_runtime && c->realtime_runtime != 0)
     r = cg_plan_add(p, h, "cpu.rt_runtime_us", "cpu.realtimeRuntime", 0, "%" PRId64,
                     c->realtime_runtime);

@@ -141,7 +141,9 @@ int cg_v2_cpu(struct cg_plan *p, const struct cg_hierarchy *h, const struct spec
       snprintf(q, sizeof(q), "%" PRId64, c->quota);
     if (period)
       snprintf(per, sizeof(per), " %" PRIu64, c->period);
-    r = cg_plan_add(p, h, "cpu.max", quota ? "cpu.quota" : "cpu.period", 0, "%s%s", q, per);
+    /* burst <= quota: an ordered pair (CG_W_ORDERED) */
+    r = cg_plan_add(p, h, "cpu.max", quota ? "cpu.quota" : "cpu.period",
+                    c->has_burst ? CG_W_ORDERED : 0, "%s%s", q, per);
   }
   if (r == 0 && c->has_burst)
     r = cg_plan_add(p, h, "cpu.max.burst", "cpu.burst", 0, "%" PRIu64, c->burst);

@@ -307,3 +307,22 @@ test_linux_devices_allowed_under_deny_all() {
   assert_not_contains "$(cat "$T/c1.out")" denied "opens of the config's /dev/lc2"
   ctr_cleanup c1
 }
+
+# Lowering quota and burst together: the kernel wants burst <= quota at all
+# times, so the burst goes first (the ordered pair), raising the quota first.
+test_update_cpu_quota_and_burst() {
+  res_need
+  make_bundle "$T/b" sleep 100
+  set_resources "$T/b" '{"cpu": {"quota": 50000, "period": 100000, "burst": 30000}}'
+  run_d_ok c1 "$T/b"
+  local burst
+  burst=$(cg_find c1 cpu.max.burst || cg_file c1 cpu.cfs_burst_us)
+  assert_eq 30000 "$(cat "$burst")" "burst at create"
+  echo '{"cpu": {"quota": 20000, "burst": 10000}}' >"$T/res.json"
+  assert_ok $MR update -r "$T/res.json" c1
+  assert_eq 10000 "$(cat "$burst")" "burst lowered"
+  echo '{"cpu": {"quota": 90000, "burst": 60000}}' >"$T/res.json"
+  assert_ok $MR update -r "$T/res.json" c1
+  assert_eq 60000 "$(cat "$burst")" "burst raised"
+  ctr_cleanup c1
+}

@@ -212,6 +212,14 @@ static void test_hybrid(void)
   ok(r.rc == 0 && r.w.n == 2 && strcmp(r.w.w[1].field, "linux.resources.memory.swap") == 0,
      "writes name their field");
   result_free(&r);
+  plan(&hybrid,
+       "{'cpu':{'quota':20000,'burst':1000,'realtimePeriod':100000,'realtimeRuntime':"
+       "5000}}",
+       &r);
+  ok(r.rc == 0 && r.w.n == 4 && r.w.w[0].flags == CG_W_ORDERED && r.w.w[1].flags == 0 &&
+         r.w.w[2].flags == CG_W_ORDERED && strcmp(r.w.w[3].file, "cpu.rt_runtime_us") == 0,
+     "quota/burst and rt period/runtime: ordered pairs");
+  result_free(&r);
   plan(&hybrid, "{'blockIO':{'weight':300}}", &r);
   ok(r.rc == 0 && r.w.n == 1 && r.w.w[0].alt_file != NULL &&
          strcmp(r.w.w[0].alt_file, "blkio.bfq.weight") == 0,
