@@ -6,7 +6,8 @@
 # and under tests/enosys-launcher with one group of system calls failing
 # with ENOSYS, as on a kernel without them. The baseline runs under the
 # launcher too (with an unused system call number), so only the fallback's
-# cost differs. Not part of the test suite; needs root, hyperfine, jq,
+# cost differs. Prints wall and CPU time (user+system, mean) per case.
+# Not part of the test suite; needs root, hyperfine, jq,
 # busybox-static, and `make check TESTS=` (builds the launcher).
 #
 # env: MINIRUN_BUILDDIR (default: the top of this tree), WORK (default
@@ -47,7 +48,14 @@ for group in openat2 mount_setattr close_range clone3,pidfd_open,pidfd_send_sign
     cmds+=(-n "$group" "$launcher -s $group -- $run")
   fi
 done
-hyperfine -N --style basic --warmup "$warmup" --runs "$runs" --export-markdown "$work/results.md" \
-  "${cmds[@]}" 2>&1 | grep -v '^ *Range\|^ *Warning'
-echo
-cat "$work/results.md"
+hyperfine -N --style basic --warmup "$warmup" --runs "$runs" --export-json "$work/results.json" \
+  "${cmds[@]}" >"$work/hyperfine.log" 2>&1 || { cat "$work/hyperfine.log"; exit 1; }
+# Wall time drifts with the machine's load; CPU time (user + system of
+# minirun and the container, which it reaps) much less: wall median, CPU mean.
+echo "| fallback (ENOSYS for) | wall median ms | CPU (user+sys) mean ms | CPU vs baseline |"
+echo "|---|---:|---:|---:|"
+jq -r '(.results[0] | [.user, .system] | add) as $b
+  | .results[] | [.command, (.median * 1000),
+      ((.user + .system) * 1000), (((.user + .system) / $b - 1) * 100)]
+  | "| \(.[0]) | \(.[1] | floor) | \(.[2] * 10 | floor / 10) | \(if .[3] >= 0 then "+" else "" end)\(.[3] | floor)% |"' \
+  "$work/results.json"
