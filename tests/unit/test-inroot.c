@@ -89,6 +89,7 @@ static void make_tree(void)
   mklink("../../../../etc", "root/rel-up");
   mklink("rel-up/passwd", "root/chain");
   mklink("../../..", "root/d/e/up3");
+  mklink("/etc", "root/d/e/abs-deep");
   mklink("../outside/secret", "root/escape");
   mklink("/../../outside", "root/escape-abs");
   mklink("loop2", "root/loop1");
@@ -129,6 +130,7 @@ static const char *const paths[] = {
     "/chain",
     "/d/e/up3",
     "/d/e/up3/etc/passwd",
+    "/d/e/abs-deep/passwd",
     "/d/e/up3/../../../outside/secret",
     "/../../outside/secret",
     "/..",
@@ -213,6 +215,82 @@ static void no_fd_leak(void)
   ok(before == after, "no fd leaked (lowest free fd %d before, %d after)", before, after);
 }
 
+/* Random trees of directories and symlinks (targets made of "..", ".",
+ * "/", names and other links) and random paths through them: the walk
+ * and the kernel must agree on every one. Deterministic (fixed seeds). */
+static const char *const tokens[] = {"..", ".", "a", "b", "c", "l0", "l1", "l2", "l3", "f", "x"};
+#define N_TOKENS (sizeof(tokens) / sizeof(*tokens))
+
+static void random_path(char *buf, size_t size, unsigned *seed)
+{
+  size_t len = 0;
+  int parts = 1 + (int)(rand_r(seed) % 6);
+  if (rand_r(seed) % 2)
+    buf[len++] = '/';
+  for (int i = 0; i < parts && len + 8 < size; i++) {
+    const char *t = tokens[rand_r(seed) % N_TOKENS];
+    size_t n = strlen(t);
+    memcpy(buf + len, t, n);
+    len += n;
+    if (i + 1 < parts || rand_r(seed) % 8 == 0)
+      buf[len++] = '/';
+  }
+  buf[len] = '\0';
+}
+
+static void random_trees(void)
+{
+  int disagree = 0, tried = 0, resolved = 0;
+  for (unsigned tree = 0; tree < 20; tree++) {
+    unsigned seed = tree + 1;
+    char name[64], target[128];
+    snprintf(name, sizeof(name), "r%u", tree);
+    must(mkdirat(dirfd_, name, 0755), name);
+    int r = openat(dirfd_, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    must(r, name);
+    /* Directories a, a/b, b, c/a...; a file f; links l0..l3 anywhere. */
+    static const char *const dirs[] = {"a", "b", "c", "a/b", "a/c", "b/a", "c/a", "a/b/c"};
+    for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++)
+      mkdirat(r, dirs[i], 0755);
+    int f = openat(r, "a/f", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (f >= 0)
+      close(f);
+    for (int l = 0; l < 4; l++) {
+      random_path(target, sizeof(target), &seed);
+      if (target[0] == '\0')
+        strcpy(target, ".");
+      snprintf(name, sizeof(name), "%s/l%d", dirs[rand_r(&seed) % 4], l);
+      symlinkat(target, r, name);
+      snprintf(name, sizeof(name), "l%d", l);
+      random_path(target, sizeof(target), &seed);
+      symlinkat(target[0] ? target : "/", r, name);
+    }
+    for (int i = 0; i < 200; i++) {
+      char path[128];
+      random_path(path, sizeof(path), &seed);
+      if (path[0] == '\0')
+        continue;
+      static const int flag_sets[] = {O_PATH, O_PATH | O_NOFOLLOW, O_PATH | O_DIRECTORY};
+      int flags = flag_sets[rand_r(&seed) % 3];
+      int k = kernel_in_root(r, path, flags);
+      int w = inroot_walk(r, path, flags);
+      bool same = (k < 0 && w < 0 && k == w) || (k >= 0 && w >= 0 && same_object(k, w));
+      tried++;
+      resolved += k >= 0;
+      if (!same && disagree++ < 5)
+        printf("# tree %u: \"%s\" flags %#x: kernel %s, walk %s\n", tree, path, flags, errname(k),
+               errname(w));
+      if (k >= 0)
+        close(k);
+      if (w >= 0)
+        close(w);
+    }
+    close(r);
+  }
+  ok(disagree == 0, "random trees: walk and kernel agree on %d of %d paths (%d resolved)",
+     tried - disagree, tried, resolved);
+}
+
 /* inroot_open (openat2, or the walk where the kernel has none: run this
  * under tests/enosys-launcher) creates missing mount points inside the
  * root, also through dangling links. */
@@ -265,6 +343,7 @@ int main(void)
       compare(paths[i], O_PATH | O_NOFOLLOW, "O_PATH|O_NOFOLLOW");
       compare(paths[i], O_PATH | O_DIRECTORY, "O_PATH|O_DIRECTORY");
     }
+    random_trees();
   }
   never_outside();
   no_fd_leak();
