@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # scripts/static-analysis.sh: cppcheck and clang-tidy over the library, the
-# CLI, the examples and the fuzz targets. Exits non-zero when either reports
+# CLI, the examples (examples/supervisor too) and the fuzz targets. Exits non-zero when either reports
 # anything (CI counts it as one test). Needs: cppcheck, clang-tidy (and the
 # -dev packages of the dependencies, for their headers).
 #   scripts/static-analysis.sh [FILE.c...]      (default: every C source)
@@ -30,7 +30,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
-  mapfile -t files < <(ls libminirun/*.c libminirun/*/*.c cli/*.c examples/*.c fuzz/*.c 2>/dev/null | sort)
+  mapfile -t files < <(ls libminirun/*.c libminirun/*/*.c cli/*.c examples/*.c examples/*/*.c fuzz/*.c 2>/dev/null | sort)
 fi
 for tool in cppcheck clang-tidy pkg-config; do
   command -v "$tool" >/dev/null || { echo "static-analysis: $tool not found (scripts/install-deps.sh)" >&2; exit 2; }

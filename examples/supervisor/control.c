@@ -114,8 +114,10 @@ void sv_control_answer(struct sv *sv, int fd, const char *line)
 /* update NAME PATH: true when the answer comes later (the fd is kept). */
 static bool cmd_update(struct sv *sv, int fd, char *args)
 {
-  char *name = strtok(args, " "), *path = strtok(NULL, " "), why[512];
-  if (!name || !path || strtok(NULL, " ")) {
+  char why[512], *name = args, *path = strchr(args, ' ');
+  if (path)
+    *path++ = '\0';
+  if (!*name || !path || !*path || strchr(path, ' ')) {
     reply(fd, "error usage: update SERVICE MANIFEST\n");
     return false;
   }

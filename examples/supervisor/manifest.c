@@ -234,11 +234,14 @@ static int visit(const struct sv_manifest *m, size_t i, int *mark, size_t *order
 static int sort_by_deps(struct sv_manifest *m, char *why, size_t len)
 {
   int mark[SV_MAX_SERVICES] = {0};
-  size_t order[SV_MAX_SERVICES], n = 0;
+  size_t order[SV_MAX_SERVICES] = {0}, n = 0;
   for (size_t i = 0; i < m->n; i++)
     if (visit(m, i, mark, order, &n, why, len) < 0)
       return -EINVAL;
+  if (n != m->n)
+    return fail(why, len, "services: internal error ordering dependencies");
   struct sv_spec sorted[SV_MAX_SERVICES];
+  memset(sorted, 0, sizeof sorted);
   for (size_t i = 0; i < m->n; i++)
     sorted[i] = m->services[order[i]];
   memcpy(m->services, sorted, m->n * sizeof(sorted[0]));

@@ -129,12 +129,15 @@ static long proc_status(const char *key, int base)
 
 static long rss_bytes(void)
 {
-  long size = 0, resident = 0;
+  char text[128] = "";
   FILE *f = fopen("/proc/self/statm", "re");
-  if (f && fscanf(f, "%ld %ld", &size, &resident) != 2)
-    resident = 0;
+  size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
   if (f)
     fclose(f);
+  text[n] = '\0';
+  char *end;
+  strtol(text, &end, 10);                /* size */
+  long resident = strtol(end, NULL, 10); /* resident pages */
   return resident * sysconf(_SC_PAGESIZE);
 }
 
@@ -494,12 +497,13 @@ static int foreign_fds(pid_t pid, const char *id, int stdio_fd)
   DIR *d = opendir(dir);
   struct dirent *de;
   while (d && (de = readdir(d))) {
-    if (de->d_name[0] == '.' || atoi(de->d_name) <= 2)
+    long fd = strtol(de->d_name, NULL, 10);
+    if (de->d_name[0] == '.' || fd <= 2)
       continue;
     snprintf(link, sizeof link, "%s/%s", dir, de->d_name);
     ssize_t len = readlink(link, target, sizeof target - 1);
     target[len > 0 ? len : 0] = '\0';
-    if (strstr(target, own) != NULL || atoi(de->d_name) == stdio_fd ||
+    if (strstr(target, own) != NULL || fd == stdio_fd ||
         (strncmp(target, "socket:", 7) == 0 && sockets++ == 0))
       continue;
     printf("# the waiting init of %s holds fd %s -> %s\n", id, de->d_name, target);
@@ -868,7 +872,7 @@ int main(int argc, char **argv)
   bundle = bundle_buf;
   state_root = argv[3];
   mkdir(state_root, 0700);
-  int n = argc > 4 ? atoi(argv[4]) : 0;
+  int n = argc > 4 ? (int)strtol(argv[4], NULL, 10) : 0;
   const char *c = argv[1];
 
   if (strcmp(c, "sideeffects") == 0) {
