@@ -313,3 +313,42 @@ test_api() {
   [ "$rc" -eq 0 ] || fail "test-exec exited $rc"
   grep -qE '^1\.[.]1[0-9]$' "$T/tap" || fail "test-exec: unexpected plan $(tail -n1 "$T/tap")"
 }
+
+test_paused_container_refused() {
+  exec_ctr c1
+  capture $MR pause c1
+  [ "$LAST_RC" -eq 0 ] || skip "pause unavailable here: $(_mr_show "$LAST_ERR")"
+  exec_out c1 true
+  assert_ne 0 "$RC" "exec into a paused container"
+  assert_contains "$ERR" "paused"
+  assert_ok $MR resume c1
+  exec_ok c1 true
+  ctr_cleanup c1
+}
+
+# The argv conmon sends (and containerd's shim: the same without --tty),
+# from a subreaper like them: after minirun exits, the process named in the
+# pid file is the subreaper's to wait for, with its real exit status.
+test_conmon_form_under_a_subreaper() {
+  command -v python3 >/dev/null || skip "no python3 for the subreaper"
+  exec_ctr c1
+  cat >"$T/p.json" <<'JSON'
+{"terminal": false, "args": ["sh", "-c", "sleep 0.5; exit 42"], "cwd": "/", "env": ["PATH=/bin"]}
+JSON
+  MR_ARGS="$MR" T="$T" python3 - <<'PY' >"$T/py.out" 2>&1 || fail "subreaper: $(cat "$T/py.out")"
+import ctypes, os, subprocess, sys
+libc = ctypes.CDLL(None, use_errno=True)
+assert libc.prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+t = os.environ["T"]
+argv = os.environ["MR_ARGS"].split() + ["exec", "--pid-file", t + "/exec.pid", "--process",
+                                        t + "/p.json", "--detach", "c1"]
+rc = subprocess.call(argv, stdin=subprocess.DEVNULL)
+assert rc == 0, "minirun exec exited %d" % rc
+pid = int(open(t + "/exec.pid").read())
+_, status = os.waitpid(pid, 0)  # ECHILD unless it stayed our descendant
+assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 42, "status %r" % status
+print("waited", pid, "status 42")
+PY
+  assert_contains "$(cat "$T/py.out")" "status 42"
+  ctr_cleanup c1
+}
