@@ -46,22 +46,34 @@ static int copy_data(int in, int out, struct copy *c)
   }
 }
 
-static int copy_file(int from, int to, const char *name, const struct stat *st, struct copy *c)
+/* Opens `name` in `from` (O_NOFOLLOW, plus `flags`) and checks it is what
+ * fstatat showed as `st`: the same inode and type, never a FIFO, a link or
+ * another file swapped in between. An fd, or -errno (-EAGAIN: swapped). */
+static int open_same(int from, const char *name, int flags, const struct stat *st)
 {
-  /* O_NONBLOCK|O_NOFOLLOW and a second check: what we open is the regular
-   * file we looked at, never a FIFO or a link swapped in between. */
-  int in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  if (in < 0)
+  int fd = openat(from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | flags);
+  if (fd < 0)
     return -errno;
   struct stat now;
-  int r = fstat(in, &now) < 0 ? -errno : 0;
-  if (r == 0 && (!S_ISREG(now.st_mode) || now.st_ino != st->st_ino || now.st_dev != st->st_dev))
+  int r = fstat(fd, &now) < 0 ? -errno : 0;
+  if (r == 0 && ((now.st_mode & S_IFMT) != (st->st_mode & S_IFMT) || now.st_ino != st->st_ino ||
+                 now.st_dev != st->st_dev))
     r = -EAGAIN;
-  int out = -1;
-  if (r == 0) {
-    out = openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    r = out < 0 ? -errno : copy_data(in, out, c);
+  if (r < 0) {
+    close(fd);
+    return r;
   }
+  return fd;
+}
+
+static int copy_file(int from, int to, const char *name, const struct stat *st, struct copy *c)
+{
+  /* O_NONBLOCK: should a FIFO be swapped in, the open must not block. */
+  int in = open_same(from, name, O_NONBLOCK, st);
+  if (in < 0)
+    return in;
+  int out = openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  int r = out < 0 ? -errno : copy_data(in, out, c);
   if (out >= 0)
     close(out);
   close(in);
@@ -86,21 +98,13 @@ static int copy_subdir(int from, int to, const char *name, const struct stat *st
     return -ELOOP;
   if (mkdirat(to, name, 0700) < 0)
     return -errno;
-  int sub_from = openat(from, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int sub_from = open_same(from, name, O_DIRECTORY, st);
   if (sub_from < 0)
-    return -errno;
-  int r = 0;
+    return sub_from;
   int sub_to = openat(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (sub_to < 0) {
-    r = -errno;
-  } else {
-    struct stat now;
-    if (fstat(sub_from, &now) < 0 || now.st_ino != st->st_ino || now.st_dev != st->st_dev)
-      r = -EAGAIN;
-    if (r == 0)
-      r = copy_dir(sub_from, sub_to, depth + 1, c);
+  int r = sub_to < 0 ? -errno : copy_dir(sub_from, sub_to, depth + 1, c);
+  if (sub_to >= 0)
     close(sub_to);
-  }
   close(sub_from);
   return r;
 }

@@ -40,10 +40,9 @@
 
 #include "minirun.h"
 
-#define MAX_FD 1024
+#include "../tap.h"
 
-static int n_tests;
-static int n_failed;
+#define MAX_FD 1024
 
 static const char *bundle;  /* absolute */
 static const char *hostdir; /* absolute */
@@ -55,60 +54,6 @@ static int devnull = -1;
 /* ------------------------------------------------------------------------ */
 /* TAP                                                                       */
 /* ------------------------------------------------------------------------ */
-
-static bool ok(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static bool ok(bool cond, const char *fmt, ...)
-{
-  va_list ap;
-  n_tests++;
-  if (!cond)
-    n_failed++;
-  printf("%s %d - ", cond ? "ok" : "not ok", n_tests);
-  va_start(ap, fmt);
-  vprintf(fmt, ap);
-  va_end(ap);
-  printf("\n");
-  fflush(stdout);
-  return cond;
-}
-
-static void skip(const char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void skip(const char *why, const char *fmt, ...)
-{
-  va_list ap;
-  n_tests++;
-  printf("ok %d - ", n_tests);
-  va_start(ap, fmt);
-  vprintf(fmt, ap);
-  va_end(ap);
-  printf(" # SKIP %s\n", why);
-  fflush(stdout);
-}
-
-static void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void diag(const char *fmt, ...)
-{
-  va_list ap;
-  printf("# ");
-  va_start(ap, fmt);
-  vprintf(fmt, ap);
-  va_end(ap);
-  printf("\n");
-  fflush(stdout);
-}
-
-static void bail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void bail(const char *fmt, ...)
-{
-  va_list ap;
-  printf("Bail out! ");
-  va_start(ap, fmt);
-  vprintf(fmt, ap);
-  va_end(ap);
-  printf("\n");
-  fflush(stdout);
-  exit(2);
-}
 
 /* The message of err (or "(no error object)"), for diagnostics. */
 static const char *emsg(const mr_error *err)
@@ -1449,8 +1394,5 @@ int main(int argc, char **argv)
       free(cmd);
     }
   }
-  printf("1..%d\n", n_tests);
-  if (n_failed)
-    diag("%d of %d tests failed", n_failed, n_tests);
-  return n_failed ? 1 : 0;
+  return tap_done();
 }

@@ -20,22 +20,7 @@
 
 #include "minirun.h"
 
-static int n_tests, n_failed;
-
-static bool ok(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static bool ok(bool cond, const char *fmt, ...)
-{
-  va_list ap;
-  n_tests++;
-  n_failed += !cond;
-  printf("%s %d - ", cond ? "ok" : "not ok", n_tests);
-  va_start(ap, fmt);
-  vprintf(fmt, ap);
-  va_end(ap);
-  printf("\n");
-  fflush(stdout);
-  return cond;
-}
+#include "../tap.h"
 
 static int count_fds(void)
 {
@@ -169,6 +154,5 @@ int main(int argc, char **argv)
   mr_container_free(init);
   mr_config_free(cfg);
   mr_context_free(ctx);
-  printf("1..%d\n", n_tests);
-  return n_failed == 0 ? 0 : 1;
+  return tap_done();
 }

@@ -37,26 +37,11 @@
 
 #include "minirun.h"
 
-static int n_tests, n_failed;
+#include "../tap.h"
+
 static const char *bundle, *state_root;
 static mr_context *ctx;
 static mr_config *cfg;
-
-static bool ok(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static bool ok(bool cond, const char *fmt, ...)
-{
-  va_list ap;
-  n_tests++;
-  if (!cond)
-    n_failed++;
-  printf("%s %d - ", cond ? "ok" : "not ok", n_tests);
-  va_start(ap, fmt);
-  vprintf(fmt, ap);
-  va_end(ap);
-  printf("\n");
-  fflush(stdout);
-  return cond;
-}
 
 static const char *emsg(mr_error *err)
 {
@@ -416,6 +401,5 @@ int main(int argc, char **argv)
   }
   mr_config_free(cfg);
   mr_context_free(ctx);
-  printf("1..%d\n", n_tests);
-  return n_failed ? 1 : 0;
+  return tap_done();
 }

@@ -9,6 +9,7 @@
 #               test-run.sh:test_exit_code) matches the extended regex PATTERN
 #   -v          print the output of every test, not only of failed ones
 #   -t SECONDS  per-test timeout (default 60, or $MR_TEST_TIMEOUT)
+#               (-k defaults to $MR_TEST_PATTERN: how `make check` selects)
 #
 # Environment: MINIRUN (the binary; default: the build tree's ./minirun),
 # MINIRUN_BUILDDIR / MINIRUN_SRCDIR (set by `make check`), TMPDIR,
@@ -32,7 +33,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/lib.sh"
 unset MR_TEST_TAG T MR
 
-pattern=
+pattern=${MR_TEST_PATTERN:-}
 verbose=0
 timeout_s=${MR_TEST_TIMEOUT:-60}
 while getopts k:vt:h opt; do

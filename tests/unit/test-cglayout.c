@@ -17,23 +17,7 @@
 #include "cgroup/place.h"
 #include "error.h"
 
-static int test_count;
-static int failures;
-
-static bool check(bool cond, const char *fmt, ...) MR_PRINTF(2, 3);
-static bool check(bool cond, const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  printf("%sok %d - ", cond ? "" : "not ", ++test_count);
-  vprintf(fmt, ap);
-  printf("\n");
-  va_end(ap);
-  if (!cond)
-    failures++;
-  fflush(stdout);
-  return cond;
-}
+#include "../tap.h"
 
 static char tmpdir[] = "/tmp/test-cglayout.XXXXXX";
 
@@ -178,6 +162,5 @@ int main(void)
   snprintf(path, sizeof(path), "%s/cgroup.controllers", tmpdir);
   unlink(path);
   rmdir(tmpdir);
-  printf("1..%d\n", test_count);
-  return failures ? 1 : 0;
+  return tap_done();
 }

@@ -19,21 +19,7 @@
 #include "error.h"
 #include "spec.h"
 
-static int n_tests;
-static int n_failed;
-
-static void ok(bool cond, const char *fmt, ...) MR_PRINTF(2, 3);
-static void ok(bool cond, const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  printf("%sok %d - ", cond ? "" : "not ", ++n_tests);
-  vprintf(fmt, ap);
-  printf("\n");
-  va_end(ap);
-  if (!cond)
-    n_failed++;
-}
+#include "../tap.h"
 
 static char *jq(const char *s)
 {
@@ -344,6 +330,5 @@ int main(void)
   test_spec_devices();
   test_v2();
   test_errors();
-  printf("1..%d\n", n_tests);
-  return n_failed ? 1 : 0;
+  return tap_done();
 }

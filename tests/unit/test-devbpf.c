@@ -26,25 +26,11 @@
 #include "cgroup/resources.h"
 #include "error.h"
 
+#include "../tap.h"
+
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
-
-static int n_tests;
-static int n_failed;
-
-static void ok(bool cond, const char *fmt, ...) MR_PRINTF(2, 3);
-static void ok(bool cond, const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  printf("%sok %d - ", cond ? "" : "not ", ++n_tests);
-  vprintf(fmt, ap);
-  printf("\n");
-  va_end(ap);
-  if (!cond)
-    n_failed++;
-}
 
 static const char *cgroup2_root(void)
 {
@@ -157,6 +143,5 @@ int main(void)
   close(dfd);
   if (rmdir(dir) < 0)
     printf("# rmdir %s: %s\n", dir, strerror(errno));
-  printf("1..%d\n", n_tests);
-  return n_failed ? 1 : 0;
+  return tap_done();
 }

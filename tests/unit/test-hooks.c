@@ -21,23 +21,7 @@
 #include "spec.h"
 #include "util.h"
 
-static int test_count;
-static int failures;
-
-static bool check(bool cond, const char *fmt, ...) MR_PRINTF(2, 3);
-static bool check(bool cond, const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  printf("%sok %d - ", cond ? "" : "not ", ++test_count);
-  vprintf(fmt, ap);
-  printf("\n");
-  va_end(ap);
-  if (!cond)
-    failures++;
-  fflush(stdout);
-  return cond;
-}
+#include "../tap.h"
 
 static char tmpdir[] = "/tmp/mr-test-hooks.XXXXXX";
 
@@ -202,10 +186,5 @@ int main(void)
   test_timeout();
   test_large_state();
   test_hooks_file();
-  printf("1..%d\n", test_count);
-  char cmd[128];
-  snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-  if (system(cmd) != 0)
-    fprintf(stderr, "could not remove %s\n", tmpdir);
-  return failures ? 1 : 0;
+  return tap_done();
 }

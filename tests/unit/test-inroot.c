@@ -22,25 +22,11 @@
 #include "inroot.h"
 #include "util.h"
 
+#include "../tap.h"
+
 #ifndef SYS_openat2
 #define SYS_openat2 437
 #endif
-
-static int n_tests;
-static int n_failed;
-
-static void ok(bool cond, const char *fmt, ...) MR_PRINTF(2, 3);
-static void ok(bool cond, const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  printf("%sok %d - ", cond ? "" : "not ", ++n_tests);
-  vprintf(fmt, ap);
-  printf("\n");
-  va_end(ap);
-  if (!cond)
-    n_failed++;
-}
 
 static int kernel_in_root(int rootfd, const char *path, int flags)
 {
@@ -355,6 +341,5 @@ int main(void)
   snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
   if (system(cmd) != 0)
     printf("# could not remove %s\n", dir);
-  printf("1..%d\n", n_tests);
-  return n_failed > 0 ? 1 : 0;
+  return tap_done();
 }

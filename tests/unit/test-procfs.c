@@ -24,21 +24,7 @@
 #include "security/lsm.h"
 #include "spec.h"
 
-static int n_tests;
-static int n_failed;
-
-static void ok(bool cond, const char *fmt, ...) MR_PRINTF(2, 3);
-static void ok(bool cond, const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  printf("%sok %d - ", cond ? "" : "not ", ++n_tests);
-  vprintf(fmt, ap);
-  printf("\n");
-  va_end(ap);
-  if (!cond)
-    n_failed++;
-}
+#include "../tap.h"
 
 static const enum procfs_source sources[] = {PROCFS_FSMOUNT, PROCFS_OPEN_TREE, PROCFS_HOST_PROC};
 
@@ -236,11 +222,8 @@ int main(void)
   if (enter_private_mount_ns())
     test_overmounts();
   else
-    printf("ok %d - # SKIP mount tests need root\n", ++n_tests);
+    printf("ok %d - # SKIP mount tests need root\n", ++tap_tests);
   ok(lowest_free_fd() == first_free, "no fd leaked by the mount tests");
   test_lsm_decisions();
-  printf("1..%d\n", n_tests);
-  if (n_failed > 0)
-    fprintf(stderr, "%d of %d tests failed\n", n_failed, n_tests);
-  return n_failed > 0 ? 1 : 0;
+  return tap_done();
 }

@@ -21,21 +21,7 @@
 #include "error.h"
 #include "spec.h"
 
-static int n_tests;
-static int n_failed;
-
-static void ok(bool cond, const char *fmt, ...) MR_PRINTF(2, 3);
-static void ok(bool cond, const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  printf("%sok %d - ", cond ? "" : "not ", ++n_tests);
-  vprintf(fmt, ap);
-  printf("\n");
-  va_end(ap);
-  if (!cond)
-    n_failed++;
-}
+#include "../tap.h"
 
 static bool streq(const char *a, const char *b)
 {
@@ -694,7 +680,7 @@ static void test_sizes(void)
   /* yajl_tree grows its member arrays one realloc() at a time; ASan's
    * realloc always moves, which makes 64 Ki members quadratic (minutes). */
   for (int i = 0; i < 6; i++)
-    printf("ok %d # SKIP size caps: too slow under AddressSanitizer\n", ++n_tests);
+    printf("ok %d # SKIP size caps: too slow under AddressSanitizer\n", ++tap_tests);
   return;
 #endif
   char *msg = NULL;
@@ -810,8 +796,5 @@ int main(void)
   test_semantics();
   test_sizes();
   test_default();
-  printf("1..%d\n", n_tests);
-  if (n_failed > 0)
-    fprintf(stderr, "%d of %d tests failed\n", n_failed, n_tests);
-  return n_failed > 0 ? 1 : 0;
+  return tap_done();
 }

@@ -31,23 +31,7 @@
 #include "state.h"
 #include "util.h"
 
-static int test_count;
-static int failures;
-
-static bool check(bool cond, const char *fmt, ...) MR_PRINTF(2, 3);
-static bool check(bool cond, const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  printf("%sok %d - ", cond ? "" : "not ", ++test_count);
-  vprintf(fmt, ap);
-  printf("\n");
-  va_end(ap);
-  if (!cond)
-    failures++;
-  fflush(stdout);
-  return cond;
-}
+#include "../tap.h"
 
 /* Checks a call's result code and, when `msg` is given, its message; frees
  * the error and clears *ep. */
@@ -667,7 +651,7 @@ static void test_kill_all_pidns(mr_context *ctx)
   /* The child is pid 1 of a new pid namespace and starts a second process. */
   pid_t init = (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
   if (init < 0) {
-    printf("ok %d - # SKIP kill --all: no pid namespace (%s)\n", ++test_count, strerror(errno));
+    printf("ok %d - # SKIP kill --all: no pid namespace (%s)\n", ++tap_tests, strerror(errno));
     return;
   }
   if (init == 0) {
@@ -815,6 +799,5 @@ int main(void)
 
   mr_context_free(ctx);
   remove_tree(base);
-  printf("1..%d\n", test_count);
-  return failures ? 1 : 0;
+  return tap_done();
 }
