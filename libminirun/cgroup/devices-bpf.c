@@ -194,6 +194,11 @@ static int detach(int dirfd, int prog)
  * program must allow). */
 int cg_devices_attach(int dirfd, const struct cg_device_prog *p, mr_error **err)
 {
+  return cg_devices_attach_how(dirfd, p, true, err);
+}
+
+int cg_devices_attach_how(int dirfd, const struct cg_device_prog *p, bool replace, mr_error **err)
+{
   int fd = prog_load(p, err);
   if (fd < 0)
     return fd;
@@ -203,7 +208,7 @@ int cg_devices_attach(int dirfd, const struct cg_device_prog *p, mr_error **err)
   if (r == -EINVAL || r == -ENOSYS)
     r = 0; /* no query: nothing of ours attached before */
   size_t first = 0;
-  if (r == 0 && n_old > 0 && attach(dirfd, fd, old[0]) == 0)
+  if (r == 0 && n_old > 0 && replace && attach(dirfd, fd, old[0]) == 0)
     first = 1;
   else if (r == 0)
     r = attach(dirfd, fd, -1);

@@ -84,6 +84,10 @@ int cg_v2_swap_max(int64_t swap, int64_t limit, int64_t *out);
 
 /* devices-bpf.c: the instructions of a BPF_PROG_TYPE_CGROUP_DEVICE program
  * for the rules (last match wins, no match: allow, as on v1). */
+/* cg_devices_attach() with BPF_F_REPLACE left untried when !replace: the
+ * path of kernels before 5.6 (attach the new one, detach the old ones), for
+ * the unit test. */
+int cg_devices_attach_how(int dirfd, const struct cg_device_prog *p, bool replace, mr_error **err);
 int cg_devices_build(const struct cg_dev_rule *r, size_t n, struct cg_device_prog *out,
                      mr_error **err);
 

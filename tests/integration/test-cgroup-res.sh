@@ -326,3 +326,23 @@ test_update_cpu_quota_and_burst() {
   assert_eq 60000 "$(cat "$burst")" "burst raised"
   ctr_cleanup c1
 }
+
+# memory.checkBeforeUpdate: a limit below the current usage is refused by us
+# (naming the usage) before the kernel is asked.
+test_update_check_before_update() {
+  res_need
+  make_bundle "$T/b" sh -c 'dd if=/dev/zero of=/dev/shm/f bs=1M count=8 2>/dev/null; echo ready; sleep 100 & wait'
+  set_resources "$T/b" '{"memory": {"limit": 134217728}}'
+  run_d_ok c1 "$T/b"
+  wait_for 10 "the container to fill /dev/shm" file_contains "$T/c1.out" ready
+  local f
+  f=$(cg_find c1 memory.max || cg_file c1 memory.limit_in_bytes)
+  echo '{"memory": {"limit": 4194304, "checkBeforeUpdate": true}}' >"$T/res.json"
+  assert_fail_with "linux.resources.memory.limit: 4194304 is below the current usage" \
+    $MR update -r "$T/res.json" c1
+  assert_eq 134217728 "$(cat "$f")" "limit after the refused update"
+  echo '{"memory": {"limit": 67108864, "checkBeforeUpdate": true}}' >"$T/res.json"
+  assert_ok $MR update -r "$T/res.json" c1
+  assert_eq 67108864 "$(cat "$f")" "limit above the usage"
+  ctr_cleanup c1
+}

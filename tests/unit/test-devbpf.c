@@ -63,13 +63,15 @@ static int open_in(const char *dir, const char *dev, int flags)
   return WEXITSTATUS(status);
 }
 
+static bool use_replace = true;
+
 static int attach(int dfd, const struct cg_dev_rule *rules, size_t n)
 {
   struct cg_device_prog prog;
   mr_error *err = NULL;
   int r = cg_devices_build(rules, n, &prog, &err);
   if (r == 0)
-    r = cg_devices_attach(dfd, &prog, &err);
+    r = cg_devices_attach_how(dfd, &prog, use_replace, &err);
   if (r < 0)
     printf("# %s\n", err ? mr_error_message(err) : "?");
   mr_error_free(err);
@@ -128,6 +130,14 @@ int main(void)
   ok(open_in(dir, "/dev/zero", O_RDWR) == 0, "after update: /dev/zero rw allowed");
   ok(open_in(dir, "/dev/full", O_RDONLY) == 0, "after update: /dev/full r allowed");
   ok(open_in(dir, "/dev/full", O_RDWR) == EPERM, "after update: /dev/full rw denied (any of rw)");
+
+  /* Kernels before 5.6 (no BPF_F_REPLACE): attach, then detach the old one. */
+  use_replace = false;
+  ok(attach(dfd, strict, 3) == 0, "replacement without BPF_F_REPLACE attached");
+  ok(attached_count(dfd) == 1, "one program attached after attach-then-detach");
+  ok(open_in(dir, "/dev/zero", O_RDWR) == EPERM && open_in(dir, "/dev/null", O_RDWR) == 0,
+     "the new rules hold after attach-then-detach");
+  use_replace = true;
 
   /* No rules: the program allows everything (v1's starting state). */
   ok(attach(dfd, NULL, 0) == 0 && open_in(dir, "/dev/full", O_RDWR) == 0, "no rules: allow");
