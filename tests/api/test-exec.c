@@ -118,7 +118,13 @@ int main(int argc, char **argv)
   if (r == 0) {
     ok(mr_container_wait(c, 1, &st, NULL) == -EAGAIN, "still running right after exec");
     struct pollfd pfd = {.fd = mr_container_pollfd(c), .events = POLLIN};
-    ok(pfd.fd >= 0 && poll(&pfd, 1, 10000) == 1, "its pollfd becomes readable");
+    /* Without pidfd_open (before 5.3; tests/enosys-launcher) there is no
+     * pollfd: -1, as documented, and waiting works all the same. */
+    const char *enosys = getenv("MR_ENOSYS_SYSCALLS");
+    if (enosys != NULL && strstr(enosys, "pidfd_open") != NULL)
+      ok(pfd.fd == -1, "no pollfd without pidfd_open (%d)", pfd.fd);
+    else
+      ok(pfd.fd >= 0 && poll(&pfd, 1, 10000) == 1, "its pollfd becomes readable");
     ok(mr_container_wait(c, 0, &st, NULL) == 0 && st == 3, "exit status 3 (%d)", st);
   }
   mr_container_free(c);
