@@ -342,3 +342,27 @@ test_two_services() {
   svc_healthy led || fail "led not healthy: $(ctl status)"
   sup_stop
 }
+
+# TCP health checks: httpd on the host's loopback (no network namespace)
+# becomes healthy; a service whose port never opens is killed after its
+# health_timeout_ms and restarted by its policy.
+test_supervisor_tcp_health() {
+  local port=$((20000 + RANDOM % 20000)) closed=$((40000 + RANDOM % 20000))
+  service_bundle "$T/web" "trap 'exit 0' TERM; busybox httpd -f -p 127.0.0.1:$port -h / & wait"
+  jqset "$T/web" '.linux.namespaces |= map(select(.type != "network"))'
+  service_bundle "$T/mute" "$LOOP"
+  cat >"$T/m.json" <<JSON
+{"services": [
+  {"name": "web", "bundle": "$T/web", "health": {"tcp": $port}, "health_interval_ms": 100},
+  {"name": "mute", "bundle": "$T/mute", "restart": "always", "backoff_ms": [100, 100],
+   "health": {"tcp": $closed}, "health_interval_ms": 100, "health_timeout_ms": 500}
+]}
+JSON
+  sup_start "$T/m.json"
+  wait_for 10 "web healthy" svc_healthy web
+  log_has "web-1 healthy after" || fail "no health message for web"
+  wait_for 10 "mute killed" log_has "mute-1 not healthy within 500 ms: killing it"
+  wait_for 10 "mute restarted" log_has "mute-2 started"
+  svc_healthy mute && fail "mute is healthy without a listener on $closed"
+  sup_stop
+}
