@@ -143,3 +143,17 @@ test_no_time_namespace_is_a_clear_error() {
     $MR run --bundle "$T/b" c1
   assert_no_state
 }
+
+# `features` tells the truth on an old kernel: no idmapped mounts without
+# mount_setattr (and the create that would need them fails, see mounts2).
+test_features_without_mount_setattr() {
+  assert_ok $MINIRUN features
+  local normal=$LAST_OUT
+  enosys mount_setattr
+  assert_ok $MR features
+  assert_eq false "$(echo "$LAST_OUT" | jq -r '.linux.mountExtensions.idmap.enabled')" \
+    "idmap in features without mount_setattr"
+  old_kernel_mode ||
+    assert_eq true "$(echo "$normal" | jq -r '.linux.mountExtensions.idmap.enabled')" \
+      "idmap in features on this kernel"
+}
