@@ -473,9 +473,11 @@ static void apply_cgroup(const struct plan *plan, const struct mount_op *op, con
     sync_fail(sync_fd, -r, what, " ", op->destination, NULL);
 }
 
+/* Whether the cgroup mount needs cg_mount_fill once reopened. */
 static bool cgroup_tree(const struct plan *plan, const struct mount_op *op)
 {
-  return op->kind == MOUNT_CGROUP && plan->cgroup_mount.how != CG_MOUNT_V2;
+  return op->kind == MOUNT_CGROUP &&
+         (plan->cgroup_mount.how != CG_MOUNT_V2 || !plan->cgroup_mount.fresh_v2);
 }
 
 /* Returns true when it fell back to a bind of the host's /sys, which still

@@ -101,18 +101,30 @@ static bool join(char *buf, size_t size, const char *dir, const char *name)
   return true;
 }
 
-/* A bind takes its flags only from a second, remounting call. */
-static int bind_restricted(const char *src, const char *dst, unsigned long flags, const char **what)
+static int bind(const char *src, const char *dst, const char **what)
 {
   if (mount(src, dst, NULL, MS_BIND, NULL) < 0) {
     *what = "bind the container's cgroup directory on";
     return -errno;
   }
+  return 0;
+}
+
+/* A bind takes its flags only from a second, remounting call, on the path
+ * that reaches the new mount (not an fd opened before it). */
+static int restrict_bind(const char *dst, unsigned long flags, const char **what)
+{
   if (mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | flags, NULL) < 0) {
     *what = "restrict the cgroup bind on";
     return -errno;
   }
   return 0;
+}
+
+static int bind_restricted(const char *src, const char *dst, unsigned long flags, const char **what)
+{
+  int r = bind(src, dst, what);
+  return r < 0 ? r : restrict_bind(dst, flags, what);
 }
 
 static int mount_v2(const struct cg_mount_plan *m, const char *dst, unsigned long flags,
@@ -133,6 +145,8 @@ int cg_mount_top(const struct cg_mount_plan *m, const char *target, unsigned lon
                  const char **what)
 {
   flags = (flags & CG_MOUNT_FLAGS) | CG_ALWAYS;
+  if (m->how == CG_MOUNT_V2 && !m->fresh_v2)
+    return bind(m->v2_dir, target, what); /* restricted by cg_mount_fill */
   if (m->how == CG_MOUNT_V2)
     return mount_v2(m, target, flags, what);
   /* Writable until it is filled. */
@@ -157,7 +171,7 @@ int cg_mount_fill(const struct cg_mount_plan *m, const char *target, unsigned lo
 {
   flags = (flags & CG_MOUNT_FLAGS) | CG_ALWAYS;
   if (m->how == CG_MOUNT_V2)
-    return 0;
+    return m->fresh_v2 ? 0 : restrict_bind(target, flags, what);
   char path[4200];
   int r = 0;
   for (size_t i = 0; r == 0 && i < m->n_binds; i++) {

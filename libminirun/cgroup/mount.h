@@ -50,8 +50,9 @@ void cg_mount_plan_free(struct cg_mount_plan *m);
  * tmpfs). 0 or -errno, *what naming the step. */
 int cg_mount_top(const struct cg_mount_plan *m, const char *target, unsigned long flags,
                  const char **what);
-/* Child: with the tmpfs mounted, reached again as `target` (the path of a
- * reopened fd): the binds, symlinks, then the tmpfs read-only when asked. */
+/* Child: with the top mounted, reached again as `target` (the path of a
+ * reopened fd): the binds, symlinks, then the tmpfs read-only when asked;
+ * for a bind of the v2 directory, its flags. */
 int cg_mount_fill(const struct cg_mount_plan *m, const char *target, unsigned long flags,
                   const char **what);
 

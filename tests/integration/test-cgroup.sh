@@ -177,7 +177,11 @@ test_pause_resume() {
   assert_eq running "$(ctr_status c1)" "status after resume"
   wait_for 5 "the counter to move again" eval '[ "$(cat "$T/ctl/n")" != "'"$b"'" ]'
   assert_fail_with "running, not paused" $MR resume c1
+  # Paused again, delete --force kills and removes it at once.
+  assert_ok $MR pause c1
+  local start=$SECONDS
   ctr_cleanup c1
+  [ $((SECONDS - start)) -le 8 ] || fail "delete --force of the paused container took $((SECONDS - start)) s"
 }
 
 test_delete_force_of_paused() {
@@ -187,7 +191,7 @@ test_delete_force_of_paused() {
   assert_ok $MR pause c1
   local start=$SECONDS
   ctr_cleanup c1
-  [ $((SECONDS - start)) -le 3 ] || fail "delete --force of a paused container took $((SECONDS - start)) s"
+  [ $((SECONDS - start)) -le 8 ] || fail "delete --force of a paused container took $((SECONDS - start)) s"
   assert_fail_with "does not exist" $MR state c1
 }
 
@@ -240,19 +244,20 @@ test_disabled_cgroups() {
 # processes alone, read-only, nothing above them.
 cg_mount_view_ok() {
   local b=$1 id=$2 want
-  set_args "$b" sh -c 'cd /sys/fs/cgroup && for d in *; do [ -L "$d" ] && continue;
+  set_args "$b" sh -c 'cd /sys/fs/cgroup && for d in *; do [ -L "$d" ] || [ ! -d "$d" ] && continue;
       echo "$d $(cat "$d/cgroup.procs" | sort -n | paste -sd, -) $(ls "$d" | grep -c "^minirun")"; done;
+      [ -f cgroup.procs ] && echo "v2 $(sort -n cgroup.procs | paste -sd, -) $(ls | grep -c "^minirun")";
       mkdir /sys/fs/cgroup/x 2>&1; echo x > "$(ls -d /sys/fs/cgroup/* | head -n1)/cgroup.procs" 2>&1;
       grep " /sys/fs/cgroup" /proc/self/mountinfo | grep -vc " ro,"; exit 0'
   run_ok "$id" "$b"
   # One line per hierarchy: its directory name, the pids (the shell is 1
   # with a pid namespace; cat and sort are children) and no host dirs.
   want=$(grep -E ' - cgroup2? ' /proc/self/mountinfo | wc -l)
-  assert_eq "$want" "$(echo "$OUT" | grep -cE '^[a-z_,=]+ [0-9,]+ 0$')" "hierarchies shown: $OUT"
+  assert_eq "$want" "$(echo "$OUT" | grep -cE '^[a-z0-9_,=]+ [0-9,]+ 0$' || true)" "hierarchies shown: $OUT"
   if grep -q ' - cgroup2 ' /proc/self/mountinfo && grep -q ' - cgroup ' /proc/self/mountinfo; then
     assert_contains "$OUT" "unified " "hybrid: the cgroup2 tree at unified/"
   fi
-  echo "$OUT" | grep -qE '^[a-z_,=]+ 1,' || fail "pid 1 missing from the container's cgroups: $OUT"
+  echo "$OUT" | grep -qE '^[a-z0-9_,=]+ 1,' || fail "pid 1 missing from the container's cgroups: $OUT"
   assert_contains "$ERR$OUT" "Read-only file system" "writes into the cgroup mount"
   assert_eq 0 "$(echo "$OUT" | tail -n1)" "cgroup mounts that are not read-only"
 }
