@@ -11,7 +11,8 @@
 #   bash bench/soak.sh            (after make; needs root)
 #
 # env: MINIRUN_BUILDDIR (default: the top of this tree), WORK (default
-#      /tmp/minirun-soak), N=10000, VALGRIND_N=100, VALGRIND=0 to skip it.
+#      /tmp/minirun-soak), N=10000, THREADS_N=100 (lifecycles per thread of
+#      the 4-thread case), VALGRIND_N=100, VALGRIND=0 to skip valgrind.
 # Not part of the test suite (the test suite runs 300 cycles:
 # tests/integration/test-contract.sh).
 set -euo pipefail
@@ -48,6 +49,12 @@ make_bundle "$work/bad" /no/such/program
 echo "soak: $n cycles (results in $work/soak.tap)"
 rc=0
 "$work/test-contract" soak "$work/true" "$work/state" "$n" | tee "$work/soak.tap" || rc=1
+
+# The full thread case: 4 threads x 100 lifecycles (the suite runs 25).
+echo "soak: 4 threads x ${THREADS_N:-100} lifecycles (results in $work/threads.tap)"
+"$work/test-contract" threads "$work/true" "$work/state" "${THREADS_N:-100}" >"$work/threads.tap" ||
+  { rc=1; grep '^not ok' "$work/threads.tap" >&2; }
+grep -c '^ok' "$work/threads.tap" | sed 's/^/soak: threads: /; s/$/ checks passed/'
 
 if [ "${VALGRIND:-1}" != 0 ] && command -v valgrind >/dev/null; then
   vg=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
