@@ -10,7 +10,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,6 +279,59 @@ static void random_trees(void)
      tried - disagree, tried, resolved);
 }
 
+/* CVE-2021-30465 against the walk: another thread keeps swapping
+ * root/race between a directory and a symlink to the host's directory
+ * (by rename, atomically) while the walk resolves /race/secret. Whatever
+ * it sees, it must never reach the host's file. */
+static atomic_bool racing;
+
+static void *swapper(void *arg)
+{
+  int root = *(int *)arg;
+  while (atomic_load(&racing)) {
+    renameat(root, "race-link", root, "race");
+    renameat(root, "race", root, "race-link"); /* the link back aside */
+    renameat(root, "race-dir", root, "race");
+    renameat(root, "race", root, "race-dir");
+  }
+  return NULL;
+}
+
+static void swap_race(void)
+{
+  struct stat secret;
+  must(fstatat(dirfd_, "outside/secret", &secret, 0), "stat secret");
+  must(mkdirat(dirfd_, "root/race-dir", 0755), "race-dir");
+  mkfile("root/race-dir/secret");
+  /* By host path this names top/outside, where the secret is. */
+  mklink("../outside", "root/race-link");
+  atomic_store(&racing, true);
+  pthread_t t;
+  if (pthread_create(&t, NULL, swapper, &rootfd) != 0) {
+    printf("Bail out! pthread_create\n");
+    exit(1);
+  }
+  int reached = 0, inside = 0;
+  for (int i = 0; i < 20000; i++) {
+    int fd = inroot_walk(rootfd, "/race/secret", O_PATH);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0) {
+      if (st.st_dev == secret.st_dev && st.st_ino == secret.st_ino)
+        reached++;
+      else
+        inside++;
+    }
+    if (fd >= 0)
+      close(fd);
+  }
+  atomic_store(&racing, false);
+  pthread_join(t, NULL);
+  ok(reached == 0,
+     "20000 walks of a path swapped under them: %d reached the host's file, %d the "
+     "root's",
+     reached, inside);
+}
+
 /* inroot_open (openat2, or the walk where the kernel has none: run this
  * under tests/enosys-launcher) creates missing mount points inside the
  * root, also through dangling links. */
@@ -333,6 +388,7 @@ int main(void)
   }
   never_outside();
   no_fd_leak();
+  swap_race();
   creation();
   ok(inroot_walk(rootfd, "/etc", O_RDONLY | O_CREAT) == -EINVAL,
      "flags other than O_PATH lookups are refused");
