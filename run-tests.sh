@@ -5,7 +5,8 @@
 # Installs the dependencies, builds with --enable-werror, runs `make check`
 # (unit tests, API test, integration tests, fuzz corpus replays, valgrind over
 # the in-process lifecycle, the arm64 VM test) after the cross-builds for
-# aarch64 and armhf (scripts/cross-build.sh: 1 test each), then:
+# aarch64 and armhf (scripts/cross-build.sh: 1 test each) and the check of the
+# Yocto layer and Buildroot package (scripts/check-contrib.sh: 1 test), then:
 #   static analysis   scripts/static-analysis.sh (cppcheck + clang-tidy): 1 test
 #   fuzzing           every libFuzzer target for FUZZ_SECONDS (clang build in
 #                     a copy of the tree): 1 test per target
@@ -142,7 +143,7 @@ copy_tree() {
 }
 
 # Before make check: its arm64 VM test (tests/vm/test-arm64.sh) reuses build-aarch64.
-say "cross-builds: scripts/cross-build.sh aarch64, armhf (out-of-tree, make install DESTDIR)"
+say "cross-builds: scripts/cross-build.sh aarch64, armhf (out-of-tree, make install DESTDIR); scripts/check-contrib.sh"
 for arch in aarch64 armhf; do
   rc=0
   JOBS=$JOBS scripts/cross-build.sh "$arch" >"tests/tmp/cross-build-$arch.log" 2>&1 </dev/null || rc=$?
@@ -152,6 +153,13 @@ for arch in aarch64 armhf; do
     *) count_one "cross-build/$arch" FAIL "tests/tmp/cross-build-$arch.log" ;;
   esac
 done
+rc=0
+scripts/check-contrib.sh >tests/tmp/check-contrib.log 2>&1 </dev/null || rc=$?
+case $rc in
+  0) count_one "contrib (Yocto layer, Buildroot package)" PASS ;;
+  77) count_one "contrib (Yocto layer, Buildroot package)" SKIP ;;
+  *) count_one "contrib (Yocto layer, Buildroot package)" FAIL tests/tmp/check-contrib.log ;;
+esac
 took "the cross-builds"
 
 say "make check"

@@ -135,16 +135,33 @@ make install DESTDIR="$STAGE" >make-install.out 2>&1 || {
   exit 1
 }
 
-# The products must be target ELF files, installed where a distribution puts them.
+# The products must be target ELF files, installed where a distribution puts
+# them (the CLI and its man page only without --disable-cli).
+cli=1 libdir=/usr/lib/$TRIPLET
+for a in "$@"; do
+  case $a in
+  --disable-cli) cli=0 ;;
+  --libdir=*) libdir=${a#--libdir=} ;;
+  esac
+done
 bad=0
-for f in "$STAGE/usr/bin/minirun" "$STAGE/usr/lib/$TRIPLET/libminirun.so.0" tests/unit/test-spec; do
+products=("$STAGE$libdir/libminirun.so.0" tests/unit/test-spec)
+if [ $cli = 1 ]; then
+  products+=("$STAGE/usr/bin/minirun")
+elif [ -e "$STAGE/usr/bin/minirun" ] || [ -e "$STAGE/usr/share/man/man8/minirun.8" ]; then
+  echo "$me: --disable-cli still installed the CLI or its man page" >&2
+  bad=1
+fi
+for f in "${products[@]}"; do
   m=$("$TRIPLET-readelf" -h "$f" 2>/dev/null | sed -n 's/^ *Machine: *//p')
   if [ "$m" != "$MACHINE" ]; then
     echo "$me: $f is not a $MACHINE ELF file (machine: ${m:-not ELF})" >&2
     bad=1
   fi
 done
-for f in usr/include/minirun.h "usr/lib/$TRIPLET/pkgconfig/minirun.pc" usr/share/man/man8/minirun.8; do
+man=usr/share/man/man8/minirun.8
+[ $cli = 1 ] || man=
+for f in usr/include/minirun.h "${libdir#/}/pkgconfig/minirun.pc" $man; do
   [ -e "$STAGE/$f" ] || {
     echo "$me: make install did not install /$f" >&2
     bad=1
@@ -152,4 +169,6 @@ for f in usr/include/minirun.h "usr/lib/$TRIPLET/pkgconfig/minirun.pc" usr/share
 done
 [ $bad = 0 ] || exit 1
 echo "$me: $ARCH ($TRIPLET${SYS:+, sysroot $SYS}) built in $OBJ, installed into $STAGE"
-"$TRIPLET-size" "$STAGE/usr/bin/minirun" "$STAGE/usr/lib/$TRIPLET/libminirun.so.0" | sed 's/^/    /'
+sized=("$STAGE$libdir/libminirun.so.0")
+[ $cli = 0 ] || sized+=("$STAGE/usr/bin/minirun")
+"$TRIPLET-size" "${sized[@]}" | sed 's/^/    /'

@@ -1,0 +1,26 @@
+################################################################################
+#
+# minirun
+#
+################################################################################
+
+# No public release yet: point MINIRUN_OVERRIDE_SRCDIR (local.mk) at a
+# checkout, or set MINIRUN_SITE to your mirror of the repository.
+MINIRUN_VERSION = 0.1.0
+MINIRUN_SITE = $(call github,example,minirun,v$(MINIRUN_VERSION))
+MINIRUN_LICENSE = LGPL-2.1+
+MINIRUN_LICENSE_FILES = COPYING
+MINIRUN_INSTALL_STAGING = YES
+# A git tree has no configure script: generate it (autoconf, automake,
+# libtool; no other code generation).
+MINIRUN_AUTORECONF = YES
+MINIRUN_DEPENDENCIES = host-pkgconf libseccomp libcap yajl util-linux
+MINIRUN_CONF_OPTS = --disable-python --disable-lua
+
+ifeq ($(BR2_PACKAGE_MINIRUN_CLI),y)
+MINIRUN_CONF_OPTS += --enable-cli
+else
+MINIRUN_CONF_OPTS += --disable-cli
+endif
+
+$(eval $(autotools-package))
