@@ -17,6 +17,9 @@ pkgs=(
   # analysis (scripts/static-analysis.sh), libFuzzer and the sanitizer
   # runtimes (clang, libclang-rt-dev), formatting
   valgrind cppcheck clang-tidy clang libclang-rt-dev clang-format
+  # the podman checklist (tests/integration/test-podman.sh): podman with
+  # conmon, and catatonit for --init
+  podman conmon catatonit
 )
 
 missing=()
