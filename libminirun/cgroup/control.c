@@ -333,11 +333,16 @@ int cg_destroy(const mr_context *ctx, char *const *dirs, size_t n, mr_error **er
     if (!on_cgroupfs(dirs[i])) {
       if (access(dirs[i], F_OK) == 0)
         mr_warn(ctx, "cgroup: %s is not on a cgroup filesystem: left alone", dirs[i]);
+      else
+        mr_debug(ctx, "cgroup: %s: already gone", dirs[i]);
       continue;
     }
-    int r = 0;
-    for (int t = 0; t < DESTROY_TRIES; t++) {
+    int r = 0, t;
+    for (t = 0; t < DESTROY_TRIES; t++) {
       r = remove_tree(dirs[i], 0);
+      /* Gone means gone: a directory still there is tried again. */
+      if (r == 0 && access(dirs[i], F_OK) == 0)
+        r = -EBUSY;
       if (r != -EBUSY)
         break;
       /* Tasks left: kill them (again); dying ones take a moment. */
@@ -351,6 +356,7 @@ int cg_destroy(const mr_context *ctx, char *const *dirs, size_t n, mr_error **er
     }
     if (r < 0)
       return mr_err_sys(err, -r, "cgroup: remove %s", dirs[i]);
+    mr_debug(ctx, "cgroup: removed %s (%d retries)", dirs[i], t);
   }
   return 0;
 }
@@ -360,6 +366,7 @@ int cg_destroy_recorded(const mr_context *ctx, int state_dirfd, mr_error **err)
   char **dirs = NULL, **parents = NULL;
   size_t n = 0, n_parents = 0;
   int r = cg_paths_read(state_dirfd, &dirs, &n, &parents, &n_parents, err);
+  mr_debug(ctx, "cgroup: %zu directories recorded (%d)", n, r);
   if (r == 0 && n > 0) {
     cg_signal_all(dirs, n, SIGKILL, NULL);
     r = cg_destroy(ctx, dirs, n, err);

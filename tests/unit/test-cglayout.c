@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cgroup/place.h"
+#include "context.h"
 #include "error.h"
 
 #include "../tap.h"
@@ -143,6 +144,51 @@ static void test_v1_and_none(void)
   check(r == 0 && l.mode == MR_CGROUP_NONE, "none never fails");
 }
 
+/* cg_path_resolve: the cgroupsPath forms (cgroup/path.c). */
+static void check_path(mr_context *ctx, const char *in, const char *id, const char *want)
+{
+  char *out = NULL;
+  mr_error *err = NULL;
+  int r = cg_path_resolve(ctx, in, id, &out, NULL, &err);
+  if (want == NULL)
+    check(r < 0 && err != NULL && strstr(mr_error_message(err), "linux.cgroupsPath") != NULL,
+          "'%s' refused: %s", in ? in : "(none)", err ? mr_error_message(err) : "(no error)");
+  else
+    check(r == 0 && out != NULL && strcmp(out, want) == 0, "'%s' -> %s (got %s)",
+          in ? in : "(none)", want, out ? out : "(error)");
+  free(out);
+  mr_error_free(err);
+}
+
+static void test_paths(void)
+{
+  mr_context ctx = {.state_root = (char *)"/run/minirun"};
+  check_path(&ctx, NULL, "c1", "/minirun/c1");
+  check_path(&ctx, "/a//b/./c/", "c1", "/a/b/c");
+  check_path(&ctx, "rel/x", "c1", "/minirun/rel/x");
+  check_path(&ctx, "machine.slice:libpod:abc", "c1", "/machine.slice/libpod-abc.scope");
+  check_path(&ctx, "a-b-c.slice:p:n", "c1", "/a.slice/a-b.slice/a-b-c.slice/p-n.scope");
+  check_path(&ctx, "-.slice::n", "c1", "/n.scope");
+  check_path(&ctx, ":p:n", "c1", "/system.slice/p-n.scope");
+  check_path(&ctx, "../x", "c1", NULL);
+  check_path(&ctx, "/a/../..", "c1", NULL);
+  check_path(&ctx, "/", "c1", NULL);
+  check_path(&ctx, "", "c1", NULL);
+  check_path(&ctx, "a:b", "c1", NULL);
+  check_path(&ctx, "x.slice:p:n:m", "c1", NULL);
+  check_path(&ctx, "a--b.slice:p:n", "c1", NULL);
+  check_path(&ctx, "noslice:p:n", "c1", NULL);
+  check_path(&ctx, "a.slice:p:", "c1", NULL);
+  ctx.state_root = (char *)"/tmp/t 1/state";
+  check_path(&ctx, NULL, "c1", "/minirun/tmp-t 1-state/c1");
+  ctx.cgroup_systemd = true;
+  check_path(&ctx, NULL, "c1", "/system.slice/minirun-c1.scope");
+  ctx.cgroup_systemd = false;
+  ctx.cgroup_parent = (char *)"/custom/p";
+  check_path(&ctx, "rel", "c1", "/custom/p/rel");
+  check_path(&ctx, NULL, "c1", "/custom/p/c1");
+}
+
 int main(void)
 {
   if (mkdtemp(tmpdir) == NULL) {
@@ -152,6 +198,7 @@ int main(void)
   test_hybrid();
   test_v2();
   test_v1_and_none();
+  test_paths();
   struct cg_layout l;
   int r = cg_layout_detect(MR_CGROUP_AUTO, &l, NULL);
   check(r == 0, "this host's layout detected (mode %d, %zu hierarchies)", l.mode, l.n);
