@@ -141,7 +141,7 @@ static int prog_load(const struct cg_device_prog *p, mr_error **err)
 /* The device programs attached to the directory itself, as fds. */
 static int attached(int dirfd, int *fds, size_t max, size_t *n)
 {
-  uint32_t ids[64];
+  uint32_t ids[64] = {0};
   union bpf_attr a;
   memset(&a, 0, sizeof(a));
   a.query.target_fd = (uint32_t)dirfd;

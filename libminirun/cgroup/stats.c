@@ -47,7 +47,7 @@ static bool parse_u64(const char *s, uint64_t *out)
 /* The number in the first directory holding `file`. */
 static bool number(char *const *dirs, size_t n, const char *file, uint64_t *out)
 {
-  char buf[64];
+  char buf[64] = "";
   for (size_t i = 0; i < n; i++)
     if (read_small(dirs[i], file, buf, sizeof(buf)) == 0 && parse_u64(buf, out))
       return true;
@@ -57,7 +57,7 @@ static bool number(char *const *dirs, size_t n, const char *file, uint64_t *out)
 /* The value of "key N" in a flat keyed file (memory.events, cpu.stat). */
 static bool keyed(char *const *dirs, size_t n, const char *file, const char *key, uint64_t *out)
 {
-  char buf[4096];
+  char buf[4096] = "";
   size_t len = strlen(key);
   for (size_t i = 0; i < n; i++) {
     if (read_small(dirs[i], file, buf, sizeof(buf)) < 0)

@@ -46,7 +46,7 @@ int cg_resources_update(const mr_context *ctx, char *const *dirs, size_t n,
   int r = cg_layout_detect(ctx->cgroup_mode, &l, err);
   if (r < 0)
     return r;
-  const struct cg_hierarchy **hier = calloc(n ? n : 1, sizeof(*hier));
+  const struct cg_hierarchy **hier = calloc(n ? n : 1, sizeof(const struct cg_hierarchy *));
   struct cg_paths paths = {.mode = l.mode, .dirs = (char **)dirs, .hier = hier, .n = n};
   struct cg_writes w = {0};
   char **warnings = NULL;
