@@ -234,6 +234,15 @@ assert_fail_with_i() { _mr_assert_fail 1 "$@"; }
 # Bundles
 # ---------------------------------------------------------------------------
 
+# mr_san_cflags: the compiler flags a test program linked against the build
+# tree's libminirun needs: the sanitizers' when the tree was configured with
+# --enable-sanitizers (their runtime must come first), else nothing.
+mr_san_cflags() {
+  if grep -q '^SANITIZER_CFLAGS = .*-fsanitize' "${MINIRUN_BUILDDIR:-.}/Makefile" 2>/dev/null; then
+    echo "-fsanitize=address,undefined"
+  fi
+}
+
 # make_bundle DIR [ARGS...]: DIR/rootfs (a copy of the cached busybox rootfs)
 # and DIR/config.json from `minirun spec`, with terminal false, process.args =
 # ARGS (default: true) and MR_TEST_TAG added to process.env.

@@ -10,12 +10,8 @@ test_api_program() {
   local src=$MINIRUN_SRCDIR/tests/api/test-api.c
   local libdir=$MINIRUN_BUILDDIR/.libs
   local bin=
-  # A library built with --enable-sanitizers needs its runtime linked in
-  # first: the program is built the same way (run-tests.sh's ASan step).
-  local san=
-  if [ -e "$libdir/libminirun.so" ] && ldd "$libdir/libminirun.so" 2>/dev/null | grep -q libasan; then
-    san=-fsanitize=address,undefined
-  fi
+  local san
+  san=$(mr_san_cflags)
   if [ -f "$src" ] && [ -e "$libdir/libminirun.so" ] && command -v gcc >/dev/null; then
     gcc -std=gnu11 -Wall -Wextra -g -O1 -pthread ${san:+"$san"} -I"$MINIRUN_SRCDIR/include" "$src" \
       -L"$libdir" -lminirun -Wl,-rpath,"$libdir" -o "$T/test-api" 2>"$T/gcc.log" ||
