@@ -25,7 +25,10 @@ static int open_in_root(int rootfd, const char *path, int flags)
   how.flags = (unsigned long long)(flags | O_CLOEXEC);
   how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
   long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-  if (fd < 0 && errno == ENOSYS) /* before 5.6: the same walk, in userspace */
+  /* ENOSYS: a kernel before 5.6. EPERM: the seccomp profile of an older
+   * container engine we run in (Docker before 20.10 denies what it does
+   * not know). Either way: the same resolution, in userspace. */
+  if (fd < 0 && (errno == ENOSYS || errno == EPERM))
     return inroot_walk(rootfd, path, flags);
   return fd < 0 ? -errno : (int)fd;
 }

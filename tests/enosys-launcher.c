@@ -4,12 +4,14 @@
  * system calls added since fail with ENOSYS, for the command and everything
  * it starts (seccomp filters are inherited across fork and exec).
  *
- *   enosys-launcher [-s NAME[,NAME...]] [--] COMMAND [ARG...]
+ *   enosys-launcher [-s NAME[,NAME...]] [-e ERRNO] [--] COMMAND [ARG...]
  *
  * -s (or $MR_ENOSYS_SYSCALLS): the system calls to fail, by name from the
  * table below or by number; default: all of the table and "timens". The
  * launcher exports MR_ENOSYS_SYSCALLS with the list it installed, so tests
- * can tell. "timens" is no system call: unshare() and setns() with
+ * can tell. -e EPERM (or a number) fails them with that errno instead, as
+ * the seccomp profiles of older container engines do for system calls they
+ * do not know (Docker before 20.10). "timens" is no system call: unshare() and setns() with
  * CLONE_NEWTIME fail with EINVAL, as before 5.6 (which had no such flag).
  *
  * No libseccomp: a plain BPF program, so the launcher builds and works in
@@ -136,12 +138,13 @@ static void set_jt(struct bpf_prog *a, int at, int target)
   a->prog[at].jt = (unsigned char)(target - at - 1);
 }
 
-static int install(const int *nrs, int n, bool timens)
+static int install(const int *nrs, int n, bool timens, int err)
 {
 #ifndef NATIVE_ARCH
   (void)nrs;
   (void)n;
   (void)timens;
+  (void)err;
   fprintf(stderr, "enosys-launcher: unknown architecture\n");
   return -1;
 #else
@@ -164,7 +167,8 @@ static int install(const int *nrs, int n, bool timens)
     j_setns = emit(&a, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_setns, 0, 0));
   }
   emit(&a, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
-  int enosys = emit(&a, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS));
+  int enosys =
+      emit(&a, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (unsigned)err));
   for (int k = 0; k < n; k++)
     set_jt(&a, jumps[k], enosys);
   if (timens) {
@@ -214,17 +218,25 @@ int main(int argc, char **argv)
   const char *list = getenv("MR_ENOSYS_SYSCALLS");
   if (list == NULL || *list == '\0')
     list = def;
-  int opt;
-  while ((opt = getopt(argc, argv, "+s:h")) != -1) {
+  int opt, err = ENOSYS;
+  while ((opt = getopt(argc, argv, "+s:e:h")) != -1) {
     if (opt == 's') {
       list = optarg;
+    } else if (opt == 'e') {
+      err = strcmp(optarg, "EPERM") == 0    ? EPERM
+            : strcmp(optarg, "ENOSYS") == 0 ? ENOSYS
+                                            : atoi(optarg);
+      if (err <= 0 || err > 4095) {
+        fprintf(stderr, "enosys-launcher: bad errno %s\n", optarg);
+        return 125;
+      }
     } else {
-      fprintf(stderr, "usage: %s [-s NAME[,NAME...]] [--] COMMAND [ARG...]\n", argv[0]);
+      fprintf(stderr, "usage: %s [-s NAME[,NAME...]] [-e ERRNO] [--] COMMAND [ARG...]\n", argv[0]);
       return opt == 'h' ? 0 : 125;
     }
   }
   if (optind >= argc) {
-    fprintf(stderr, "usage: %s [-s NAME[,NAME...]] [--] COMMAND [ARG...]\n", argv[0]);
+    fprintf(stderr, "usage: %s [-s NAME[,NAME...]] [-e ERRNO] [--] COMMAND [ARG...]\n", argv[0]);
     return 125;
   }
   char copy[1024];
@@ -236,7 +248,7 @@ int main(int argc, char **argv)
   int nrs[MAX_LIST];
   bool timens = false;
   int n = parse_list(copy, nrs, &timens);
-  if (n < 0 || install(nrs, n, timens) < 0)
+  if (n < 0 || install(nrs, n, timens, err) < 0)
     return 125;
   if (setenv("MR_ENOSYS_SYSCALLS", list, 1) < 0)
     return 125;

@@ -273,7 +273,7 @@ int procfs_open_file(const struct procfs *p, const char *path, int flags)
   int fd = -ENOSYS;
   if (!p->no_openat2)
     fd = open_with_openat2(p->root_fd, path, flags);
-  if (fd == -ENOSYS) {
+  if (fd == -ENOSYS || fd == -EPERM) { /* EPERM: an older engine's seccomp profile */
     fd = walk(p->root_fd, path, flags);
     if (fd >= 0) {
       /* Without RESOLVE_NO_XDEV: the walk never goes up, so a file on the

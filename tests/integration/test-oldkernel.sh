@@ -157,3 +157,18 @@ test_features_without_mount_setattr() {
     assert_eq true "$(echo "$normal" | jq -r '.linux.mountExtensions.idmap.enabled')" \
       "idmap in features on this kernel"
 }
+
+# Inside a container engine whose seccomp profile predates openat2 (Docker
+# before 20.10 answers EPERM for what it does not know), the walk is used
+# as on an old kernel: the mount through /data -> /etc lands inside.
+test_openat2_eperm_walks_in_root() {
+  local launcher=$MINIRUN_BUILDDIR/tests/enosys-launcher
+  MR="$launcher -s openat2 -e EPERM -- $MR"
+  make_bundle "$T/b" sh -c 'grep " /etc " /proc/self/mountinfo; cat /proc/self/oom_score_adj'
+  ln -s /etc "$T/b/rootfs/data"
+  jqset "$T/b" '.mounts += [{"destination": "/data", "type": "tmpfs", "source": "tmpfs"}]
+    | .process.oomScoreAdj = 321'
+  run_ok c1 "$T/b"
+  assert_contains "$OUT" " /etc " "a mount at the container's /etc"
+  assert_eq 321 "$(echo "$OUT" | tail -n1)" "oom_score_adj written through the verified procfs"
+}
