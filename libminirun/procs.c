@@ -135,6 +135,13 @@ int procs_signal_pid_ns(const mr_context *ctx, const struct state_record *rec, i
   int r = read_pid_ns(rec->pid, ns, sizeof(ns));
   if (r < 0)
     return mr_err_sys(err, -r, "container '%s': pid namespace of pid %d", rec->id, (int)rec->pid);
+  /* The namespace was read by pid number: it is the init's only if the init
+   * still holds that number now (it did before: the caller pinned it). A
+   * recycled pid would name another container's namespace. */
+  unsigned long long start;
+  bool dead;
+  if (proc_stat_read(rec->pid, &start, &dead) < 0 || dead || start != rec->pid_start)
+    return 0; /* the init is gone: so is every process of its namespace */
   DIR *d = opendir("/proc"); /* glibc opens it O_CLOEXEC */
   if (d == NULL)
     return mr_err_sys(err, errno, "open /proc");
