@@ -278,7 +278,8 @@ static int signal_pass(char *const *dirs, size_t n, int sig, mr_error **err)
 
 int cg_signal_all(char *const *dirs, size_t n, int sig, mr_error **err)
 {
-  for (size_t i = 0; sig == SIGKILL && i < n; i++) {
+  /* The cgroup2 directory is recorded last (cg_layout): found at once. */
+  for (size_t i = n; sig == SIGKILL && i-- > 0;) {
     if (!is_v2(dirs[i]))
       continue;
     int r = cg_v2_kill(dirs[i], err);
@@ -307,9 +308,14 @@ int cg_signal_all(char *const *dirs, size_t n, int sig, mr_error **err)
 
 /* ---- removal ---- */
 
-/* rmdir of dir and the sub-cgroups the container made, deepest first. */
+/* rmdir of dir and the sub-cgroups the container made, deepest first
+ * (looked for only when the plain rmdir finds the directory busy). */
 static int remove_tree(const char *dir, int depth)
 {
+  if (rmdir(dir) == 0 || errno == ENOENT)
+    return 0;
+  if (errno != EBUSY)
+    return -errno;
   DIR *d = depth < 16 ? opendir(dir) : NULL;
   if (d != NULL) {
     struct dirent *de;

@@ -14,7 +14,8 @@
 #   loop DEV BACKING                a loop device backed by a file in T
 #   cgroup DIR                      a new cgroup dir (not in T/.mr-snap-cgroups)
 #                                   named after a container id of the test
-#                                   (T/.mr-ids, T/ID.out) or naming T
+#                                   (T/.mr-ids, T/ID.out) and not below another
+#                                   test's dir name, or naming T
 #
 # A process belongs to the test when
 #   - its environment carries MR_TEST_TAG=T (make_bundle puts it into every
@@ -155,7 +156,11 @@ if (-f "$t/.mr-snap-cgroups") {
     for my $n (dir_entries($dir)) {
       my $p = "$dir/$n";
       next if -l $p || !-d $p;
-      push @out, "cgroup $p" if !$before{$p} && ($ids{$n} || index($p, $base) >= 0);
+      # A container's default cgroup path names its state root (T/state):
+      # a dir named after one of our ids below another test's T belongs to
+      # that test (suites run side by side), not to this one.
+      my $other = $p =~ /minirun-test\.[A-Za-z0-9]{6}/ && index($p, $base) < 0;
+      push @out, "cgroup $p" if !$before{$p} && (($ids{$n} && !$other) || index($p, $base) >= 0);
       push @todo, [ $p, $depth + 1 ] if $depth < 6;
     }
   }

@@ -81,3 +81,23 @@ test_checker_finds_cgroup_named_after_container() {
   rmdir "$d/$id"
   assert_nothing_left "after rmdir"
 }
+
+test_checker_ignores_same_id_of_another_test() {
+  # Suites run side by side and every test names its containers c1: the
+  # c1 below another test's state root (its cgroup parent names that T) is
+  # not ours; the c1 below ours is.
+  local d other mine
+  d=/sys/fs/cgroup/unified
+  [ -d "$d" ] || d=/sys/fs/cgroup
+  other="$d/mr-checker-minirun-test.Zz9Yy8-state"
+  mine="$d/mr-checker-${T##*/}"
+  echo c1 >>"$T/.mr-ids"
+  mkdir -p "$other/c1" 2>/dev/null || skip "cannot create a cgroup under $d"
+  mkdir -p "$mine/c1"
+  local left
+  left=$(_mr_leftovers_once "$T")
+  assert_contains "$left" "cgroup $mine/c1" "leftovers"
+  assert_not_contains "$left" "cgroup $other/c1" "leftovers"
+  rmdir "$other/c1" "$other" "$mine/c1" "$mine"
+  assert_nothing_left "after rmdir"
+}
