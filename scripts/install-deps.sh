@@ -20,6 +20,8 @@ pkgs=(
   # the podman checklist (tests/integration/test-podman.sh): podman with
   # conmon, and catatonit for --init
   podman conmon catatonit
+  # the containerd flow (tests/integration/test-containerd.sh)
+  containerd
 )
 
 missing=()
