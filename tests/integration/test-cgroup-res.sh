@@ -346,3 +346,22 @@ test_update_check_before_update() {
   assert_eq 67108864 "$(cat "$f")" "limit above the usage"
   ctr_cleanup c1
 }
+
+# blockIO throttles land in the file of the host's layout for a real disk
+# (enforcement needs direct I/O on a disk the container may read: not here).
+test_block_io_throttle_written() {
+  res_need
+  local dev
+  dev=$(cat "$(ls -d /sys/block/vd* /sys/block/sd* /sys/block/nvme* 2>/dev/null | head -n1)/dev" 2>/dev/null) ||
+    skip "no disk in /sys/block"
+  make_bundle "$T/b" sleep 100
+  set_resources "$T/b" "{\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": ${dev%:*}, \"minor\": ${dev#*:}, \"rate\": 1048576}]}}"
+  run_d_ok c1 "$T/b"
+  local f
+  if f=$(cg_find c1 blkio.throttle.read_bps_device); then
+    assert_contains "$(cat "$f")" "$dev 1048576" "$f"
+  else
+    assert_contains "$(cat "$(cg_file c1 io.max)")" "$dev rbps=1048576" "io.max"
+  fi
+  ctr_cleanup c1
+}
