@@ -30,6 +30,18 @@ static int absolute_path(const char *path, char **out, mr_error **err)
   return 0;
 }
 
+/* The text itself: create saves it in the state dir for exec. */
+static int keep_text(mr_config *c, const char *json, size_t len, mr_error **err)
+{
+  c->json = malloc(len + 1);
+  if (c->json == NULL)
+    return mr_err_sys(err, ENOMEM, "config");
+  memcpy(c->json, json, len);
+  c->json[len] = '\0';
+  c->json_len = len;
+  return 0;
+}
+
 static int config_from_text(const char *json, size_t len, const char *bundle, mr_config **out,
                             mr_error **err)
 {
@@ -38,13 +50,8 @@ static int config_from_text(const char *json, size_t len, const char *bundle, mr
     return mr_err_sys(err, ENOMEM, "config");
   seccomp_config_init(c);
   int r = absolute_path(bundle, &c->bundle, err);
-  if (r == 0 && (c->json = malloc(len + 1)) == NULL)
-    r = mr_err_sys(err, ENOMEM, "config");
-  if (r == 0) {
-    memcpy(c->json, json, len);
-    c->json[len] = '\0';
-    c->json_len = len;
-  }
+  if (r == 0)
+    r = keep_text(c, json, len, err);
   if (r == 0)
     r = spec_parse(json, len, "config.json", &c->spec, err);
   if (r == 0 && c->spec->root.path != NULL) {

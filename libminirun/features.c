@@ -163,9 +163,14 @@ static void capabilities(struct jw *w)
   /* caps_plan takes libcap's names up to the kernel's last capability. */
   int last = CAP_LAST_CAP;
   FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
+  char text[16];
   if (f != NULL) {
-    if (fscanf(f, "%d", &last) != 1)
-      last = CAP_LAST_CAP;
+    if (fgets(text, sizeof(text), f) != NULL) {
+      char *end;
+      long v = strtol(text, &end, 10);
+      if (end != text && v >= 0 && v < 64)
+        last = (int)v;
+    }
     fclose(f);
   }
   jw_str(w, "capabilities");
