@@ -5,7 +5,19 @@
 # once reported a created container as stopped). Bounded: MR_STRESS_LOOPS
 # create -> state -> list -> delete rounds (default 8 in the suite, to fit its per-test timeout; the
 # defect was hunted with 200) while two busy loops, started and killed here by
-# PID, compete for the CPUs and a poller reads `state` concurrently.
+# PID, compete for the CPUs and a poller reads `state` concurrently; and
+# three such creators in parallel for 15 s.
+#
+# Status is derived without a lock (libminirun/state.c state_status):
+# stopped only when /proc/PID/stat is gone, shows a zombie, or a start time
+# other than the one recorded at commit; created vs running from whether the
+# init still holds exec.fifo open. None of these changes for a waiting
+# init, and neither loop has reproduced the defect (the parallel test: 54
+# rounds x 3 reads here; 97 more rounds by hand under two CPU hogs). The
+# windows found and closed meanwhile: an init sharing the caller's session
+# and process group (a `timeout` or terminal signal to the group reached it;
+# now setsid), and `kill --all` reading the init's pid namespace by a pid
+# that may have been recycled (now re-checked after the read).
 
 # busy_start: two CPU hogs; their PIDs go to BUSY_PIDS (killed by busy_stop).
 busy_start() {
