@@ -13,8 +13,8 @@
 # other than the one recorded at commit; created vs running from whether the
 # init still holds exec.fifo open. None of these changes for a waiting
 # init, and neither loop has reproduced the defect (the parallel test: 54
-# rounds x 3 reads here; 97 more rounds by hand under two CPU hogs). The
-# windows found and closed meanwhile: an init sharing the caller's session
+# rounds x 3 reads here; 97 more rounds by hand under two CPU hogs). Two
+# candidate windows, both closed (which one was seen is not known): an init sharing the caller's session
 # and process group (a `timeout` or terminal signal to the group reached it;
 # now setsid), and `kill --all` reading the init's pid namespace by a pid
 # that may have been recycled (now re-checked after the read).
