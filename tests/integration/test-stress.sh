@@ -14,10 +14,11 @@
 # init still holds exec.fifo open. None of these changes for a waiting
 # init, and neither loop has reproduced the defect (the parallel test: 54
 # rounds x 3 reads here; 97 more rounds by hand under two CPU hogs). Two
-# candidate windows, both closed (which one was seen is not known): an init sharing the caller's session
-# and process group (a `timeout` or terminal signal to the group reached it;
-# now setsid), and `kill --all` reading the init's pid namespace by a pid
-# that may have been recycled (now re-checked after the read).
+# candidate windows, both closed (which one was seen is not known): an
+# init sharing the caller's session and process group (a `timeout` or
+# terminal signal to the group reached it; now setsid), and `kill --all`
+# reading the init's pid namespace by a pid that may have been recycled
+# (now re-checked after the read).
 
 # busy_start: two CPU hogs; their PIDs go to BUSY_PIDS (killed by busy_stop).
 busy_start() {
