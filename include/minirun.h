@@ -433,7 +433,13 @@ MR_API void mr_exec_opts_set_stdio(mr_exec_opts *opts, int in_fd, int out_fd, in
  * A stopped, paused or unknown container is an error (-EINVAL / -ENOENT).
  * When the program cannot be run the message is the one podman maps to
  * exit codes: 'exec "NAME": executable file not found in $PATH' (-ENOENT,
- * 127) or 'exec "NAME": permission denied' (-EACCES, 126). */
+ * 127) or 'exec "NAME": permission denied' (-EACCES, 126).
+ * Blocks until the program runs, at most the context's timeout
+ * (mr_context_set_timeout: -ETIMEDOUT) and until its cancel fd is readable
+ * (-ECANCELED); the process is then killed and reaped. Holds the
+ * container's lock meanwhile (a concurrent delete waits). `out` NULL: the
+ * caller still is the parent and must reap the pid itself. Not thread-safe
+ * on the same opts; a context is used by one thread at a time. */
 MR_API int mr_container_exec(mr_context *ctx, const char *id, const mr_exec_opts *opts,
                              mr_container **out, mr_error **err);
 
