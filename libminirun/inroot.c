@@ -16,7 +16,8 @@
 #define SYS_openat2 437
 #endif
 
-#define INROOT_PATH_MAX 4096
+#define INROOT_PATH_MAX     4096
+#define INROOT_EAGAIN_TRIES 64
 
 static int open_in_root(int rootfd, const char *path, int flags)
 {
@@ -24,7 +25,15 @@ static int open_in_root(int rootfd, const char *path, int flags)
   memset(&how, 0, sizeof(how));
   how.flags = (unsigned long long)(flags | O_CLOEXEC);
   how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-  long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+  /* With ".." in the path the kernel fails with EAGAIN when any rename or
+   * mount happened meanwhile anywhere (other containers being set up): it
+   * asks to be called again. Bounded: a system that never stops mounting
+   * must not keep us here. */
+  long fd;
+  int tries = 0;
+  do
+    fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+  while (fd < 0 && errno == EAGAIN && ++tries < INROOT_EAGAIN_TRIES);
   /* ENOSYS: a kernel before 5.6. EPERM: the seccomp profile of an older
    * container engine we run in (Docker before 20.10 denies what it does
    * not know). Either way: the same resolution, in userspace. */

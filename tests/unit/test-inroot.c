@@ -9,16 +9,21 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "inroot.h"
@@ -36,7 +41,14 @@ static int kernel_in_root(int rootfd, const char *path, int flags)
   memset(&how, 0, sizeof(how));
   how.flags = (unsigned long long)(flags | O_CLOEXEC);
   how.resolve = RESOLVE_IN_ROOT;
-  long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+  /* EAGAIN: a rename or mount anywhere on the system while a path with
+   * ".." was resolved (other tests, other containers); the kernel asks to
+   * be called again, as libminirun/inroot.c does. */
+  long fd;
+  int tries = 0;
+  do
+    fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+  while (fd < 0 && errno == EAGAIN && ++tries < 64);
   return fd < 0 ? -errno : (int)fd;
 }
 
@@ -360,6 +372,53 @@ static void creation(void)
   }
 }
 
+/* openat2 fails a path with ".." with EAGAIN when a mount or rename
+ * happened anywhere meanwhile (the locks are global): another container
+ * being set up must not make ours fail. A child in a private mount
+ * namespace mounts a tmpfs and renames a file in it in a loop while
+ * "/d/e/../.." is resolved; every resolution must succeed. */
+static void eagain_retried(const char *dir)
+{
+  if (geteuid() != 0) {
+    skip("needs root (mount)", "resolution with '..' survives concurrent mounts");
+    return;
+  }
+  char mnt[PATH_MAX];
+  snprintf(mnt, sizeof(mnt), "%s/mnt", dir);
+  must(mkdir(mnt, 0755), "mnt");
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+      _exit(1);
+    char a[PATH_MAX + 8], b[PATH_MAX + 8];
+    snprintf(a, sizeof(a), "%s/ra", mnt);
+    snprintf(b, sizeof(b), "%s/rb", mnt);
+    for (;;) {
+      if (mount("none", mnt, "tmpfs", 0, NULL) < 0)
+        _exit(1);
+      close(open(a, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+      for (int i = 0; i < 100; i++) /* renames take the same global lock */
+        if (rename(a, b) < 0 || rename(b, a) < 0)
+          _exit(1);
+      umount2(mnt, MNT_DETACH);
+    }
+  }
+  int failed = 0, first = 0;
+  for (int i = 0; i < 200000; i++) {
+    int fd = inroot_open(rootfd, "/d/e/../..", INROOT_EXISTING);
+    if (fd >= 0) {
+      close(fd);
+    } else if (failed++ == 0) {
+      first = fd;
+    }
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, NULL, 0);
+  ok(failed == 0,
+     "resolution with '..' survives concurrent mounts (%d of 200000 failed, first: %s)", failed,
+     failed ? strerror(-first) : "none");
+}
+
 int main(void)
 {
   char dir[] = "/tmp/test-inroot.XXXXXX";
@@ -390,6 +449,7 @@ int main(void)
   no_fd_leak();
   swap_race();
   creation();
+  eagain_retried(dir);
   ok(inroot_walk(rootfd, "/etc", O_RDONLY | O_CREAT) == -EINVAL,
      "flags other than O_PATH lookups are refused");
 
