@@ -53,12 +53,13 @@ have_multiarch() { # DEBARCH
   done
 }
 
-# apt-get update that tolerates a foreign index the mirror cannot serve right
-# now: retried with only the host's and DEBARCH's indexes.
-apt_update() { # DEBARCH
-  "${APT[@]}" -qq update >/dev/null 2>&1 && return 0
-  "${APT[@]}" -qq -o APT::Architectures::="$(dpkg --print-architecture)" \
-    -o APT::Architectures::="$1" update >/dev/null 2>&1
+# apt-get update. An index the mirror cannot serve right now only keeps its
+# repository's old lists (apt's update is transactional per repository); the
+# install that follows tells whether what we need is known. (No update
+# restricted to some architectures: it would drop the others' lists.)
+apt_update() {
+  "${APT[@]}" -qq update >/dev/null 2>&1 ||
+    echo "$me: apt-get update reported errors (a mirror mid-sync?); going on with the lists there are" >&2
 }
 
 install_multiarch() { # TRIPLET DEBARCH
@@ -67,7 +68,7 @@ install_multiarch() { # TRIPLET DEBARCH
     dpkg --add-architecture "$2"
     added=1
   fi
-  apt_update "$2" || true
+  apt_update
   for p in $DEV_PKGS; do pkgs+=("$p:$2"); done
   if "${APT[@]}" -q install --no-install-recommends "${pkgs[@]}" >"$CACHE/$2.apt.log" 2>&1; then
     return 0
@@ -135,7 +136,7 @@ install_one() { # NAME
   if ! command -v "$triplet-gcc" >/dev/null; then
     echo "$me: installing $gccpkg"
     { "${APT[@]}" -qq install --no-install-recommends "$gccpkg" >/dev/null ||
-      { apt_update "$debarch" && "${APT[@]}" -qq install --no-install-recommends "$gccpkg" >/dev/null; }; } ||
+      { apt_update && "${APT[@]}" -qq install --no-install-recommends "$gccpkg" >/dev/null; }; } ||
       {
         echo "$me: could not install $gccpkg" >&2
         return 1
