@@ -141,7 +141,7 @@ IS_ROOT=0
 # ---------------------------------------------------------------- packages
 apt_quiet() { apt-get -o DPkg::Lock::Timeout=600 -o APT::Get::Assume-Yes=true "$@" >&2; }
 need=()
-command -v $QEMU >/dev/null || need+=($QPKG)
+command -v $QEMU >/dev/null || need+=("$QPKG")
 dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
 command -v xz >/dev/null || need+=(xz-utils)
 command -v cpio >/dev/null || need+=(cpio)
@@ -360,6 +360,7 @@ if [ $SETUP_ONLY = 1 ]; then
 fi
 
 # ---------------------------------------------------------------- machine
+# shellcheck disable=SC2054 # the commas are inside QEMU option values
 if [ $ARCH = x86_64 ]; then
   if [ "$ACCEL" = auto ]; then
     ACCEL=tcg
@@ -387,7 +388,7 @@ fi
 WORK=$(cd "$WORK" && pwd -P) || die "--workdir $WORK not found"
 [ "$WORK" != / ] || die "refusing to share / read-write; cd into a project directory"
 CTL=$(mktemp -d "${TMPDIR:-/tmp}/vm-run.XXXXXX")
-QPID= CAT1= CAT2=
+QPID='' CAT1='' CAT2=''
 cleanup() {
   [ -z "$QPID" ] || kill "$QPID" 2>/dev/null || true
   for p in $CAT1 $CAT2; do kill "$p" 2>/dev/null || true; done
@@ -456,7 +457,7 @@ wait $QPID
 qrc=$?
 QPID=
 wait $CAT1 $CAT2 2>/dev/null
-CAT1= CAT2=
+CAT1='' CAT2=''
 set -e
 log "VM exited (qemu/timeout rc=$qrc) after $((($(date +%s%N) - t0) / 1000000)) ms"
 if [ "$VERBOSE" = 1 ]; then
