@@ -138,6 +138,9 @@ void sched_apply(const struct plan *plan, int sync_fd)
     return;
   if (syscall(SYS_sched_setattr, 0, &plan->procattr.sched, 0) < 0)
     sync_fail(sync_fd, errno, "process.scheduler: sched_setattr",
-              errno == EPERM ? " (real-time and deadline policies need CAP_SYS_NICE)" : "", NULL,
-              NULL);
+              errno == EPERM
+                  ? " (real-time and deadline policies need CAP_SYS_NICE and, in a v1 cpu cgroup, "
+                    "real-time runtime: linux.resources.cpu.realtimeRuntime)"
+                  : "",
+              NULL, NULL);
 }

@@ -252,11 +252,26 @@ test_scheduler_batch_nice() {
   assert_eq "3 127 7" "$OUT" "policy (3 = SCHED_BATCH), prio and nice inside"
 }
 
+# With RT group scheduling a new v1 cpu cgroup gets no real-time runtime
+# (cpu.rt_runtime_us 0), so a real-time policy fails there, as under runc:
+# this test is about sched_setattr, so it runs without cgroups on such hosts;
+# scheduler_fifo_cgroup_v1 checks the error.
+rt_group_sched() { [ -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ]; }
+
 test_scheduler_fifo() {
   make_bundle "$T/b" sh -c "$SCHED_SHOW"
   jqset "$T/b" '.process.scheduler = {"policy": "SCHED_FIFO", "priority": 10}'
+  if rt_group_sched; then MR="$MR --cgroup-manager disabled"; fi
   run_ok c1 "$T/b"
   assert_eq "1 89 0" "$OUT" "policy (1 = SCHED_FIFO) and prio (99 - 10) inside"
+}
+
+test_scheduler_fifo_cgroup_v1() {
+  rt_group_sched || skip "no v1 cpu controller with RT group scheduling here"
+  make_bundle "$T/b" sh -c "$SCHED_SHOW"
+  jqset "$T/b" '.process.scheduler = {"policy": "SCHED_FIFO", "priority": 10}'
+  assert_fail_with "linux.resources.cpu.realtimeRuntime" $MR run --bundle "$T/b" c1
+  assert_no_state
 }
 
 test_scheduler_idle() {
