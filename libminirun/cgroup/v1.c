@@ -13,7 +13,7 @@
 
 /* The freezer takes a moment (FREEZING) when a task is busy in the
  * kernel; writing FROZEN again retries the tasks that were not frozen. */
-#define FREEZE_TRIES 5000 /* x 1 ms */
+#define FREEZE_TRIES 30000 /* x >= 1 ms: see FREEZE_WAIT_MS in v2.c */
 
 int cg_v1_freeze(const char *dir, bool freeze, mr_error **err)
 {

@@ -15,7 +15,17 @@
 #include "../util.h"
 #include "place.h"
 
-#define FREEZE_WAIT_MS 5000
+/* Freezing takes milliseconds on a board, but seconds on an emulated or
+ * overloaded machine (tasks freeze only when they next leave the kernel):
+ * bound the wait by the clock, generously. */
+#define FREEZE_WAIT_MS 30000
+
+static long long now_ms(void)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
 
 /* "frozen 1" in cgroup.events: every task of the subtree is frozen. */
 static int events_frozen(const char *dir)
@@ -42,7 +52,7 @@ int cg_v2_freeze(const char *dir, bool freeze, mr_error **err)
    * timeout anyway so a missed edge costs milliseconds, not the wait. */
   cleanup_free char *path = util_path_join(dir, "cgroup.events");
   cleanup_close int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-  for (int waited = 0; waited < FREEZE_WAIT_MS; waited += 10) {
+  for (long long end = now_ms() + FREEZE_WAIT_MS; now_ms() < end;) {
     r = events_frozen(dir);
     if (r < 0)
       return mr_err_sys(err, -r, "cgroup: read %s/cgroup.events", dir);
