@@ -158,12 +158,19 @@ static int add_pids_of(const char *dir, pid_t **pids, size_t *n, size_t *cap, in
   FILE *f = fopen(path, "re");
   if (f == NULL)
     return -errno;
-  long v;
-  while (fscanf(f, "%ld", &v) == 1) {
+  char *line = NULL;
+  size_t len = 0;
+  while (getline(&line, &len, f) > 0) {
+    char *end;
+    errno = 0;
+    long v = strtol(line, &end, 10);
+    if (errno != 0 || end == line || v <= 0)
+      continue;
     if (*n == *cap) {
       size_t nc = *cap ? *cap * 2 : 64;
       pid_t *np = realloc(*pids, nc * sizeof(*np));
       if (np == NULL) {
+        free(line);
         fclose(f);
         return -ENOMEM;
       }
@@ -172,6 +179,7 @@ static int add_pids_of(const char *dir, pid_t **pids, size_t *n, size_t *cap, in
     }
     (*pids)[(*n)++] = (pid_t)v;
   }
+  free(line);
   fclose(f);
   /* Sub-cgroups the container made (a nested runtime, systemd inside). */
   DIR *d = depth < 16 ? opendir(dir) : NULL;
@@ -211,7 +219,8 @@ int cg_pids(char *const *dirs, size_t n, pid_t **pids, size_t *n_pids, mr_error 
     *n_pids = 0;
     return mr_err_sys(err, -r, "cgroup: read %s/cgroup.procs", dirs[0]);
   }
-  qsort(*pids, *n_pids, sizeof(pid_t), cmp_pid);
+  if (*n_pids > 1)
+    qsort(*pids, *n_pids, sizeof(pid_t), cmp_pid);
   return 0;
 }
 

@@ -320,7 +320,7 @@ void cg_layout_free(struct cg_layout *l)
 {
   if (l == NULL)
     return;
-  for (size_t i = 0; i < l->n; i++) {
+  for (size_t i = 0; l->h != NULL && i < l->n; i++) {
     free(l->h[i].mountpoint);
     free(l->h[i].controllers);
   }

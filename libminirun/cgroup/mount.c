@@ -97,7 +97,8 @@ static bool join(char *buf, size_t size, const char *dir, const char *name)
     return false;
   memcpy(buf, dir, a);
   buf[a] = '/';
-  memcpy(buf + a + 1, name, b + 1);
+  memcpy(buf + a + 1, name, b);
+  buf[a + 1 + b] = '\0';
   return true;
 }
 

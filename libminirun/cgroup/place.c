@@ -23,7 +23,7 @@ static int plan_paths(struct cg_place *p, mr_error **err)
   size_t n = p->layout.n;
   p->paths.mode = p->layout.mode;
   p->paths.dirs = calloc(n ? n : 1, sizeof(char *));
-  p->paths.hier = calloc(n ? n : 1, sizeof(*p->paths.hier));
+  p->paths.hier = calloc(n ? n : 1, sizeof(const struct cg_hierarchy *));
   if (p->paths.dirs == NULL || p->paths.hier == NULL)
     return mr_err_sys(err, ENOMEM, "cgroup paths");
   for (size_t i = 0; i < n; i++) {
