@@ -87,7 +87,10 @@ check_tree() {
   # tests/integration/run.log, ...).
   local logs
   # shellcheck disable=SC2016 # $(TEST_LOGS) is for make
-  logs=$(printf 'print-test-logs:\n\t@echo $(TEST_LOGS)\n' | make -s -C "$dir" -f Makefile -f - "$@" print-test-logs)
+  # (make may first regenerate Makefile and print configure's output: take
+  # only the marked line.)
+  logs=$(printf 'print-test-logs:\n\t@echo "TEST_LOGS: $(TEST_LOGS)"\n' |
+    make -s -C "$dir" -f Makefile -f - "$@" print-test-logs | sed -n 's/^TEST_LOGS: //p' | tail -n 1)
   [ -n "$logs" ] || fatal "no tests are registered in Makefile.am"
 
   local summary_re='^([A-Za-z_-]+: )?([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?[[:space:]]*$'
