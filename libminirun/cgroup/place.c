@@ -190,17 +190,20 @@ static int make_dir_once(mr_context *ctx, struct cg_place *p, size_t i, mr_error
     if (mkdir(path, 0755) == 0) {
       if (remember_created(p, path) < 0)
         return mr_err_sys(err, ENOMEM, "cgroup");
-      if (cpuset) {
-        int r = cg_v1_cpuset_init(path, err);
-        if (r < 0)
-          return r;
-      }
     } else if (errno == ENOENT) {
       return -EAGAIN;
     } else if (errno != EEXIST) {
       return mr_err_sys(err, errno, "cgroup: create %s", path);
     } else if (leaf) {
       int r = check_reused_leaf(path, err);
+      if (r < 0)
+        return r;
+    }
+    /* Also where the level already existed: a parallel create may have
+     * made it and not yet filled its cpus/mems, and a child of an empty
+     * cpuset cannot take tasks (ENOSPC). Filling is idempotent. */
+    if (cpuset) {
+      int r = cg_v1_cpuset_init(path, err);
       if (r < 0)
         return r;
     }

@@ -284,3 +284,33 @@ test_cgroup_mount_with_cgroups_disabled() {
     fail "run: $(cat "$T/err")"
   assert_eq 0 "$out" "entries of /sys/fs/cgroup without cgroups (never the host's tree)"
 }
+
+# Creates under different state roots share the top parent (/minirun), which
+# every delete removes once empty and the next create makes again. A create
+# that found that level made by another create, before its v1 cpus/mems
+# were filled, used to inherit an empty cpuset: "move the init ...: No space
+# left on device". Workers on their own roots, in a loop, for a few seconds.
+test_parallel_roots_share_the_parent() {
+  cg_need
+  make_bundle "$T/b" true
+  local i pids=()
+  for i in 1 2 3 4; do
+    (
+      end=$((SECONDS + 8)) n=0
+      while [ $SECONDS -lt $end ]; do
+        n=$((n + 1))
+        $MINIRUN --root "$T/s$i" run --bundle "$T/b" "w$i-$n" >/dev/null 2>>"$T/w$i.err" ||
+          { echo "worker $i run $n failed" >>"$T/w$i.err"; exit 1; }
+      done
+      echo "$n" >"$T/w$i.n"
+    ) &
+    pids+=($!)
+  done
+  local bad=0
+  for i in "${!pids[@]}"; do wait "${pids[$i]}" || bad=1; done
+  [ $bad -eq 0 ] || fail "a parallel run failed: $(cat "$T"/w*.err)"
+  for i in 1 2 3 4; do
+    [ "$(cat "$T/w$i.n")" -ge 2 ] || fail "worker $i ran fewer than 2 containers"
+    [ -z "$(ls -A "$T/s$i" 2>/dev/null | grep -v '^\.')" ] || fail "state left under $T/s$i"
+  done
+}
