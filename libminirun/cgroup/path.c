@@ -69,7 +69,7 @@ static int check_slice(const char *slice, size_t len, mr_error **err)
 {
   static const char suffix[] = ".slice";
   size_t sl = sizeof(suffix) - 1;
-  if (len <= sl || strncmp(slice + len - sl, suffix, sl) != 0 || memchr(slice, '/', len) ||
+  if (len <= sl || strncmp(slice + (len - sl), suffix, sl) != 0 || memchr(slice, '/', len) ||
       (len != sl + 1 && (slice[0] == '-' || slice[len - sl - 1] == '-')))
     return mr_err(err, -EINVAL, FIELD ": '%.*s' is not a systemd slice name (like a-b.slice)",
                   (int)len, slice);

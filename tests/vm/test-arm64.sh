@@ -72,4 +72,8 @@ jq '.process.args = ["sleep", "600"]' "$W/b/config.json" >"$W/l/config.json"
 
 vmargs=(--arch arm64 --timeout 600 --workdir "$BUILD")
 [ "$RUNS" = 0 ] || vmargs+=(--icount)
-"$VMRUN" "${vmargs[@]}" -- sh "$SRCDIR/tests/vm/arm64-guest.sh" "$BUILD/obj" "$BUILD/stage" "$W" "$RUNS"
+# The guest sees the host's / read-only but its own /tmp: a source tree
+# under /tmp (a CI checkout) is invisible there, so the script travels in
+# the shared work directory.
+cp "$SRCDIR/tests/vm/arm64-guest.sh" "$W/arm64-guest.sh"
+"$VMRUN" "${vmargs[@]}" -- sh "$W/arm64-guest.sh" "$BUILD/obj" "$BUILD/stage" "$W" "$RUNS"
