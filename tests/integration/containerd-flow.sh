@@ -42,7 +42,11 @@ EOC
 containerd --config "$D/config.toml" >"$D/containerd.log" 2>&1 &
 cpid=$!
 for _ in $(seq 50); do [ -S "$D/sock" ] && break; sleep 0.1; done
-C="ctr -a $D/sock"
+# A namespace of our own: the runc shim keeps the runtime's state under
+# /run/containerd/runc/<namespace>, shared by every containerd on the
+# machine (the suite's two modes run this flow at the same time).
+NS=minirun-test-${D//[^a-zA-Z0-9]/}
+C="ctr -a $D/sock -n $NS"
 run $C images import "$D/img.tar"
 IMG=localhost/ctrd-busybox:1
 check "image import" [ $RC = 0 ]
@@ -75,8 +79,9 @@ sleep 0.5
 run $C task delete t3
 check "task kill + delete" [ $RC = 0 ]
 run $C containers rm t3
-run "$RT" --root /run/containerd/runc/default list -q
+run "$RT" --root "/run/containerd/runc/$NS" list -q
 check "no runtime state left" eval '[ $RC = 0 ] && ! grep -qx "t[123]" $OUT'
 kill $cpid
 wait $cpid 2>/dev/null
+rm -rf "/run/containerd/runc/$NS"
 echo "$npass passed, $nfail failed"
