@@ -184,3 +184,35 @@ void util_rfc3339_now(char *buf, size_t size)
   size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
   snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
 }
+
+void util_mountinfo_unescape(char *s)
+{
+  char *out = s;
+  for (; *s; s++) {
+    if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
+        s[3] <= '7') {
+      *out++ = (char)(((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
+      s += 3;
+    } else {
+      *out++ = *s;
+    }
+  }
+  *out = '\0';
+}
+
+char *util_mountinfo_mount_point(char *line)
+{
+  char *f = line;
+  for (int i = 0; i < 4; i++) {
+    f = strchr(f, ' ');
+    if (f == NULL)
+      return NULL;
+    f++;
+  }
+  char *end = strchr(f, ' ');
+  if (end == NULL)
+    return NULL;
+  *end = '\0';
+  util_mountinfo_unescape(f);
+  return f;
+}

@@ -38,4 +38,11 @@ char *util_path_join(const char *a, const char *b);
 /* Current time as RFC 3339 with nanoseconds in UTC, into buf (>= 40 bytes). */
 void util_rfc3339_now(char *buf, size_t size);
 
+/* Decodes mountinfo's octal escapes ("\\040" for a space) in place.
+ * Async-signal-safe. */
+void util_mountinfo_unescape(char *s);
+/* Field 5 of a mountinfo line (the mount point), NUL-terminated and
+ * unescaped in place; NULL for a malformed line. Async-signal-safe. */
+char *util_mountinfo_mount_point(char *line);
+
 #endif /* MR_UTIL_H */

@@ -46,22 +46,6 @@ static bool is_mount_option(const char *opt)
   return strncmp(opt, "release_agent=", 14) == 0;
 }
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape_octal(char *s)
-{
-  char *out = s;
-  for (char *p = s; *p;) {
-    if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' &&
-        p[3] <= '7') {
-      *out++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
-      p += 4;
-    } else {
-      *out++ = *p++;
-    }
-  }
-  *out = '\0';
-}
-
 /* Splits one mountinfo line in place. Returns false for lines that are not
  * cgroup mounts (or malformed ones). */
 static bool parse_line(char *line, struct cg_mount *m)
@@ -89,8 +73,8 @@ static bool parse_line(char *line, struct cg_mount *m)
   m->mountpoint = field[4];
   m->superopts = super;
   m->v2 = strcmp(fstype, "cgroup2") == 0;
-  unescape_octal(m->root);
-  unescape_octal(m->mountpoint);
+  util_mountinfo_unescape(m->root);
+  util_mountinfo_unescape(m->mountpoint);
   return true;
 }
 

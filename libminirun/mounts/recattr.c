@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../inroot.h"
+#include "../util.h"
 
 #ifndef SYS_mount_setattr
 #define SYS_mount_setattr 442
@@ -94,40 +95,6 @@ static int remount_fd(int fd, unsigned long long set, unsigned long long clr)
   return 0;
 }
 
-/* Octal escapes of mountinfo ("\040" for a space), in place. */
-static void unescape(char *s)
-{
-  char *out = s;
-  for (; *s; s++) {
-    if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
-        s[3] <= '7') {
-      *out++ = (char)(((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
-      s += 3;
-    } else {
-      *out++ = *s;
-    }
-  }
-  *out = '\0';
-}
-
-/* Field 5 of a mountinfo line (the mount point), in place. */
-static char *mount_point_of(char *line)
-{
-  char *f = line;
-  for (int i = 0; i < 4; i++) {
-    f = strchr(f, ' ');
-    if (f == NULL)
-      return NULL;
-    f++;
-  }
-  char *end = strchr(f, ' ');
-  if (end == NULL)
-    return NULL;
-  *end = '\0';
-  unescape(f);
-  return f;
-}
-
 struct below {
   int rootfd;
   const char *root; /* host path of the rootfs */
@@ -141,7 +108,7 @@ struct below {
  * reached again from the root by its path inside it. */
 static int one_line(const struct below *b, char *line)
 {
-  const char *mp = mount_point_of(line);
+  const char *mp = util_mountinfo_mount_point(line);
   if (mp == NULL || strncmp(mp, b->top, b->top_len) != 0 || mp[b->top_len] != '/')
     return 0;
   if (strncmp(mp, b->root, b->root_len) != 0 || mp[b->root_len] != '/')

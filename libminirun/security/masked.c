@@ -17,6 +17,7 @@
 #include "../inroot.h"
 #include "../rootfs.h"
 #include "../sync.h"
+#include "../util.h"
 
 #ifndef SYS_mount_setattr
 #define SYS_mount_setattr 442
@@ -74,45 +75,11 @@ static int remount_readonly(int fd)
   return mount(NULL, inroot_fd_path(fd, path, sizeof(path)), NULL, flags, NULL) < 0 ? -errno : 0;
 }
 
-/* Octal escapes of /proc/self/mountinfo ("\040" for a space), in place. */
-static void unescape(char *s)
-{
-  char *out = s;
-  for (; *s; s++) {
-    if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
-        s[3] <= '7') {
-      *out++ = (char)(((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
-      s += 3;
-    } else {
-      *out++ = *s;
-    }
-  }
-  *out = '\0';
-}
-
-/* Field 5 (the mount point) of a mountinfo line, NUL-terminated in place. */
-static char *mount_point_of(char *line)
-{
-  char *f = line;
-  for (int i = 0; i < 4; i++) {
-    f = strchr(f, ' ');
-    if (f == NULL)
-      return NULL;
-    f++;
-  }
-  char *end = strchr(f, ' ');
-  if (end == NULL)
-    return NULL;
-  *end = '\0';
-  unescape(f);
-  return f;
-}
-
 /* One line of mountinfo: when its mount point lies below `top`, make it
  * read-only too. */
 static int remount_if_below(int rootfd, char *line, const char *top, size_t top_len)
 {
-  const char *mp = mount_point_of(line);
+  const char *mp = util_mountinfo_mount_point(line);
   if (mp == NULL || strncmp(mp, top, top_len) != 0)
     return 0;
   const char *rest = mp + top_len;
