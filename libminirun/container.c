@@ -61,20 +61,6 @@ static void close_fd(int *fd)
   *fd = -1;
 }
 
-/* Our fds must not land in the range the container inherits (0-2 and the
- * preserved ones): move them above it. */
-static int move_above(int *fd, int min, mr_error **err)
-{
-  if (*fd < 0 || *fd >= min)
-    return 0;
-  int moved = fcntl(*fd, F_DUPFD_CLOEXEC, min);
-  if (moved < 0)
-    return mr_err_sys(err, errno, "fcntl F_DUPFD_CLOEXEC");
-  close(*fd);
-  *fd = moved;
-  return 0;
-}
-
 /* `start` runs in another process: a startContainer hook failing in the
  * init reaches it through this fifo, and start reads until the init's end
  * closes on exec - so the poststart hooks run once the program does. */
@@ -117,16 +103,16 @@ static int prepare_fds(struct create_job *job, mr_error **err)
   if (r == 0)
     r = plan_keep_fd(&job->plan, &job->gate[0], err);
   if (r == 0)
-    r = move_above(&job->sync[0], min, err);
+    r = util_fd_move_above(&job->sync[0], min, err);
   if (r == 0)
     r = plan_keep_fd(&job->plan, &job->plan.hooks.result_fd, err);
   if (r == 0)
     r = plan_keep_fd(&job->plan, &job->plan.seccomp.listener_fd, err);
   for (size_t i = 0; r == 0 && i < job->plan.n_keep; i++)
-    r = move_above(job->plan.keep[i], min, err);
+    r = util_fd_move_above(job->plan.keep[i], min, err);
   /* Not the child's: above the preserved range so that it is closed there. */
   if (r == 0)
-    r = move_above(&job->cgroup.clone_fd, min, err);
+    r = util_fd_move_above(&job->cgroup.clone_fd, min, err);
   job->plan.cgroup_fd = cg_place_clone_fd(&job->cgroup);
   return r;
 }

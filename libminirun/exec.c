@@ -110,20 +110,6 @@ static int build_plan(struct exec_job *job, mr_error **err)
   return r;
 }
 
-/* Our fds must not land in the range the process inherits (0-2 and the
- * preserved ones): moved above it. */
-static int move_above(int *fd, int min, mr_error **err)
-{
-  if (*fd < 0 || *fd >= min)
-    return 0;
-  int moved = fcntl(*fd, F_DUPFD_CLOEXEC, min);
-  if (moved < 0)
-    return mr_err_sys(err, errno, "fcntl F_DUPFD_CLOEXEC");
-  close(*fd);
-  *fd = moved;
-  return 0;
-}
-
 static int prepare_fds(struct exec_job *job, mr_error **err)
 {
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, job->sync) < 0)
@@ -133,9 +119,9 @@ static int prepare_fds(struct exec_job *job, mr_error **err)
   if (r == 0)
     r = plan_keep_fd(&job->plan, &job->plan.seccomp.listener_fd, err);
   if (r == 0)
-    r = move_above(&job->sync[0], min, err);
+    r = util_fd_move_above(&job->sync[0], min, err);
   for (size_t i = 0; r == 0 && i < job->plan.n_keep; i++)
-    r = move_above(job->plan.keep[i], min, err);
+    r = util_fd_move_above(job->plan.keep[i], min, err);
   return r;
 }
 

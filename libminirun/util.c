@@ -216,3 +216,15 @@ char *util_mountinfo_mount_point(char *line)
   util_mountinfo_unescape(f);
   return f;
 }
+
+int util_fd_move_above(int *fd, int min, mr_error **err)
+{
+  if (*fd < 0 || *fd >= min)
+    return 0;
+  int moved = fcntl(*fd, F_DUPFD_CLOEXEC, min);
+  if (moved < 0)
+    return mr_err_sys(err, errno, "fcntl F_DUPFD_CLOEXEC");
+  close(*fd);
+  *fd = moved;
+  return 0;
+}

@@ -38,6 +38,11 @@ char *util_path_join(const char *a, const char *b);
 /* Current time as RFC 3339 with nanoseconds in UTC, into buf (>= 40 bytes). */
 void util_rfc3339_now(char *buf, size_t size);
 
+/* Moves *fd (closing the old number) to the lowest free number >= min,
+ * close-on-exec, unless it is already there or -1: our fds must not land
+ * in the range a container or exec'd process inherits (0-2 and the
+ * preserved fds). */
+int util_fd_move_above(int *fd, int min, mr_error **err);
 /* Decodes mountinfo's octal escapes ("\\040" for a space) in place.
  * Async-signal-safe. */
 void util_mountinfo_unescape(char *s);
