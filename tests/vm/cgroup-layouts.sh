@@ -19,9 +19,12 @@ SRCDIR=${MINIRUN_SRCDIR:-$(cd "$HERE/../.." && pwd)}
 BUILDDIR=${MINIRUN_BUILDDIR:-$SRCDIR}
 
 # Placement in every hierarchy, the cgroup mount, freeze seen from outside
-# and delete of a frozen container: ~40 s each under emulation. Limits
-# enforced (the resources half, test-cgroup-limits.sh) join when present.
-default_tests='^cgroup\.(placed_in_every_hierarchy|cgroup_mount_own_cgroups_only|pause_resume)$|^cgroup-limits\.vm_'
+# and delete of a frozen container: ~15-40 s each under emulation.
+default_tests='^cgroup\.(placed_in_every_hierarchy|cgroup_mount_own_cgroups_only|pause_resume)$'
+# Enforcement, per layout (test-cgroup-res.sh): a fork bomb stopped by the
+# pids limit, an allocation OOM-killed, a denied device node, update
+# raising a memory limit that then lets the workload through.
+default_tests+='|^cgroup-res\.(pids_limit_stops_fork_bomb|memory_limit_oom_kills_allocation|device_denied_eperm|update_raises_memory_limit)$'
 tests=${MR_VM_CGROUP_TESTS:-$default_tests}
 # shellcheck disable=SC2206
 layouts=(${MR_VM_LAYOUTS:-${*:-v2 v1}})
