@@ -137,13 +137,17 @@ test_default_root_ignores_xdg_for_root() {
 # Compatibility options
 # ---------------------------------------------------------------------------
 
+# (A unique id: with the systemd manager the default cgroup,
+# system.slice/minirun-ID.scope, does not depend on the state root, and the
+# suite's two modes run at the same time.)
 check_global_option_run() { # OPTION...
   make_bundle "$T/b" echo ran-with-option
-  local rc=0
-  $MINIRUN --root "$T/state" "$@" run --bundle "$T/b" c1 >"$T/out" 2>"$T/err" </dev/null || rc=$?
+  local rc=0 id=opt-$$
+  echo "$id" >>"$T/.mr-ids"
+  $MINIRUN --root "$T/state" "$@" run --bundle "$T/b" "$id" >"$T/out" 2>"$T/err" </dev/null || rc=$?
   assert_eq 0 "$rc" "exit status of run with global option(s) '$*' (stderr: $(_mr_show "$(cat "$T/err")"))"
   assert_eq ran-with-option "$(cat "$T/out")" "container output with '$*'"
-  [ ! -e "$T/state/c1" ] || fail "state dir left after run with '$*'"
+  [ ! -e "$T/state/$id" ] || fail "state dir left after run with '$*'"
 }
 
 test_option_debug() { check_global_option_run --debug; }
