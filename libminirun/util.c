@@ -228,3 +228,37 @@ int util_fd_move_above(int *fd, int min, mr_error **err)
   *fd = moved;
   return 0;
 }
+
+int util_mountinfo_each(char *buf, size_t size, int (*fn)(void *arg, char *line), void *arg)
+{
+  int mi = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+  if (mi < 0)
+    return -errno;
+  size_t len = 0;
+  int r = 0;
+  for (;;) {
+    ssize_t got = read(mi, buf + len, size - 1 - len);
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got <= 0) {
+      r = got < 0 ? -errno : 0;
+      break;
+    }
+    len += (size_t)got;
+    buf[len] = '\0';
+    char *line = buf, *nl;
+    while (r == 0 && (nl = strchr(line, '\n')) != NULL) {
+      *nl = '\0';
+      r = fn(arg, line);
+      line = nl + 1;
+    }
+    len -= (size_t)(line - buf);
+    memmove(buf, line, len);
+    if (r < 0 || len == size - 1) {
+      r = r < 0 ? r : -E2BIG; /* a line longer than the buffer */
+      break;
+    }
+  }
+  close(mi);
+  return r;
+}

@@ -43,6 +43,11 @@ void util_rfc3339_now(char *buf, size_t size);
  * in the range a container or exec'd process inherits (0-2 and the
  * preserved fds). */
 int util_fd_move_above(int *fd, int min, mr_error **err);
+/* Calls fn(arg, line) for each line of /proc/self/mountinfo (newline
+ * replaced by NUL), reading through the caller's buffer; stops at the first
+ * negative return and passes it on; -E2BIG for a line longer than `size`.
+ * Async-signal-safe (no allocation): the container's child uses it. */
+int util_mountinfo_each(char *buf, size_t size, int (*fn)(void *arg, char *line), void *arg);
 /* Decodes mountinfo's octal escapes ("\\040" for a space) in place.
  * Async-signal-safe. */
 void util_mountinfo_unescape(char *s);

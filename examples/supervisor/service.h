@@ -136,5 +136,7 @@ void sv_control_handle(struct sv *sv, const struct pollfd *p);
 /* Answers and closes a control client left waiting (update). */
 void sv_control_answer(struct sv *sv, int fd, const char *line);
 int sv_ctl_main(int argc, char **argv);
+/* A line "supervisor: ..." on stdout, flushed (supervisor.c). */
+void sv_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

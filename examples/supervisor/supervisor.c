@@ -32,8 +32,8 @@
 
 #include "service.h"
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
+/* One line of the supervisor's log on stdout (the tests read it). */
+void sv_say(const char *fmt, ...)
 {
   va_list ap;
   printf("supervisor: ");
@@ -92,8 +92,8 @@ static void decide_restart(struct sv *sv, struct service *s)
   if (sv->stopping || s->stop_requested || s->spec->restart == SV_RESTART_NO ||
       (s->spec->restart == SV_RESTART_ON_FAILURE && !failed)) {
     s->state = failed ? SV_FAILED : SV_STOPPED;
-    say("%s exited with status %d; %s", s->name, status,
-        s->state == SV_FAILED ? "failed, not restarted" : "stopped");
+    sv_say("%s exited with status %d; %s", s->name, status,
+           s->state == SV_FAILED ? "failed, not restarted" : "stopped");
     return;
   }
   /* A service that ran healthy for a while starts its backoff afresh. */
@@ -103,7 +103,7 @@ static void decide_restart(struct sv *sv, struct service *s)
   unsigned delay = backoff_ms(s->spec, s->failures);
   s->restart_at = sv_now_ms() + delay;
   s->state = SV_BACKOFF;
-  say("%s exited with status %d; restart %u in %u ms", s->name, status, s->failures, delay);
+  sv_say("%s exited with status %d; restart %u in %u ms", s->name, status, s->failures, delay);
 }
 
 /* Runs the decisions due now; returns the ms until the next timer (-1: none). */
@@ -161,7 +161,7 @@ static bool all_down(const struct sv *sv)
 void sv_stop_all(struct sv *sv)
 {
   if (!sv->stopping)
-    say("stopping");
+    sv_say("stopping");
   sv->stopping = true;
   for (size_t i = sv->n; i-- > 0;)
     if (sv->svc[i].state == SV_RUNNING)
@@ -269,9 +269,9 @@ int main(int argc, char **argv)
   snprintf(sv.manifest_path, sizeof sv.manifest_path, "%s", argv[optind]);
   sv_services_init(&sv);
   sv_state_recover(&sv);
-  say("supervising %zu services (control socket %s)", sv.n, sv.control_path);
+  sv_say("supervising %zu services (control socket %s)", sv.n, sv.control_path);
   int rc = run_loop(&sv, sigfd);
-  say("stopped");
+  sv_say("stopped");
   sv_control_close(&sv);
   close(sigfd);
   sv_services_free(&sv);

@@ -26,18 +26,6 @@
 
 #include "service.h"
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-  va_list ap;
-  printf("supervisor: ");
-  va_start(ap, fmt);
-  vprintf(fmt, ap);
-  va_end(ap);
-  printf("\n");
-  fflush(stdout);
-}
-
 /* Loads `path` and keeps it (its specs stay in use); the spec of `name`. */
 const struct sv_spec *sv_load_spec(struct sv *sv, const char *name, const char *path, char *why,
                                    size_t len)
@@ -117,7 +105,7 @@ static int hand_over_begin(struct sv *sv, struct service *s, const struct sv_spe
   s->next_started_at = s->next_check_at = sv_now_ms();
   s->next_deadline = s->next_started_at + spec->health_timeout_ms;
   s->pending_fd = fd;
-  say("%s started beside %s (hand-over)", s->next_id, s->id);
+  sv_say("%s started beside %s (hand-over)", s->next_id, s->id);
   sv_crash_point("handover-started");
   return 1;
 }
@@ -140,7 +128,7 @@ int sv_update_begin(struct sv *sv, const char *name, const char *path, int fd, c
     return -EINVAL;
   const struct sv_spec *old = s->spec;
   s->next_manifest = sv->updates[sv->n_updates - 1]->path;
-  say("updating %s (%s)", name, sv_update_name(spec->update));
+  sv_say("updating %s (%s)", name, sv_update_name(spec->update));
   switch (spec->update) {
   case SV_UPDATE_HAND_OVER:
     return hand_over_begin(sv, s, spec, fd, why, len);
@@ -178,7 +166,7 @@ static void finish(struct sv *sv, struct service *s, const char *answer)
 /* The new revision is stable: it becomes the current one. */
 static void promote(struct sv *sv, struct service *s)
 {
-  say("%s healthy: stopping %s", s->next_id, s->id);
+  sv_say("%s healthy: stopping %s", s->next_id, s->id);
   sv_crash_point("handover-healthy");
   sv_stop_current(sv, s);
   sv_crash_point("handover-old-stopped");
@@ -194,14 +182,14 @@ static void promote(struct sv *sv, struct service *s)
   s->healthy_since = sv_now_ms();
   s->next_health_at = s->healthy_since + s->spec->health_interval_ms;
   s->failures = 0;
-  say("%s updated: %s runs", s->name, s->id);
+  sv_say("%s updated: %s runs", s->name, s->id);
   finish(sv, s, "ok\n");
 }
 
 static void roll_back(struct sv *sv, struct service *s, const char *why)
 {
   char answer[256];
-  say("%s %s: rolling back", s->next_id, why);
+  sv_say("%s %s: rolling back", s->next_id, why);
   sv_stop_now(sv, &s->next_c, s->next_id);
   snprintf(answer, sizeof answer, "error %s %s; rolled back, %s keeps running\n", s->next_id, why,
            s->id);

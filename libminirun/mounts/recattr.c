@@ -123,39 +123,15 @@ static int one_line(const struct below *b, char *line)
   return r;
 }
 
+static int one_line_cb(void *arg, char *line)
+{
+  return one_line(arg, line);
+}
+
 static int each_line(const struct below *b)
 {
-  int mi = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-  if (mi < 0)
-    return -errno;
   char buf[RECATTR_PATH_MAX + 512];
-  size_t len = 0;
-  int r = 0;
-  for (;;) {
-    ssize_t got = read(mi, buf + len, sizeof(buf) - 1 - len);
-    if (got < 0 && errno == EINTR)
-      continue;
-    if (got <= 0) {
-      r = got < 0 ? -errno : 0;
-      break;
-    }
-    len += (size_t)got;
-    buf[len] = '\0';
-    char *line = buf, *nl;
-    while (r == 0 && (nl = strchr(line, '\n')) != NULL) {
-      *nl = '\0';
-      r = one_line(b, line);
-      line = nl + 1;
-    }
-    len -= (size_t)(line - buf);
-    memmove(buf, line, len);
-    if (r < 0 || len == sizeof(buf) - 1) {
-      r = r < 0 ? r : -E2BIG;
-      break;
-    }
-  }
-  close(mi);
-  return r;
+  return util_mountinfo_each(buf, sizeof(buf), one_line_cb, (void *)b);
 }
 
 static int fd_host_path(int fd, char *buf, size_t size)

@@ -97,6 +97,18 @@ static int remount_if_below(int rootfd, char *line, const char *top, size_t top_
   return r;
 }
 
+struct below_top {
+  int rootfd;
+  const char *top;
+  size_t len;
+};
+
+static int remount_if_below_cb(void *arg, char *line)
+{
+  const struct below_top *t = arg;
+  return remount_if_below(t->rootfd, line, t->top, t->len);
+}
+
 /* Kernels before 5.12 have no mount_setattr(AT_RECURSIVE): remount every
  * mount below the read-only path one by one, as listed in mountinfo. */
 static int remount_submounts(int rootfd, int fd)
@@ -106,37 +118,9 @@ static int remount_submounts(int rootfd, int fd)
   if (n <= 0)
     return n < 0 ? -errno : -EINVAL;
   top[n] = '\0';
-  int mi = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-  if (mi < 0)
-    return -errno;
+  struct below_top t = {rootfd, top, (size_t)n};
   char buf[4096];
-  size_t len = 0;
-  int r = 0;
-  for (;;) {
-    ssize_t got = read(mi, buf + len, sizeof(buf) - 1 - len);
-    if (got < 0 && errno == EINTR)
-      continue;
-    if (got <= 0) {
-      r = got < 0 ? -errno : 0;
-      break;
-    }
-    len += (size_t)got;
-    buf[len] = '\0';
-    char *line = buf, *nl;
-    while (r == 0 && (nl = strchr(line, '\n')) != NULL) {
-      *nl = '\0';
-      r = remount_if_below(rootfd, line, top, (size_t)n);
-      line = nl + 1;
-    }
-    len -= (size_t)(line - buf);
-    memmove(buf, line, len);
-    if (r < 0 || len == sizeof(buf) - 1) {
-      r = r < 0 ? r : -E2BIG; /* a line longer than the buffer */
-      break;
-    }
-  }
-  close(mi);
-  return r;
+  return util_mountinfo_each(buf, sizeof(buf), remount_if_below_cb, &t);
 }
 
 static int make_tree_readonly(int rootfd, int fd)
