@@ -18,10 +18,15 @@ podman_group() { # LAYOUT GROUP
   mkdir -p "$store"
   MR_PODMAN_CGROUP_PARENT=$cgp flock "$store.lock" unshare -m --propagation private -- \
     bash "$(dirname "$MR_LIB")/podman-checks.sh" "$1" "$2" "$store" "$MINIRUN" >"$T/checks" 2>&1 || rc=$?
+  # conmon's cgroup below the parent empties a moment after conmon exits
+  # (rmdir: EBUSY): retry, directories only, for up to 5 s.
+  local d sub try
   for d in /sys/fs/cgroup/*/"${cgp#/}"; do
-    [ -d "$d" ] || continue
-    rmdir "$d"/* 2>/dev/null || true
-    rmdir "$d" 2>/dev/null || true
+    for try in $(seq 50); do
+      [ -d "$d" ] || break
+      for sub in "$d"/*/; do [ -d "$sub" ] && rmdir "$sub" 2>/dev/null || true; done
+      rmdir "$d" 2>/dev/null || sleep 0.1
+    done
   done
   cat "$T/checks"
   grep -q '^FAIL' "$T/checks" && fail "$(grep '^FAIL' "$T/checks" | head -n3 | paste -sd';' -)"
