@@ -124,6 +124,9 @@ void cli_forward_install(void);
 void cli_forward_to(pid_t pid);
 /* Stops relaying (the init was reaped); later signals are dropped. */
 void cli_forward_stop(void);
+/* Waits for c (retrying when a forwarded signal interrupts), then stops
+ * forwarding; mr_container_wait's result. */
+int cli_wait_forwarded(mr_container *c, int *status, mr_error **err);
 
 /* terminal.c: the pty of a foreground `run` whose config wants a terminal
  * when no --console-socket was given: the CLI is its own console socket. */

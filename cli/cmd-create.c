@@ -186,14 +186,7 @@ static int wait_and_delete(mr_context *ctx, mr_container *c, const struct create
   mr_error *err = NULL;
   int status = 1, ret;
 
-  for (;;) {
-    ret = mr_container_wait(c, 0, &status, &err);
-    if (ret != -EINTR)
-      break;
-    mr_error_free(err);
-    err = NULL;
-  }
-  cli_forward_stop();
+  ret = cli_wait_forwarded(c, &status, &err);
   if (ret < 0) {
     cli_fail(ret, err);
     err = NULL;

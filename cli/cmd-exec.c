@@ -250,14 +250,7 @@ static int wait_process(mr_container *c)
   mr_error *err = NULL;
   int status = 1, ret;
 
-  for (;;) {
-    ret = mr_container_wait(c, 0, &status, &err);
-    if (ret != -EINTR)
-      break;
-    mr_error_free(err);
-    err = NULL;
-  }
-  cli_forward_stop();
+  ret = cli_wait_forwarded(c, &status, &err);
   if (ret < 0)
     return cli_fail(ret, err);
   return status;

@@ -81,3 +81,17 @@ void cli_forward_stop(void)
   stopped = 1;
   target = 0;
 }
+
+int cli_wait_forwarded(mr_container *c, int *status, mr_error **err)
+{
+  int ret;
+  for (;;) {
+    ret = mr_container_wait(c, 0, status, err);
+    if (ret != -EINTR)
+      break;
+    mr_error_free(*err);
+    *err = NULL;
+  }
+  cli_forward_stop();
+  return ret;
+}
