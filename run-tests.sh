@@ -59,7 +59,7 @@ say "make -j$JOBS"
 make -j"$JOBS" </dev/null || fatal "the build failed"
 took "the build"
 
-passed=0 failed=0 skipped=0
+passed=0 failed=0 skipped=0 failed_names=
 # One result that is not a TAP log: NAME PASS|FAIL|SKIP [LOG]
 count_one() {
   printf '  %-5s %s\n' "$2" "$1"
@@ -68,6 +68,7 @@ count_one() {
     SKIP) skipped=$((skipped + 1)) ;;
     *)
       failed=$((failed + 1))
+      failed_names+="  $1"$'\n'
       [ -n "${3:-}" ] && [ -f "$3" ] && { echo "    --- $3 (last 150 lines)"; tail -n 150 "$3" | show; }
       ;;
   esac
@@ -127,6 +128,8 @@ check_tree() {
     if [ "$f" -gt 0 ]; then
       echo "    --- $log (last 150 lines)"
       tail -n 150 "$log" | show
+      # Named again at the very end, where a truncated CI log still shows them.
+      failed_names+=$(grep -E '^(FAIL |not ok)' "$log" | sed "s|^|  $name: |" | head -n 20)$'\n'
     fi
     passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
   done
@@ -258,6 +261,10 @@ else
   count_one sanitizers SKIP
 fi
 
+if [ -n "$failed_names" ]; then
+  echo "run-tests: the failed tests:"
+  printf '%s' "$failed_names"
+fi
 echo "run-tests: $((SECONDS - t0)) s"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ]
