@@ -272,6 +272,12 @@ static void write_features(struct jw *w, const void *arg)
   snprintf(ver, sizeof(ver), "%u.%u.%u", v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0);
   jw_key_str(w, "io.github.seccomp.libseccomp.version", ver);
   jw_key_str(w, "org.opencontainers.runc.checkpoint.enabled", "false");
+  /* root.path may name a squashfs/EROFS image (./configure --disable-images). */
+#ifdef MR_ENABLE_IMAGES
+  jw_key_str(w, "org.minirun.images.enabled", "true");
+#else
+  jw_key_str(w, "org.minirun.images.enabled", "false");
+#endif
   jw_map_close(w);
   jw_map_close(w);
 }

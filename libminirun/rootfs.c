@@ -14,6 +14,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "image/image.h"
 #include "sync.h"
 #include "util.h"
 
@@ -36,8 +37,7 @@ int rootfs_plan(const mr_config *config, struct plan *plan, mr_error **err)
   if (stat(resolved, &st) < 0)
     return mr_err_sys(err, errno, "config.json: root.path: rootfs %s", config->rootfs);
   if (!S_ISDIR(st.st_mode))
-    return mr_err(err, -ENOTDIR, "config.json: root.path: rootfs %s: not a directory",
-                  config->rootfs);
+    return image_root_plan(config, plan, resolved, err);
   plan->rootfs = strdup(resolved);
   if (plan->rootfs == NULL)
     return mr_err_sys(err, ENOMEM, "rootfs");
