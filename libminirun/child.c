@@ -60,7 +60,8 @@ void child_main(struct plan *plan, int sync_fd, int gate_fd)
   umask(0);
   if (sync_wait_pid(sync_fd, SYNC_GO, &plan->seccomp.host_pid) < 0)
     _exit(127);
-  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* the id maps are written */
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);         /* the id maps are written */
+  cg_join_apply(&plan->cgroup_join, sync_fd); /* before the cgroup namespace */
   namespaces_enter(plan, sync_fd);
   become_namespace_root(plan, sync_fd);
   process_setup_fds(plan, sync_fd);

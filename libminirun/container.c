@@ -108,6 +108,9 @@ static int prepare_fds(struct create_job *job, mr_error **err)
     r = plan_keep_fd(&job->plan, &job->plan.hooks.result_fd, err);
   if (r == 0)
     r = plan_keep_fd(&job->plan, &job->plan.seccomp.listener_fd, err);
+  job->plan.cgroup_join = job->cgroup.join;
+  for (size_t i = 0; r == 0 && i < job->cgroup.join.n; i++)
+    r = plan_keep_fd(&job->plan, &job->cgroup.join.fds[i], err);
   for (size_t i = 0; r == 0 && i < job->plan.n_keep; i++)
     r = util_fd_move_above(job->plan.keep[i], min, err);
   /* Not the child's: above the preserved range so that it is closed there. */

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup/join.h"
 #include "cgroup/mount.h"
 #include "container.h"
 #include "hooks/hooks.h"
@@ -183,6 +184,7 @@ struct plan {
    * (CLONE_INTO_CGROUP), -1 for none; spawn_init() reports whether it did. */
   int cgroup_fd;
   bool cloned_into_cgroup;
+  struct cg_join cgroup_join;        /* v1: the init moves itself (borrowed, cgroup/join.h) */
   struct cg_mount_plan cgroup_mount; /* what a `cgroup` mount shows (cgroup/mount.h) */
 };
 

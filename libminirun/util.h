@@ -24,6 +24,11 @@ int util_read_file_at(int dirfd, const char *name, size_t max, char **out, size_
 /* Writes `len` bytes to dirfd/name atomically: name.tmp, fsync, rename. */
 int util_write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
                            mr_error **err);
+/* The same without the fsync: atomic for other processes and for our own
+ * crash, not for the machine's. For what a reboot makes moot anyway (a list
+ * of cgroupfs directories); an fsync on a disk-backed /run costs 0.3-5 ms. */
+int util_replace_file(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                      mr_error **err);
 /* mkdir -p in place (the path is modified and restored); -errno on failure.
  * Async-signal-safe: the container child uses it. */
 int util_mkdir_parents(char *path, mode_t mode);

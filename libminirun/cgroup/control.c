@@ -376,12 +376,33 @@ int cg_destroy(const mr_context *ctx, char *const *dirs, size_t n, mr_error **er
   return 0;
 }
 
+/* Removes the directories that are empty already - the usual case: the
+ * init was the last process and has exited - and keeps the others, in
+ * order, for the kill-and-remove path. A process of the container is in
+ * its directory of every hierarchy, so while one lives each rmdir fails
+ * (EBUSY) and nothing changes; this only spares an exited container the
+ * freeze, list and kill round trips of cg_signal_all. */
+static size_t remove_empty(char **dirs, size_t n)
+{
+  size_t left = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (on_cgroupfs(dirs[i]) && rmdir(dirs[i]) == 0) {
+      free(dirs[i]);
+      continue;
+    }
+    dirs[left++] = dirs[i];
+  }
+  return left;
+}
+
 int cg_destroy_recorded(const mr_context *ctx, int state_dirfd, mr_error **err)
 {
   char **dirs = NULL, **parents = NULL;
   size_t n = 0, n_parents = 0;
   int r = cg_paths_read(state_dirfd, &dirs, &n, &parents, &n_parents, err);
   mr_debug(ctx, "cgroup: %zu directories recorded (%d)", n, r);
+  if (r == 0)
+    n = remove_empty(dirs, n);
   if (r == 0 && n > 0) {
     cg_signal_all(dirs, n, SIGKILL, NULL);
     r = cg_destroy(ctx, dirs, n, err);

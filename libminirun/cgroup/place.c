@@ -100,9 +100,28 @@ static bool was_created(const struct cg_place *p, const char *dir)
   return false;
 }
 
+/* Whether `dir` is CG_DEFAULT_PARENT of a hierarchy, as our own parent:
+ * shared by every state root and kept once made (as crun and runc keep
+ * theirs), so that a create does not pay a mkdir and a delete an rmdir in
+ * each hierarchy for it, and creates under several roots never race over
+ * a parent that comes and goes. */
+static bool is_shared_top(const struct cg_place *p, const char *dir)
+{
+  if (p->own == 0)
+    return false;
+  for (size_t i = 0; i < p->paths.n; i++) {
+    const char *mp = p->paths.hier[i]->mountpoint;
+    size_t n = strlen(mp);
+    if (strncmp(dir, mp, n) == 0 && strcmp(dir + n, CG_DEFAULT_PARENT) == 0)
+      return true;
+  }
+  return false;
+}
+
 /* Adds "parent DIR" lines for the ancestors of `leaf` (below `root_len`)
  * that delete may remove once empty: the ones this create made and the
- * runtime's own default parent (the first p->own components). */
+ * runtime's own default parent (the first p->own components), except its
+ * shared top level. */
 static size_t add_parents(const struct cg_place *p, const char *leaf, size_t root_len, char *text)
 {
   size_t used = 0, depth = 0;
@@ -113,13 +132,15 @@ static size_t add_parents(const struct cg_place *p, const char *leaf, size_t roo
   for (char *slash = strrchr(path, '/'); depth-- > 1 && slash && slash > path + root_len;
        slash = strrchr(path, '/')) {
     *slash = '\0';
-    if (depth <= p->own || was_created(p, path))
+    if ((depth <= p->own || was_created(p, path)) && !(depth == 1 && p->own > 0))
       used += (size_t)sprintf(text + used, "parent %s\n", path);
   }
   return used;
 }
 
-/* The leaves, then the parents delete may remove, deepest first. */
+/* The leaves, then the parents delete may remove, deepest first. Written
+ * before the first mkdir and again only if the parents this create made
+ * changed it. No fsync: cgroupfs does not outlive a reboot either. */
 static int record_paths(struct cg_place *p, int state_dirfd, mr_error **err)
 {
   size_t len = 0;
@@ -133,9 +154,15 @@ static int record_paths(struct cg_place *p, int state_dirfd, mr_error **err)
     used += (size_t)sprintf(text + used, "%s\n", p->paths.dirs[i]);
   for (size_t i = 0; i < p->paths.n; i++)
     used += add_parents(p, p->paths.dirs[i], strlen(p->paths.hier[i]->mountpoint), text + used);
-  int r = util_write_file_atomic(state_dirfd, CG_PATHS_FILE, text, used, 0600, err);
-  if (r == 0)
-    p->recorded = true;
+  text[used] = '\0';
+  if (p->record != NULL && strcmp(p->record, text) == 0)
+    return 0;
+  int r = util_replace_file(state_dirfd, CG_PATHS_FILE, text, used, 0600, err);
+  if (r == 0) {
+    free(p->record);
+    p->record = text;
+    text = NULL;
+  }
   return r;
 }
 
@@ -229,6 +256,47 @@ static bool no_access(int r)
   return r == -EACCES || r == -EPERM || r == -EROFS;
 }
 
+/* What the init enters its cgroups through: the cgroup2 leaf for clone3
+ * (pure v2 and hybrid), each v1 leaf's `tasks` file for the init's own
+ * move (join.h). */
+static int open_entries(struct cg_place *p, mr_error **err)
+{
+  size_t n = p->paths.n ? p->paths.n : 1;
+  p->join.fds = malloc(n * sizeof(int));
+  p->join.dirs = malloc(n * sizeof(char *));
+  if (p->join.fds == NULL || p->join.dirs == NULL)
+    return mr_err_sys(err, ENOMEM, "cgroup");
+  for (size_t i = 0; i < p->paths.n; i++) {
+    const char *dir = p->paths.dirs[i];
+    if (p->paths.hier[i]->v2) {
+      p->clone_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (p->clone_fd < 0)
+        return mr_err_sys(err, errno, "cgroup: open %s", dir);
+      continue;
+    }
+    cleanup_free char *tasks = util_path_join(dir, "tasks");
+    int fd = tasks ? open(tasks, O_WRONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
+    if (fd < 0)
+      return mr_err_sys(err, tasks ? errno : ENOMEM, "cgroup: open %s/tasks", dir);
+    p->join.fds[p->join.n] = fd;
+    p->join.dirs[p->join.n++] = dir;
+  }
+  return 0;
+}
+
+static void close_entries(struct cg_place *p)
+{
+  if (p->clone_fd >= 0)
+    close(p->clone_fd);
+  p->clone_fd = -1;
+  for (size_t i = 0; i < p->join.n; i++)
+    if (p->join.fds[i] >= 0)
+      close(p->join.fds[i]);
+  free(p->join.fds);
+  free(p->join.dirs);
+  memset(&p->join, 0, sizeof(p->join));
+}
+
 int cg_place_create(mr_context *ctx, struct cg_place *p, int state_dirfd, mr_error **err)
 {
   if (p->layout.mode == MR_CGROUP_NONE)
@@ -259,11 +327,8 @@ int cg_place_create(mr_context *ctx, struct cg_place *p, int state_dirfd, mr_err
     r = record_paths(p, state_dirfd, err);
   if (r == 0 && (r = cg_writes_apply(&p->writes, &p->paths, err)) < 0)
     mr_err_prefix(err, r, "config.json");
-  if (r == 0 && p->layout.mode == MR_CGROUP_V2 && p->paths.n == 1) {
-    p->clone_fd = open(p->paths.dirs[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (p->clone_fd < 0)
-      r = mr_err_sys(err, errno, "cgroup: open %s", p->paths.dirs[0]);
-  }
+  if (r == 0)
+    r = open_entries(p, err);
   return r;
 }
 
@@ -274,7 +339,7 @@ int cg_place_enter(struct cg_place *p, pid_t pid, bool cloned_into_v2, mr_error 
   char text[32];
   snprintf(text, sizeof(text), "%d", (int)pid);
   for (size_t i = 0; i < p->paths.n; i++) {
-    if (cloned_into_v2 && p->paths.hier[i]->v2)
+    if (p->paths.hier[i]->v2 ? cloned_into_v2 : p->join.n > 0)
       continue;
     int r = cg_write_file(p->paths.dirs[i], "cgroup.procs", text);
     if (r < 0)
@@ -286,10 +351,7 @@ int cg_place_enter(struct cg_place *p, pid_t pid, bool cloned_into_v2, mr_error 
 
 void cg_place_abort(mr_context *ctx, struct cg_place *p)
 {
-  if (p->clone_fd >= 0) {
-    close(p->clone_fd);
-    p->clone_fd = -1;
-  }
+  close_entries(p);
   if (p->n_created == 0)
     return;
   /* Only what we made, deepest first. What is still in a leaf (a process
@@ -297,6 +359,8 @@ void cg_place_abort(mr_context *ctx, struct cg_place *p)
    * parent is only removed when empty: other containers may be below it. */
   for (size_t i = p->n_created; i-- > 0;) {
     mr_error *local = NULL;
+    if (is_shared_top(p, p->created[i]))
+      continue;
     if (!is_leaf(p, p->created[i]))
       rmdir(p->created[i]);
     else if (cg_destroy(ctx, &p->created[i], 1, &local) < 0)
@@ -310,15 +374,14 @@ void cg_place_abort(mr_context *ctx, struct cg_place *p)
 
 void cg_place_free(struct cg_place *p)
 {
-  if (p->clone_fd >= 0)
-    close(p->clone_fd);
-  p->clone_fd = -1;
+  close_entries(p);
   cg_dirs_free(p->paths.dirs, p->paths.n);
   free(p->paths.hier);
   cg_dirs_free(p->created, p->n_created);
   cg_writes_free(&p->writes);
   cg_layout_free(&p->layout);
   free(p->rel);
+  free(p->record);
   memset(p, 0, sizeof(*p));
   p->clone_fd = -1;
 }

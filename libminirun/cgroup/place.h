@@ -11,7 +11,8 @@
  * any point leaves a record for `delete --force`; then mkdir, v1 cpuset
  * copy, resource writes); the init is cloned into its v2 cgroup
  * (CLONE_INTO_CGROUP, cg_place_clone_fd()) or cg_place_enter() writes its
- * pid before the first GO: it runs no container code before that.
+ * pid before the first GO; it moves itself into its v1 cgroups as its first
+ * act after GO (cgroup/join.h): it runs no container code before either.
  * cg_place_abort() undoes a failed create.
  */
 #ifndef MR_CGROUP_PLACE_H
@@ -22,10 +23,13 @@
 
 #include "../context.h"
 #include "cgroup.h"
+#include "join.h"
 
 /* Relative cgroupsPath (and none) go below this in every hierarchy, for
  * the state root CG_DEFAULT_STATE_ROOT; below CG_DEFAULT_PARENT/<state
- * root with '/' as '-'> for other roots (cgroup/path.c). */
+ * root with '/' as '-'> for other roots (cgroup/path.c). CG_DEFAULT_PARENT
+ * itself is kept once made (place.c: is_shared_top); the root level goes
+ * with its last container. */
 #define CG_DEFAULT_PARENT     "/minirun"
 #define CG_DEFAULT_STATE_ROOT "/run/minirun"
 /* The state dir file listing the container's cgroup directories, one
@@ -42,7 +46,8 @@ int cg_layout_detect_from(const char *mountinfo, enum mr_cgroup_mode override,
  * "/machine.slice/libpod-X.scope"), from cgroupsPath (may be NULL), the
  * context's parent and manager. Errors name linux.cgroupsPath. *own (may
  * be NULL) receives how many leading components are the runtime's own
- * default parent (removed on delete once empty, whoever made them). */
+ * default parent (removed on delete once empty, whoever made them, except
+ * the shared CG_DEFAULT_PARENT). */
 int cg_path_resolve(const mr_context *ctx, const char *cgroups_path, const char *id, char **out,
                     size_t *own, mr_error **err);
 
@@ -54,9 +59,10 @@ struct cg_place {
   struct cg_writes writes; /* linux.resources (cgroup/resources*.c) */
   char **created;          /* directories we made, parents first */
   size_t n_created;
-  int clone_fd;  /* the v2 leaf, for clone3 CLONE_INTO_CGROUP; -1 */
-  bool skipped;  /* rootless without a writable tree: warned, not placed */
-  bool recorded; /* CG_PATHS_FILE written */
+  int clone_fd;        /* the v2 leaf, for clone3 CLONE_INTO_CGROUP; -1 */
+  struct cg_join join; /* the v1 leaves' `tasks`: the init moves itself (join.h) */
+  bool skipped;        /* rootless without a writable tree: warned, not placed */
+  char *record;        /* what CG_PATHS_FILE holds, NULL before it is written */
 };
 
 /* Before anything exists: the layout (context mode), the path, the
@@ -65,12 +71,13 @@ int cg_place_plan(mr_context *ctx, const struct spec *spec, const char *id, stru
                   mr_error **err);
 /* Records the directories in `state_dirfd`/CG_PATHS_FILE, creates them
  * (v1 cpuset: cpus/mems copied from the parent when empty; v2: the
- * parents delegate their controllers) and writes the resources. */
+ * parents delegate their controllers), writes the resources and opens what
+ * the init is placed through (the v2 leaf, the v1 `tasks` files). */
 int cg_place_create(mr_context *ctx, struct cg_place *p, int state_dirfd, mr_error **err);
-/* The fd to pass as clone3's cgroup (pure v2 only), or -1. */
+/* The fd to pass as clone3's cgroup (the cgroup2 leaf), or -1. */
 int cg_place_clone_fd(const struct cg_place *p);
-/* Moves `pid` into every directory (all of them, or all but the v2 one
- * when clone3 placed it there). */
+/* Moves `pid` into the directories the init does not enter by itself: the
+ * v2 one unless clone3 placed it there, the v1 ones without join fds. */
 int cg_place_enter(struct cg_place *p, pid_t pid, bool cloned_into_v2, mr_error **err);
 /* After a failed create (the init is dead and reaped): kills what is
  * still in the cgroups and removes every directory cg_place_create made. */

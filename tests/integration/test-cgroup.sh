@@ -61,6 +61,32 @@ test_placed_in_every_hierarchy() {
   done
 }
 
+# The top parent (/minirun) is shared by every state root and kept once made,
+# as crun and runc keep theirs: a create pays no mkdir (and v1 cpuset copy)
+# for it in each hierarchy, a delete no rmdir, and creates under several
+# roots never race over a parent that comes and goes. The level naming the
+# state root is this root's own: recorded as a parent, removed with its
+# last container.
+test_top_parent_kept_root_level_removed() {
+  cg_need
+  make_bundle "$T/b" sleep 100
+  local lvl d dirs
+  lvl=$(echo "${T#/}/state" | tr / -)
+  create_ok c1 "$T/b"
+  dirs=$(cg_dirs c1)
+  grep -qx "parent .*/minirun/$lvl" "$T/state/c1/cgroups" ||
+    fail "root level not recorded as a parent: $(cat "$T/state/c1/cgroups")"
+  if grep -E '^parent .*/minirun$' "$T/state/c1/cgroups"; then
+    fail "the shared top parent is recorded for removal"
+  fi
+  ctr_cleanup c1
+  for d in $dirs; do
+    d=${d%/minirun/*}
+    [ -d "$d/minirun" ] || fail "$d/minirun removed"
+    [ ! -e "$d/minirun/$lvl" ] || fail "$d/minirun/$lvl left behind"
+  done
+}
+
 test_cgroup_namespace_root_inside() {
   cg_need
   make_bundle "$T/b" cat /proc/self/cgroup
