@@ -6,7 +6,8 @@
 # (unit tests, API test, integration tests, fuzz corpus replays, valgrind over
 # the in-process lifecycle, the arm64 VM test) after the cross-builds for
 # aarch64 and armhf (scripts/cross-build.sh: 1 test each) and the check of the
-# Yocto layer and Buildroot package (scripts/check-contrib.sh: 1 test), then:
+# Yocto layer and Buildroot package (scripts/check-contrib.sh: 1 test) and the
+# footprint configuration (scripts/check-configs.sh: 1 test), then:
 #   static analysis   scripts/static-analysis.sh (cppcheck + clang-tidy): 1 test
 #   fuzzing           every libFuzzer target for FUZZ_SECONDS (clang build in
 #                     a copy of the tree): 1 test per target
@@ -155,7 +156,7 @@ copy_tree() {
 }
 
 # Before make check: its arm64 VM test (tests/vm/test-arm64.sh) reuses build-aarch64.
-say "cross-builds: scripts/cross-build.sh aarch64, armhf (out-of-tree, make install DESTDIR); scripts/check-contrib.sh"
+say "cross-builds: scripts/cross-build.sh aarch64, armhf (out-of-tree, make install DESTDIR); scripts/check-contrib.sh; scripts/check-configs.sh"
 for arch in aarch64 armhf; do
   rc=0
   JOBS=$JOBS scripts/cross-build.sh "$arch" >"tests/tmp/cross-build-$arch.log" 2>&1 </dev/null || rc=$?
@@ -171,6 +172,13 @@ case $rc in
   0) count_one "contrib (Yocto layer, Buildroot package)" PASS ;;
   77) count_one "contrib (Yocto layer, Buildroot package)" SKIP ;;
   *) count_one "contrib (Yocto layer, Buildroot package)" FAIL tests/tmp/check-contrib.log ;;
+esac
+rc=0
+JOBS=$JOBS scripts/check-configs.sh >tests/tmp/check-configs.log 2>&1 </dev/null || rc=$?
+case $rc in
+  0) count_one "footprint configuration (--disable-seccomp --disable-caps --disable-images)" PASS ;;
+  77) count_one "footprint configuration (--disable-seccomp --disable-caps --disable-images)" SKIP ;;
+  *) count_one "footprint configuration (--disable-seccomp --disable-caps --disable-images)" FAIL tests/tmp/check-configs.log ;;
 esac
 took "the cross-builds"
 

@@ -12,15 +12,11 @@
  * test-features.sh checks that the other way round too.
  */
 #define _GNU_SOURCE
-#include <ctype.h>
 #include <errno.h>
-#include <linux/seccomp.h>
 #include <sched.h>
-#include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -29,102 +25,13 @@
 #include "hooks/hooks.h"
 #include "jsonw.h"
 #include "mounts.h"
+#include "security/caps.h"
 #include "security/seccomp.h"
 #include "spec.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #ifndef MS_REMOUNT
 #define MS_REMOUNT 32
 #endif
-
-/* The runtime-spec's names (config-linux.md, seccomp). */
-static const char *const seccomp_actions[] = {
-    "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
-    "SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",        "SCMP_ACT_TRACE",
-    "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",          "SCMP_ACT_NOTIFY",
-};
-static const char *const seccomp_ops[] = {
-    "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",        "SCMP_CMP_EQ",
-    "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ",
-};
-static const char *const seccomp_flags[] = {
-    "SECCOMP_FILTER_FLAG_TSYNC",
-    "SECCOMP_FILTER_FLAG_LOG",
-    "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
-};
-/* Every architecture name of the runtime-spec (libseccomp's, upper case). */
-static const char *const seccomp_archs[] = {
-    "SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",         "SCMP_ARCH_ARM",
-    "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",      "SCMP_ARCH_MIPS64N32",
-    "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
-    "SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",        "SCMP_ARCH_S390X",
-    "SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",     "SCMP_ARCH_LOONGARCH64",
-    "SCMP_ARCH_M68K",    "SCMP_ARCH_SH",       "SCMP_ARCH_SHEB",
-};
-
-static void seccomp_section(struct jw *w)
-{
-  jw_str(w, "seccomp");
-  jw_map_open(w);
-  jw_key_bool(w, "enabled", true);
-  jw_str(w, "actions");
-  jw_array_open(w);
-  for (size_t i = 0; i < ARRAY_SIZE(seccomp_actions); i++) {
-    uint32_t a;
-    if (seccomp_parse_action(seccomp_actions[i], false, 0, "", &a, NULL) == 0)
-      jw_str(w, seccomp_actions[i]);
-  }
-  jw_array_close(w);
-  jw_str(w, "operators");
-  jw_array_open(w);
-  for (size_t i = 0; i < ARRAY_SIZE(seccomp_ops); i++) {
-    int op;
-    if (seccomp_parse_op(seccomp_ops[i], "", &op, NULL) == 0)
-      jw_str(w, seccomp_ops[i]);
-  }
-  jw_array_close(w);
-  /* Parsed, and addable to a filter here (libseccomp refuses an
-   * architecture of the other byte order with EDOM). */
-  jw_str(w, "archs");
-  jw_array_open(w);
-  scmp_filter_ctx probe = seccomp_init(SCMP_ACT_ALLOW);
-  for (size_t i = 0; probe != NULL && i < ARRAY_SIZE(seccomp_archs); i++) {
-    uint32_t arch;
-    int r = seccomp_parse_arch(seccomp_archs[i], "", &arch, NULL);
-    if (r == 0)
-      r = seccomp_arch_add(probe, arch);
-    if (r == 0 || r == -EEXIST)
-      jw_str(w, seccomp_archs[i]);
-  }
-  if (probe != NULL)
-    seccomp_release(probe);
-  jw_array_close(w);
-  jw_str(w, "knownFlags");
-  jw_array_open(w);
-  for (size_t i = 0; i < ARRAY_SIZE(seccomp_flags); i++) {
-    unsigned int f;
-    if (seccomp_flag_value(seccomp_flags[i], &f) == 0)
-      jw_str(w, seccomp_flags[i]);
-  }
-  jw_array_close(w);
-  /* What this kernel takes: an unknown flag fails with EINVAL before the
-   * (missing) program is read, a known one with EFAULT. */
-  jw_str(w, "supportedFlags");
-  jw_array_open(w);
-  for (size_t i = 0; i < ARRAY_SIZE(seccomp_flags); i++) {
-    unsigned int f;
-    if (seccomp_flag_value(seccomp_flags[i], &f) < 0)
-      continue;
-    if (f == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
-      f |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
-    if (f == 0 || (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, f, NULL) < 0 && errno == EFAULT))
-      jw_str(w, seccomp_flags[i]);
-  }
-  jw_array_close(w);
-  jw_map_close(w);
-}
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -160,29 +67,15 @@ static void namespaces(struct jw *w)
 
 static void capabilities(struct jw *w)
 {
-  /* caps_plan takes libcap's names up to the kernel's last capability. */
-  int last = CAP_LAST_CAP;
-  FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
-  char text[16];
-  if (f != NULL) {
-    if (fgets(text, sizeof(text), f) != NULL) {
-      char *end;
-      long v = strtol(text, &end, 10);
-      if (end != text && v >= 0 && v < 64)
-        last = (int)v;
-    }
-    fclose(f);
-  }
+  /* caps_plan takes the names up to the kernel's last capability (none in
+   * a build configured with --disable-caps). */
+  int last = caps_last_cap();
   jw_str(w, "capabilities");
   jw_array_open(w);
   for (int c = 0; c <= last && c < 64; c++) {
-    char *name = cap_to_name(c);
-    if (name != NULL && strncmp(name, "cap_", 4) == 0) {
-      for (char *p = name; *p; p++)
-        *p = (char)toupper((unsigned char)*p);
-      jw_str(w, name);
-    }
-    cap_free(name);
+    char name[CAPS_NAME_MAX];
+    if (caps_has_name(c))
+      jw_str(w, caps_to_name(c, name));
   }
   jw_array_close(w);
 }
@@ -221,7 +114,7 @@ static void linux_section(struct jw *w)
   jw_key_bool(w, "systemdUser", false);
   jw_key_bool(w, "rdma", true);
   jw_map_close(w);
-  seccomp_section(w);
+  seccomp_features(w);
   /* Applied when the host has the LSM enabled (security/lsm.c). */
   enabled(w, "apparmor", true);
   enabled(w, "selinux", true);
@@ -267,10 +160,7 @@ static void write_features(struct jw *w, const void *arg)
   linux_section(w);
   jw_str(w, "annotations");
   jw_map_open(w);
-  const struct scmp_version *v = seccomp_version();
-  char ver[48];
-  snprintf(ver, sizeof(ver), "%u.%u.%u", v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0);
-  jw_key_str(w, "io.github.seccomp.libseccomp.version", ver);
+  seccomp_features_annotations(w);
   jw_key_str(w, "org.opencontainers.runc.checkpoint.enabled", "false");
   /* root.path may name a squashfs/EROFS image (./configure --disable-images). */
 #ifdef MR_ENABLE_IMAGES

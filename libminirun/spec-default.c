@@ -73,8 +73,13 @@ static const struct default_namespace default_namespaces[] = {
 /* The inheritable and ambient sets stay empty (runc's choice since
  * CVE-2022-29162): ambient capabilities need them inheritable, and
  * inheritable ones leak into programs run with file capabilities. */
+#ifdef MR_ENABLE_CAPS
 static const char *const default_caps[] = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE",
                                            NULL};
+#else
+/* ./configure --disable-caps: only empty sets can be run. */
+static const char *const default_caps[] = {NULL};
+#endif
 
 static const char *const default_env[] = {
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm", NULL};

@@ -19,8 +19,8 @@
 # toolchain is missing and cannot be installed.
 #
 # A source tree that is itself configured in-tree cannot host a VPATH build
-# (automake refuses), so then a clean copy of its git-tracked (and untracked,
-# not ignored) files is made in BUILDDIR/src and autogen.sh runs there.
+# (automake refuses), so then a clean copy of it is made in BUILDDIR/src
+# (scripts/source-copy.sh).
 #
 # pkg-config: PKG_CONFIG_LIBDIR points at the target's .pc files only (the
 # host's are never picked up): /usr/lib/TRIPLET/pkgconfig (multiarch) or the
@@ -76,23 +76,7 @@ SRC=$SRCDIR
 if [ -f "$SRCDIR/config.status" ]; then
   SRC=$BUILD/src
   echo "$me: $SRCDIR is configured in-tree: building from a clean copy in $SRC"
-  mkdir -p "$SRC"
-  if git -C "$SRCDIR" rev-parse --git-dir >/dev/null 2>&1; then
-    (cd "$SRCDIR" && git ls-files -z --cached --others --exclude-standard |
-      xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
-      tar --null -T - -cf -) | tar -C "$SRC" -xf -
-  else
-    echo "$me: $SRCDIR is configured in-tree and not a git checkout: run make distclean there first" >&2
-    exit 1
-  fi
-  # tar keeps the files' times, so an unchanged file does not rebuild; make's
-  # own rules rerun automake/configure when configure.ac or Makefile.am change.
-  if [ ! -x "$SRC/configure" ]; then
-    (cd "$SRC" && ./autogen.sh) >"$BUILD/autogen.log" 2>&1 || {
-      tail -n 20 "$BUILD/autogen.log" >&2
-      exit 1
-    }
-  fi
+  "$SRCDIR/scripts/source-copy.sh" "$SRCDIR" "$SRC"
 elif [ ! -x "$SRCDIR/configure" ]; then
   (cd "$SRCDIR" && ./autogen.sh) >"$BUILD/autogen.log" 2>&1
 fi

@@ -7,7 +7,6 @@
 #include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -30,8 +29,8 @@ static bool has_cap(const uint32_t set[2], int cap)
 }
 
 /* The highest capability the running kernel knows. Kernels before 3.2 lack
- * the file; the floor (4.14) has it, but fall back to what libcap knows. */
-static int read_last_cap(void)
+ * the file; the floor (4.14) has it, but fall back to the kernel headers we know. */
+int caps_last_cap(void)
 {
   int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
   if (fd >= 0) {
@@ -54,11 +53,14 @@ static int parse_set(mr_context *ctx, char **names, size_t n, const char *what, 
                      uint32_t set[2], mr_error **err)
 {
   for (size_t i = 0; i < n; i++) {
-    cap_value_t cap;
-    /* libcap also takes numbers and lower case; the spec names them
-     * "CAP_..." only. */
-    if (strncmp(names[i], "CAP_", 4) != 0 || cap_from_name(names[i], &cap) < 0 || cap < 0 ||
-        cap >= 64)
+    int cap = caps_from_name(names[i]);
+    if (cap == -EOPNOTSUPP)
+      return mr_err(err, -EOPNOTSUPP,
+                    "config.json: process.capabilities.%s[%zu]: \"%s\": this build of minirun has "
+                    "no capability support (configure --disable-caps): only empty capability "
+                    "sets are possible",
+                    what, i, names[i]);
+    if (cap < 0 || cap >= 64)
       return mr_err(err, -EINVAL,
                     "config.json: process.capabilities.%s[%zu]: unknown capability \"%s\"", what, i,
                     names[i]);
@@ -72,23 +74,13 @@ static int parse_set(mr_context *ctx, char **names, size_t n, const char *what, 
   return 0;
 }
 
-/* "CAP_KILL" for error messages (libcap says "cap_kill"); free with cap_free. */
-static char *cap_upper_name(int cap)
-{
-  char *name = cap_to_name(cap);
-  for (char *p = name; p != NULL && *p; p++)
-    if (*p >= 'a' && *p <= 'z')
-      *p = (char)(*p - 'a' + 'A');
-  return name;
-}
-
 int caps_plan(mr_context *ctx, const mr_config *config, struct plan *plan, mr_error **err)
 {
   const struct spec_process *p = &config->spec->process;
   const struct spec_capabilities *c = &p->capabilities;
   struct cap_sets *s = &plan->caps;
   memset(s, 0, sizeof(*s));
-  s->last_cap = read_last_cap();
+  s->last_cap = caps_last_cap();
   plan->no_new_privs = p->no_new_privileges;
   int r = parse_set(ctx, c->bounding, c->n_bounding, "bounding", s->last_cap, s->bounding, err);
   if (r == 0)
@@ -109,21 +101,16 @@ int caps_plan(mr_context *ctx, const mr_config *config, struct plan *plan, mr_er
    * inheritable set), and both runtimes start such a container without it.
    * Do the same, but say so: a warning naming the entry, never silence. */
   for (int cap = 0; cap <= s->last_cap; cap++) {
-    if (has_cap(s->effective, cap) && !has_cap(s->permitted, cap)) {
-      char *name = cap_upper_name(cap);
-      r = mr_err(err, -EINVAL,
-                 "config.json: process.capabilities.effective: %s is not in the permitted set",
-                 name);
-      cap_free(name);
-      return r;
-    }
+    char name[CAPS_NAME_MAX];
+    if (has_cap(s->effective, cap) && !has_cap(s->permitted, cap))
+      return mr_err(err, -EINVAL,
+                    "config.json: process.capabilities.effective: %s is not in the permitted set",
+                    caps_to_name(cap, name));
     if (has_cap(s->ambient, cap) && !(has_cap(s->permitted, cap) && has_cap(s->inheritable, cap))) {
-      char *name = cap_upper_name(cap);
       mr_warn(ctx,
               "config.json: process.capabilities.ambient: %s is not in both the permitted and "
               "inheritable sets: not raised (as runc and crun)",
-              name);
-      cap_free(name);
+              caps_to_name(cap, name));
       s->ambient[CAP_WORD(cap)] &= ~CAP_BIT(cap);
     }
   }

@@ -22,6 +22,7 @@
 
 struct plan;
 struct mr_config;
+struct jw;
 
 /* A compiled filter program (what seccomp_export_bpf writes). */
 struct seccomp_program {
@@ -63,6 +64,11 @@ void seccomp_config_free(struct mr_config *config);
  * and sends the notify fd to the listener. */
 void seccomp_apply_before_identity(struct plan *plan, int sync_fd);
 void seccomp_apply_before_exec(struct plan *plan, int sync_fd);
+
+/* features.c: the "linux.seccomp" object of the features document, and
+ * its annotations (the libseccomp version). */
+void seccomp_features(struct jw *w);
+void seccomp_features_annotations(struct jw *w);
 
 /* ---- internal to security/seccomp*.c ---------------------------------- */
 

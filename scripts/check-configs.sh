@@ -1,0 +1,106 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# check-configs.sh - the footprint options build and behave (a CI step).
+#
+#   scripts/check-configs.sh
+#
+# Builds the smallest configuration natively, out of tree:
+#   SRCDIR/configure --enable-werror --disable-seccomp --disable-caps
+#                    --disable-images --disable-python --disable-lua
+#   make; make check TESTS=  (every test program still compiles)
+# in $MINIRUN_CONFIGS_BUILDDIR (default: build-configs under the current
+# directory), then checks
+#   - neither libminirun.so.0 nor the CLI links libseccomp or libcap
+#     (DT_NEEDED) or refers to a symbol of theirs; minirun.pc does not
+#     require them;
+#   - behaviour, with real containers (tests/integration/test-footprint.sh
+#     run against this build's CLI): the default spec runs, with no
+#     capability inside; linux.seccomp, a capability name or an image root
+#     each fail create with the error naming the field and the option, and
+#     leave nothing behind; `minirun features` says what is missing.
+# Exit status 0 on success, 77 (skip) when not root (containers need it).
+set -euo pipefail
+me=check-configs
+SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
+jobs=${JOBS:-2}
+BUILD=${MINIRUN_CONFIGS_BUILDDIR:-$PWD/build-configs}
+cfg=(--enable-werror --disable-seccomp --disable-caps --disable-images --disable-python --disable-lua)
+
+if [ "$(id -u)" != 0 ]; then
+  echo "$me: SKIP: the containers of the check need root" >&2
+  exit 77
+fi
+# An independent build: nothing of a calling make may leak into ours.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+mkdir -p "$BUILD"
+BUILD=$(cd "$BUILD" && pwd)
+SRC=$SRCDIR
+if [ -f "$SRCDIR/config.status" ]; then
+  SRC=$BUILD/src
+  "$SRCDIR/scripts/source-copy.sh" "$SRCDIR" "$SRC"
+elif [ ! -x "$SRCDIR/configure" ]; then
+  (cd "$SRCDIR" && ./autogen.sh) >"$BUILD/autogen.log" 2>&1
+fi
+
+OBJ=$BUILD/obj
+mkdir -p "$OBJ"
+cd "$OBJ"
+if ! [ -f config.status ] || [ "$(cat .configure-args 2>/dev/null)" != "${cfg[*]}" ]; then
+  echo "$me: configure ${cfg[*]}"
+  rm -f .configure-args
+  "$SRC/configure" "${cfg[@]}" >configure.out 2>&1 || {
+    tail -n 30 configure.out >&2
+    exit 1
+  }
+  printf '%s\n' "${cfg[*]}" >.configure-args
+fi
+echo "$me: make -j$jobs"
+make -j"$jobs" >make.out 2>&1 || {
+  grep -E 'error|warning' make.out | head -n 30 >&2
+  exit 1
+}
+make -j"$jobs" check TESTS= >make-check.out 2>&1 || {
+  tail -n 30 make-check.out >&2
+  exit 1
+}
+
+bad=0
+# The CLI is a libtool wrapper script in the build tree: check the binary.
+for f in .libs/libminirun.so.0 .libs/minirun; do
+  needed=$(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | paste -sd' ' -)
+  case " $needed " in
+  *" libseccomp."* | *" libcap."*)
+    echo "$me: $f still links $needed" >&2
+    bad=1
+    ;;
+  esac
+  syms=$(nm -D --undefined-only "$f" | awk '{print $NF}' | grep -E '^(seccomp_|cap_)' || true)
+  if [ -n "$syms" ]; then
+    echo "$me: $f refers to $(echo "$syms" | paste -sd' ' -)" >&2
+    bad=1
+  fi
+  echo "$me: $f: NEEDED $needed"
+done
+req=$(sed -n 's/^Requires.private://p' minirun.pc)
+case " $req " in
+*libseccomp* | *libcap*)
+  echo "$me: minirun.pc still requires: $req" >&2
+  bad=1
+  ;;
+esac
+[ $bad = 0 ] || exit 1
+
+echo "$me: containers (tests/integration/test-footprint.sh against $OBJ/minirun)"
+out=$(MINIRUN=$OBJ/minirun MINIRUN_BUILDDIR=$OBJ MINIRUN_SRCDIR=$SRCDIR \
+  "$SRCDIR/tests/integration/run.sh" -k '^footprint\.' </dev/null 2>&1) || {
+  echo "$out"
+  exit 1
+}
+echo "$out"
+# Every test must have run: a skip here means the build still has a feature.
+if ! grep -Eq '^[1-9][0-9]* passed, 0 failed, 0 skipped' <<<"$out"; then
+  echo "$me: not every footprint test ran against the disabled build" >&2
+  exit 1
+fi
+size .libs/libminirun.so.0 .libs/minirun | sed 's/^/    /'

@@ -1,0 +1,30 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# source-copy.sh - a clean copy of a source tree for an out-of-tree build.
+#
+#   scripts/source-copy.sh SRCDIR DEST
+#
+# A source tree configured in-tree cannot host a VPATH build (automake
+# refuses), so its git-tracked (and untracked, not ignored) files are copied
+# into DEST and autogen.sh runs there once (DEST/autogen.log). tar keeps the
+# files' times, so an unchanged file does not rebuild; make's own rules rerun
+# automake/configure when configure.ac or Makefile.am change. Used by
+# scripts/cross-build.sh, scripts/check-configs.sh and bench/size-table.sh.
+set -euo pipefail
+SRCDIR=$1 DEST=$2
+if ! git -C "$SRCDIR" rev-parse --git-dir >/dev/null 2>&1; then
+  echo "source-copy: $SRCDIR is configured in-tree and not a git checkout: run make distclean there first" >&2
+  exit 1
+fi
+mkdir -p "$DEST"
+# shellcheck disable=SC2016 # the inner script's own variables
+(cd "$SRCDIR" && git ls-files -z --cached --others --exclude-standard |
+  xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
+  tar --null -T - -cf -) | tar -C "$DEST" -xf -
+if [ ! -x "$DEST/configure" ]; then
+  (cd "$DEST" && ./autogen.sh) >"$DEST/autogen.log" 2>&1 || {
+    tail -n 20 "$DEST/autogen.log" >&2
+    exit 1
+  }
+fi
