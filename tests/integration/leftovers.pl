@@ -9,6 +9,7 @@
 #   state DEFAULT_ROOT/ID           a new dir of the default root (not in
 #                                   T/.mr-snap-root) whose state.json names T,
 #                                   or that has no state.json (a crashed create)
+#   state T/state/.layers/KEY (image layer)   a shared image layer still there
 #   process|zombie PID (why) CMD    see below
 #   mount LINE                      a mountinfo line of ours naming T
 #   loop DEV BACKING                a loop device backed by a file in T
@@ -66,14 +67,25 @@ sub record_init {
   my ($start) = $json =~ /"pidStart"\s*:\s*(\d+)/;
   $recorded{$pid} = $start if defined $pid && defined $start;
 }
+# The runtime's own caches under a state root are not containers: the CLI's
+# compiled seccomp filters and the image digests. The store of shared image
+# layers is clean when only its lock file is left (a layer dir is a leftover).
+sub runtime_entry {
+  my ($dir, $e) = @_;
+  return 1 if $e eq '.seccomp-cache' || $e eq '.image-digests';
+  return 0 unless $e eq '.layers';
+  my @left = grep { $_ ne 'lock' } dir_entries("$dir/$e");
+  push @out, map { "state $dir/$e/$_ (image layer)" } @left;
+  return 1;
+}
 for my $e (dir_entries("$t/state")) {
-  next if $e eq '.seccomp-cache' || !-d "$t/state/$e";    # the CLI's compiled-filter cache
+  next if runtime_entry("$t/state", $e) || !-d "$t/state/$e";
   push @out, "state $t/state/$e";
   record_init(slurp("$t/state/$e/state.json"));
 }
 my %before_root = lines_of("$t/.mr-snap-root");
 for my $e (dir_entries($root)) {
-  next if $before_root{$e} || $e eq '.seccomp-cache' || !-d "$root/$e";
+  next if $before_root{$e} || $e =~ /^\.(seccomp-cache|image-digests|layers)$/ || !-d "$root/$e";
   my $json = slurp("$root/$e/state.json");
   next if defined $json && index($json, "/$base/") < 0;
   push @out, "state $root/$e" . (defined $json ? '' : ' (no state.json)');

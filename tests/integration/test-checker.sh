@@ -71,6 +71,16 @@ test_checker_finds_loop_device() {
   assert_nothing_left "after losetup -d"
 }
 
+# The runtime's caches in a state root are not leftovers; a shared image
+# layer's directory is (the store's lock file alone is not).
+test_checker_image_store() {
+  mkdir -p "$T/state/.image-digests" "$T/state/.layers/801-1c-5f00.0/mnt"
+  touch "$T/state/.layers/lock"
+  left_contains "state $T/state/.layers/801-1c-5f00.0 (image layer)" "a layer dir"
+  rm -r "$T/state/.layers/801-1c-5f00.0"
+  assert_nothing_left "digest cache and the store's lock only"
+}
+
 test_checker_finds_cgroup_named_after_container() {
   local id=mr-checker-${T##*.} d
   d=/sys/fs/cgroup/unified
