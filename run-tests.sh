@@ -47,6 +47,12 @@ fatal() {  # a step before the tests failed: nothing ran
 
 [ "$(id -u)" -eq 0 ] || echo "run-tests: not root: the integration tests will be skipped (run $0 as root)" >&2
 
+# What the tests inherit from whoever started us (some assertions depend on
+# it: nice, oom_score_adj, hard limits, CPUs): printed for the CI log.
+echo "run-tests: kernel $(uname -r), nice $(nice), oom_score_adj $(cat /proc/self/oom_score_adj)," \
+  "CPUs $(nproc), hard limits: core $(ulimit -Hc), nofile $(ulimit -Hn), nproc $(ulimit -Hu)"
+echo "run-tests: cgroup $(tr '\n' ' ' </proc/self/cgroup | cut -c1-300)"
+
 say "dependencies"
 scripts/install-deps.sh </dev/null || fatal "installing the dependencies failed"
 
