@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -74,6 +75,72 @@ static int parse_set(mr_context *ctx, char **names, size_t n, const char *what, 
   return 0;
 }
 
+/* Whether the process runs in a user namespace of its own or a joined one:
+ * there its bounding and permitted sets start full, whatever ours are. */
+static bool in_user_ns(const struct plan *plan)
+{
+  if (plan->user_ns || (plan->exec_ns_flags & CLONE_NEWUSER))
+    return true;
+  for (size_t i = 0; i < plan->n_joins; i++)
+    if (plan->joins[i].type == CLONE_NEWUSER)
+      return true;
+  return false;
+}
+
+/* The sets the container starts from without a user namespace: the
+ * runtime's own bounding set and permitted set (inherited through clone). */
+static int runtime_caps(int last_cap, uint32_t bounding[2], uint32_t permitted[2], mr_error **err)
+{
+  struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2];
+  if (syscall(SYS_capget, &hdr, data) < 0)
+    return mr_err_sys(err, errno, "capget");
+  for (int i = 0; i < 2; i++)
+    permitted[i] = data[i].permitted;
+  bounding[0] = bounding[1] = 0;
+  for (int cap = 0; cap <= last_cap; cap++)
+    if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+      bounding[CAP_WORD(cap)] |= CAP_BIT(cap);
+  return 0;
+}
+
+/* A capability the runtime itself lacks cannot reach the container (the
+ * host, or the container minirun runs in, took it away: this machine's root
+ * has no CAP_SYS_RESOURCE). crun and runc drop it from the bounding set
+ * without a word and fail a permitted/inheritable one with a bare "capset:
+ * Operation not permitted". Here: a warning naming the bounding entry (the
+ * container's bounding set cannot hold more than ours, and refusing would
+ * break configs that start under crun), an error naming the field and the
+ * capability for the sets capset(2) would refuse. */
+static int check_runtime_holds(mr_context *ctx, const struct cap_sets *s, mr_error **err)
+{
+  uint32_t bnd[2], prm[2];
+  int r = runtime_caps(s->last_cap, bnd, prm, err);
+  for (int cap = 0; r == 0 && cap <= s->last_cap; cap++) {
+    const char *set = NULL;
+    if (has_cap(s->permitted, cap) && !(has_cap(prm, cap) && has_cap(bnd, cap)))
+      set = "permitted";
+    else if (has_cap(s->inheritable, cap) && !has_cap(bnd, cap))
+      set = "inheritable";
+    bool bounding_only = set == NULL && has_cap(s->bounding, cap) && !has_cap(bnd, cap);
+    if (set == NULL && !bounding_only)
+      continue;
+    char name[CAPS_NAME_MAX];
+    caps_to_name(cap, name);
+    if (set != NULL)
+      r = mr_err(err, -EPERM,
+                 "config.json: process.capabilities.%s: %s: the runtime does not hold it itself "
+                 "(not in its %s set), so it cannot grant it",
+                 set, name, has_cap(bnd, cap) ? "permitted" : "bounding");
+    else
+      mr_warn(ctx,
+              "config.json: process.capabilities.bounding: %s is not in the runtime's own "
+              "bounding set: the container cannot have it",
+              name);
+  }
+  return r;
+}
+
 int caps_plan(mr_context *ctx, const mr_config *config, struct plan *plan, mr_error **err)
 {
   const struct spec_process *p = &config->spec->process;
@@ -114,7 +181,7 @@ int caps_plan(mr_context *ctx, const mr_config *config, struct plan *plan, mr_er
       s->ambient[CAP_WORD(cap)] &= ~CAP_BIT(cap);
     }
   }
-  return 0;
+  return in_user_ns(plan) ? 0 : check_runtime_holds(ctx, s, err);
 }
 
 /* ---- child side: async-signal-safe ---- */

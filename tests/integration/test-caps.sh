@@ -144,6 +144,48 @@ test_ambient_not_inheritable_warns() {
   assert_eq "$amb" "$(status_line "$OUT" CapPrm)" "CapPrm"
 }
 
+# A capability the runtime itself lacks never reaches the container (setpriv
+# takes CAP_WAKE_ALARM out of the runtime's bounding set here; this
+# machine's root lacks CAP_SYS_RESOURCE the same way). crun and runc drop a
+# bounding entry without a word and fail the other sets with a bare "capset:
+# Operation not permitted". Here a bounding entry is a warning naming it (the
+# container cannot hold more than the runtime, and refusing would break
+# configs that start under crun), a permitted or inheritable one an error
+# naming the field and the capability. In a user namespace of its own the
+# container's sets start full: granted there.
+test_capability_the_runtime_lacks() {
+  need_cap_header
+  command -v setpriv >/dev/null || skip "no setpriv (util-linux)"
+  caps_bundle "$T/b"
+  set_caps "$T/b" bounding CAP_KILL CAP_WAKE_ALARM
+  set_caps "$T/b" permitted CAP_KILL
+  set_caps "$T/b" effective CAP_KILL
+  set_caps "$T/b" inheritable
+  set_caps "$T/b" ambient
+  local MR="setpriv --bounding-set -wake_alarm $MR"
+  run_ok c1 "$T/b"
+  assert_contains "$ERR" "process.capabilities.bounding: CAP_WAKE_ALARM is not in the runtime's own bounding set"
+  assert_eq "$(cap_mask CAP_KILL)" "$(status_line "$OUT" CapBnd)" "CapBnd"
+  local set
+  for set in permitted inheritable; do
+    set_caps "$T/b" "$set" CAP_KILL CAP_WAKE_ALARM
+    assert_fail_with "config.json: process.capabilities.$set: CAP_WAKE_ALARM: the runtime does not hold it itself" \
+      $MR run --bundle "$T/b" c2
+    assert_no_state
+    set_caps "$T/b" "$set" CAP_KILL
+  done
+  set_caps "$T/b" inheritable
+  unshare --user true 2>/dev/null || return 0
+  jqset "$T/b" '.linux.namespaces += [{"type": "user"}]
+    | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+  set_caps "$T/b" permitted CAP_KILL CAP_WAKE_ALARM
+  set_caps "$T/b" effective CAP_KILL CAP_WAKE_ALARM
+  run_ok c3 "$T/b"
+  assert_not_contains "$ERR" "CAP_WAKE_ALARM"
+  assert_eq "$(cap_mask CAP_KILL CAP_WAKE_ALARM)" "$(status_line "$OUT" CapEff)" "CapEff in a user namespace"
+}
+
 test_no_capabilities_object() {
   # As crun: no capabilities object means empty sets, even for root.
   caps_bundle "$T/b"
