@@ -28,6 +28,7 @@
 #include "cgroup/place.h"
 #include "container.h"
 #include "hooks/hooks.h"
+#include "image/image.h"
 #include "isolate/signals.h"
 #include "namespaces.h"
 #include "net/netdev.h"
@@ -202,6 +203,26 @@ static int wait_ready(struct create_job *job, mr_error **err)
   return 0;
 }
 
+/* Old kernels: the init mounts its image before it is put into its device
+ * cgroup (image/image.h); it reports SYNC_MOUNTED or why it failed. */
+static int wait_premount(struct create_job *job, mr_error **err)
+{
+  struct sync_msg msg;
+  int r = wait_for_init(job, err);
+  if (r < 0)
+    return r;
+  r = sync_recv(job->sync[0], &msg);
+  if (r < 0)
+    return mr_err_sys(err, -r, "container init: read sync socket");
+  if (r == 0)
+    return mr_err(err, -ECHILD, "container init exited during setup");
+  if (msg.type == SYNC_ERROR)
+    return sync_error_to_err(&msg, err);
+  if (msg.type != SYNC_MOUNTED)
+    return mr_err(err, -EPROTO, "container init: unexpected message %d", msg.type);
+  return 0;
+}
+
 int container_write_pid_file(const char *path, pid_t pid, mr_error **err)
 {
   cleanup_free char *dir_copy = strdup(path);
@@ -226,7 +247,7 @@ static int commit_state(struct create_job *job, mr_error **err)
       .id = (char *)job->id,
       .pid = job->pid,
       .bundle = cfg->bundle,
-      .rootfs = job->plan.rootfs,
+      .rootfs = job->plan.image != NULL ? job->plan.image->path : job->plan.rootfs,
       .created = created,
       .owner = geteuid(),
       .cgroup_paths = job->cgroup.skipped ? NULL : job->cgroup.paths.dirs,
@@ -285,8 +306,13 @@ static void abort_job(struct create_job *job)
     job->pid = -1;
   }
   cg_place_abort(job->ctx, &job->cgroup);
-  if (job->dirfd >= 0)
+  /* Our copies of the image's mounts and loop device first: the device
+   * can only go once nothing holds it. */
+  image_root_free(&job->plan);
+  if (job->dirfd >= 0) {
+    image_root_destroy(job->ctx, job->dirfd, NULL);
     state_dir_remove(job->ctx, job->id, NULL);
+  }
   /* As runtime.md's lifecycle: a failed create continues with destroy and
    * then the poststop hooks. */
   if (spawned)
@@ -326,6 +352,17 @@ static bool new_cgroup_ns(const struct spec *spec)
   return ns != NULL && (ns->path == NULL || ns->path[0] == '\0');
 }
 
+/* An image root is mounted once the state directory can record it. */
+static int setup_image(struct create_job *job, mr_error **err)
+{
+  if (job->plan.image == NULL)
+    return 0;
+  cleanup_free char *dir = state_dir_path(job->ctx, job->id);
+  if (dir == NULL)
+    return mr_err_sys(err, ENOMEM, "state directory");
+  return image_root_setup(job->ctx, &job->plan, job->dirfd, dir, err);
+}
+
 static int run_job(struct create_job *job, mr_error **err)
 {
   set_deadline(job);
@@ -333,6 +370,9 @@ static int run_job(struct create_job *job, mr_error **err)
   if (r < 0)
     return r;
   MR_CRASH_POINT("state-dir-created");
+  r = setup_image(job, err);
+  if (r < 0)
+    return r;
   /* Limits are in place before the init exists. */
   r = cg_place_create(job->ctx, &job->cgroup, job->dirfd, err);
   if (r == 0)
@@ -351,6 +391,10 @@ static int run_job(struct create_job *job, mr_error **err)
   close_fd(&job->gate[0]);
   close_fd(&job->plan.hooks.result_fd); /* start must see EOF once the init execs */
   MR_CRASH_POINT("init-spawned");
+  if (image_root_premounts(&job->plan))
+    r = wait_premount(job, err);
+  if (r < 0)
+    return r;
   /* In its cgroups before the first GO: it runs no container code yet. */
   r = cg_place_enter(&job->cgroup, job->pid, job->plan.cloned_into_cgroup, err);
   if (r == 0)

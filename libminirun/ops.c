@@ -25,6 +25,7 @@
 #include "cgroup/place.h"
 #include "context.h"
 #include "hooks/hooks.h"
+#include "image/image.h"
 #include "jsonw.h"
 #include "procs.h"
 #include "state.h"
@@ -308,11 +309,15 @@ int mr_container_kill(mr_context *ctx, const char *id, int sig, int all, mr_erro
 /* ------------------------------------------------------------------------ */
 
 /* Kills what is left in the container's cgroups (a paused one too) and
- * removes them. The directories come from CG_PATHS_FILE, written before
- * any of them was created, so a create killed half-way is cleaned too. */
-static int destroy_cgroups(mr_context *ctx, int dirfd, const char *id, mr_error **err)
+ * removes them, then frees its image root's loop device and directories.
+ * What to free comes from records written before it was set up
+ * (CG_PATHS_FILE, IMAGE_RECORD_FILE), so a create killed half-way is
+ * cleaned too. */
+static int destroy_recorded(mr_context *ctx, int dirfd, const char *id, mr_error **err)
 {
   int r = cg_destroy_recorded(ctx, dirfd, err);
+  if (r == 0)
+    r = image_root_destroy(ctx, dirfd, err);
   return r < 0 ? mr_err_prefix(err, r, "container '%s'", id) : 0;
 }
 
@@ -353,7 +358,7 @@ static int delete_damaged(mr_context *ctx, int dirfd, const char *id, const mr_e
     r = procs_kill_and_wait(&rec, err);
   if (r < 0 && r != -ENOENT && r != -EINVAL)
     return r;
-  r = destroy_cgroups(ctx, dirfd, id, err);
+  r = destroy_recorded(ctx, dirfd, id, err);
   return r < 0 ? r : state_dir_remove(ctx, id, err);
 }
 
@@ -366,7 +371,7 @@ static int delete_locked(mr_context *ctx, int dirfd, const char *id, bool force,
    * leftover of a create that died before writing it. */
   if (r == -ENOENT && force) {
     mr_error_free(local);
-    r = destroy_cgroups(ctx, dirfd, id, err);
+    r = destroy_recorded(ctx, dirfd, id, err);
     return r < 0 ? r : state_dir_remove(ctx, id, err);
   }
   if (r < 0 && r != -ENOMEM && force) {
@@ -411,7 +416,7 @@ static int delete_locked(mr_context *ctx, int dirfd, const char *id, bool force,
       return r;
   }
   MR_CRASH_POINT("delete-killed");
-  r = destroy_cgroups(ctx, dirfd, id, err);
+  r = destroy_recorded(ctx, dirfd, id, err);
   if (r == 0)
     r = state_dir_remove(ctx, id, err);
   if (r == 0) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "devices.h"
+#include "image/image.h"
 #include "mounts.h"
 #include "namespaces.h"
 #include "net/netdev.h"
@@ -79,6 +80,7 @@ void plan_free(struct plan *plan)
   mounts_plan_free(plan);
   namespaces_plan_free(plan);
   plan_keep_free(plan);
+  image_root_free(plan);
   free(plan->rootfs);
   plan->rootfs = NULL;
 }

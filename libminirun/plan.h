@@ -121,7 +121,8 @@ struct plan {
   bool new_time_ns;
 
   /* rootfs */
-  char *rootfs;                     /* absolute, realpath()ed */
+  char *rootfs;                     /* absolute, realpath()ed; an image's mount point */
+  struct image_root *image;         /* root.path is an image file (image/image.h), or NULL */
   unsigned long rootfs_propagation; /* MS_REC|MS_PRIVATE by default */
   bool rootfs_propagation_set;      /* apply to / after pivot as well */
   bool readonly;

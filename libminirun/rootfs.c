@@ -28,6 +28,19 @@ static const struct {
     {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_REC | MS_UNBINDABLE},
 };
 
+/* The org.minirun.rootfs.* annotations shape an image root (image/): on a
+ * directory they would be ignored, so they are refused. */
+static int dir_annotations_check(const struct spec *spec, mr_error **err)
+{
+  static const char prefix[] = "org.minirun.rootfs.";
+  for (size_t i = 0; i < spec->n_annotations; i++)
+    if (strncmp(spec->annotations[i].key, prefix, sizeof(prefix) - 1) == 0)
+      return mr_err(err, -EINVAL,
+                    "config.json: annotations: %s: root.path is a directory, not an image",
+                    spec->annotations[i].key);
+  return 0;
+}
+
 int rootfs_plan(const mr_config *config, struct plan *plan, mr_error **err)
 {
   char resolved[PATH_MAX];
@@ -36,10 +49,12 @@ int rootfs_plan(const mr_config *config, struct plan *plan, mr_error **err)
   struct stat st;
   if (stat(resolved, &st) < 0)
     return mr_err_sys(err, errno, "config.json: root.path: rootfs %s", config->rootfs);
-  if (!S_ISDIR(st.st_mode))
-    return image_root_plan(config, plan, resolved, err);
-  plan->rootfs = strdup(resolved);
-  if (plan->rootfs == NULL)
+  int r = S_ISDIR(st.st_mode) ? dir_annotations_check(config->spec, err)
+                              : image_root_plan(config, plan, resolved, err);
+  if (r < 0)
+    return r;
+  /* An image's mount point is known once the state directory exists. */
+  if (S_ISDIR(st.st_mode) && (plan->rootfs = strdup(resolved)) == NULL)
     return mr_err_sys(err, ENOMEM, "rootfs");
   plan->readonly = config->spec->root.readonly;
   plan->rootfs_propagation = MS_REC | MS_PRIVATE;
@@ -67,8 +82,11 @@ int rootfs_prepare(const struct plan *plan, int sync_fd)
     prop = MS_REC | MS_PRIVATE;
   if (mount(NULL, "/", NULL, prop, NULL) < 0)
     sync_fail(sync_fd, errno, "set propagation of /", NULL, NULL, NULL);
-  /* pivot_root needs the new root to be a mount point. */
-  if (mount(plan->rootfs, plan->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+  /* pivot_root needs the new root to be a mount point: an image's root
+   * (image/) is attached there; a directory is bound onto itself. */
+  if (plan->image != NULL)
+    image_root_attach(plan, sync_fd);
+  else if (mount(plan->rootfs, plan->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
     sync_fail(sync_fd, errno, "bind mount rootfs ", plan->rootfs, NULL, NULL);
   /* Opened after the bind: an fd taken before would see beneath it. */
   int fd = open(plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);

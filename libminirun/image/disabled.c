@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* disabled.c - image_root_plan() of a build configured with
- * --disable-images: root.path must be a directory. */
+/* disabled.c - image/image.h in a build configured with --disable-images:
+ * root.path must be a directory. image_root_plan() refuses every image, so
+ * plan->image is never set and the other entry points have nothing to do. */
 #include <errno.h>
 
 #include "../error.h"
@@ -14,4 +15,39 @@ int image_root_plan(const mr_config *config, struct plan *plan, const char *path
                 "config.json: root.path: %s: rootfs images are not supported by this build "
                 "(configure --disable-images)",
                 config->rootfs);
+}
+
+int image_root_setup(mr_context *ctx, struct plan *plan, int dirfd, const char *dir, mr_error **err)
+{
+  (void)ctx, (void)plan, (void)dirfd, (void)dir, (void)err;
+  return 0;
+}
+
+bool image_root_premounts(const struct plan *plan)
+{
+  (void)plan;
+  return false;
+}
+
+void image_root_premount(const struct plan *plan, int sync_fd)
+{
+  (void)plan, (void)sync_fd;
+}
+
+void image_root_attach(const struct plan *plan, int sync_fd)
+{
+  (void)plan, (void)sync_fd;
+}
+
+/* A state directory from a build with images (the same state root) may
+ * record a loop device: it is freed by the kernel (autoclear) anyway. */
+int image_root_destroy(mr_context *ctx, int dirfd, mr_error **err)
+{
+  (void)ctx, (void)dirfd, (void)err;
+  return 0;
+}
+
+void image_root_free(struct plan *plan)
+{
+  (void)plan;
 }

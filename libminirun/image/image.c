@@ -1,14 +1,301 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* image.c - image_root_plan(): what kind of image root.path is. */
-#include <errno.h>
-
-#include "../error.h"
+/*
+ * image.c - a root.path that names an image file: the plan (format,
+ * annotations), the setup before clone, the child's attach, and the cleanup
+ * of what the state directory records. See image.h for the sequence.
+ *
+ * Annotations (README "Image roots"):
+ *   org.minirun.rootfs.upper=/abs/dir   persistent upper layer: DIR/upper
+ *                                       and DIR/work (made when missing)
+ *   org.minirun.rootfs.upper-size=64m   size cap of the private tmpfs upper
+ *                                       (tmpfs size= syntax: N[kmg] or N%)
+ */
+#define _GNU_SOURCE
 #include "image.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../context.h"
+#include "../error.h"
+#include "../sync.h"
+#include "../testing/crashpoint.h"
+#include "../util.h"
+
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
+#define MR_MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+
+#define ANN_PREFIX     "org.minirun.rootfs."
+#define ANN_UPPER      ANN_PREFIX "upper"
+#define ANN_UPPER_SIZE ANN_PREFIX "upper-size"
+
+/* Every org.minirun.rootfs.* annotation the image code knows: any other is
+ * refused, never ignored (a typo must not silently drop a persistent
+ * upper). */
+static const char *const known_annotations[] = {ANN_UPPER, ANN_UPPER_SIZE};
+
+static const char *annotation(const struct spec *spec, const char *key)
+{
+  for (size_t i = 0; i < spec->n_annotations; i++)
+    if (strcmp(spec->annotations[i].key, key) == 0)
+      return spec->annotations[i].value ? spec->annotations[i].value : "";
+  return NULL;
+}
+
+static int check_known(const struct spec *spec, mr_error **err)
+{
+  for (size_t i = 0; i < spec->n_annotations; i++) {
+    const char *key = spec->annotations[i].key;
+    if (strncmp(key, ANN_PREFIX, strlen(ANN_PREFIX)) != 0)
+      continue;
+    bool known = false;
+    for (size_t k = 0; k < sizeof(known_annotations) / sizeof(*known_annotations); k++)
+      known = known || strcmp(key, known_annotations[k]) == 0;
+    if (!known)
+      return mr_err(err, -EINVAL, "config.json: annotations: %s: unknown (known: %s, %s)", key,
+                    ANN_UPPER, ANN_UPPER_SIZE);
+  }
+  return 0;
+}
+
+/* tmpfs's size= syntax: digits, then at most one of k, m, g or %. */
+static bool valid_size(const char *s)
+{
+  size_t digits = strspn(s, "0123456789");
+  if (digits == 0)
+    return false;
+  return s[digits] == '\0' || (strchr("kKmMgG%", s[digits]) != NULL && s[digits + 1] == '\0');
+}
+
+static int plan_upper(const struct spec *spec, struct image_root *im, mr_error **err)
+{
+  const char *upper = annotation(spec, ANN_UPPER);
+  const char *size = annotation(spec, ANN_UPPER_SIZE);
+  if ((upper != NULL || size != NULL) && !im->overlay)
+    return mr_err(err, -EINVAL,
+                  "config.json: annotations: %s: root.readonly is true: the image has no "
+                  "writable layer",
+                  upper != NULL ? ANN_UPPER : ANN_UPPER_SIZE);
+  if (upper != NULL && size != NULL)
+    return mr_err(err, -EINVAL,
+                  "config.json: annotations: %s: only the private tmpfs upper has a size, not "
+                  "the persistent %s",
+                  ANN_UPPER_SIZE, ANN_UPPER);
+  if (size != NULL && !valid_size(size))
+    return mr_err(err, -EINVAL,
+                  "config.json: annotations: %s: '%s' is not a size (N, Nk, Nm, Ng or N%%)",
+                  ANN_UPPER_SIZE, size);
+  if (upper != NULL) {
+    struct stat st;
+    if (upper[0] != '/')
+      return mr_err(err, -EINVAL, "config.json: annotations: %s: '%s' is not an absolute path",
+                    ANN_UPPER, upper);
+    if (stat(upper, &st) < 0)
+      return mr_err_sys(err, errno, "config.json: annotations: %s: %s", ANN_UPPER, upper);
+    if (!S_ISDIR(st.st_mode))
+      return mr_err(err, -ENOTDIR, "config.json: annotations: %s: %s: not a directory", ANN_UPPER,
+                    upper);
+  }
+  if ((upper != NULL && (im->upper_dir = strdup(upper)) == NULL) ||
+      (size != NULL && (im->upper_size = strdup(size)) == NULL))
+    return mr_err_sys(err, ENOMEM, "image");
+  return 0;
+}
 
 int image_root_plan(const mr_config *config, struct plan *plan, const char *path, mr_error **err)
 {
-  (void)plan;
-  (void)path;
-  return mr_err(err, -ENOTDIR, "config.json: root.path: rootfs %s: not a directory",
-                config->rootfs);
+  struct image_root *im = calloc(1, sizeof(*im));
+  if (im == NULL)
+    return mr_err_sys(err, ENOMEM, "image");
+  im->file_fd = im->loop_fd = im->loop_nr = im->root_fd = -1;
+  plan->image = im; /* freed by plan_free() from here on */
+  im->path = strdup(path);
+  if (im->path == NULL)
+    return mr_err_sys(err, ENOMEM, "image");
+  /* O_NONBLOCK: a FIFO must not block the open (it is refused next). */
+  im->file_fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (im->file_fd < 0)
+    return mr_err_sys(err, errno, "config.json: root.path: %s", config->rootfs);
+  int r = image_detect(im->file_fd, config->rootfs, &im->format, err);
+  if (r < 0)
+    return r;
+  im->overlay = !config->spec->root.readonly;
+  r = check_known(config->spec, err);
+  if (r == 0)
+    r = plan_upper(config->spec, im, err);
+  return r;
+}
+
+static int make_dir(int dirfd, const char *name, mr_error **err)
+{
+  if (mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
+    return mr_err_sys(err, errno, "state directory: create %s", name);
+  return 0;
+}
+
+/* Kernels before 5.2: the child mounts with mount(2) where these say. */
+static int setup_classic(struct plan *plan, int dirfd, const char *dir, mr_error **err)
+{
+  struct image_root *im = plan->image;
+  /* mount(2) of squashfs/erofs/overlay needs the initial user namespace. */
+  if (plan->user_ns)
+    return mr_err(err, -EOPNOTSUPP,
+                  "config.json: root.path: %s: an image root in a user namespace needs the "
+                  "new mount API (Linux 5.2)",
+                  im->path);
+  int r = 0;
+  if (im->overlay) {
+    r = make_dir(dirfd, IMAGE_LOWER_DIR, err);
+    if (r == 0 && im->upper_dir == NULL)
+      r = make_dir(dirfd, IMAGE_UPPER_DIR, err);
+  }
+  return r < 0 ? r : image_overlay_classic(im, dir, err);
+}
+
+int image_root_setup(mr_context *ctx, struct plan *plan, int dirfd, const char *dir, mr_error **err)
+{
+  struct image_root *im = plan->image;
+  if (im == NULL)
+    return 0;
+  /* In another namespace's mounts (or the host's) the root would stay. */
+  if (!(plan->clone_flags & CLONE_NEWNS))
+    return mr_err(err, -EINVAL,
+                  "config.json: linux.namespaces: an image root needs a new mount namespace "
+                  "(not a path)");
+  int r = make_dir(dirfd, IMAGE_ROOT_DIR, err);
+  if (r < 0)
+    return r;
+  free(plan->rootfs);
+  plan->rootfs = util_path_join(dir, IMAGE_ROOT_DIR);
+  if (plan->rootfs == NULL)
+    return mr_err_sys(err, ENOMEM, "image");
+  int lower = image_lower_mount(ctx, im, dirfd, err);
+  MR_CRASH_POINT("image-lower-mounted");
+  if (lower < 0)
+    return lower;
+  if (im->classic.active)
+    return setup_classic(plan, dirfd, dir, err);
+  if (im->overlay) {
+    im->root_fd = image_overlay_mount(ctx, im, lower, err);
+    close(lower);
+    if (im->root_fd < 0)
+      return im->root_fd;
+  } else {
+    im->root_fd = lower;
+  }
+  MR_CRASH_POINT("image-mounted");
+  mr_debug(ctx, "image %s: %s root prepared", im->path, im->overlay ? "overlay" : "read-only");
+  return plan_keep_fd(plan, &im->root_fd, err);
+}
+
+/* ---- child side: async-signal-safe ---- */
+
+static void fail(const struct image_root *im, int sync_fd, const char *what, const char *where)
+{
+  sync_fail(sync_fd, errno, "config.json: root.path: ", im->path, what, where);
+}
+
+bool image_root_premounts(const struct plan *plan)
+{
+  return plan->image != NULL && plan->image->classic.active;
+}
+
+void image_root_premount(const struct plan *plan, int sync_fd)
+{
+  if (!image_root_premounts(plan))
+    return;
+  const struct image_root *im = plan->image;
+  const struct image_classic *c = &im->classic;
+  /* A slave receives the host's mounts but sends it none of ours;
+   * rootfs_prepare() sets the configured propagation later. */
+  if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+    fail(im, sync_fd, ": make / a slave before mounting the image", NULL);
+  if (mount(c->source, c->lower, c->fstype, MS_RDONLY | MS_NODEV | MS_NOSUID, NULL) < 0)
+    fail(im, sync_fd, ": mount ", c->fstype);
+  if (sync_send(sync_fd, SYNC_MOUNTED, 0, 0) < 0)
+    _exit(127);
+}
+
+static void attach_classic(const struct plan *plan, int sync_fd)
+{
+  const struct image_root *im = plan->image;
+  const struct image_classic *c = &im->classic;
+  if (!im->overlay)
+    return;
+  struct stat root;
+  if (stat(c->lower, &root) < 0)
+    fail(im, sync_fd, ": stat the image's root at ", c->lower);
+  if (c->upper_tmpfs &&
+      mount("tmpfs", c->upper_base, "tmpfs", MS_NODEV | MS_NOSUID, c->tmpfs_data) < 0)
+    fail(im, sync_fd, ": mount the upper tmpfs on ", c->upper_base);
+  if (mkdir(c->upper, root.st_mode & 07777) == 0) {
+    if (chown(c->upper, root.st_uid, root.st_gid) < 0 || chmod(c->upper, root.st_mode & 07777) < 0)
+      fail(im, sync_fd, ": set up ", c->upper);
+  } else if (errno != EEXIST) {
+    fail(im, sync_fd, ": create ", c->upper);
+  }
+  if (mkdir(c->work, 0700) < 0 && errno != EEXIST)
+    fail(im, sync_fd, ": create ", c->work);
+  if (mount("overlay", plan->rootfs, "overlay", 0, c->overlay_data) < 0)
+    fail(im, sync_fd, ": mount the overlay on ", plan->rootfs);
+}
+
+void image_root_attach(const struct plan *plan, int sync_fd)
+{
+  const struct image_root *im = plan->image;
+  if (im->classic.active) {
+    attach_classic(plan, sync_fd);
+    return;
+  }
+  if (syscall(SYS_move_mount, im->root_fd, "", AT_FDCWD, plan->rootfs, MR_MOVE_MOUNT_F_EMPTY_PATH) <
+      0)
+    fail(im, sync_fd, ": attach the root at ", plan->rootfs);
+}
+
+/* ---- cleanup ---- */
+
+int image_root_destroy(mr_context *ctx, int dirfd, mr_error **err)
+{
+  int r = image_loop_release(ctx, dirfd, err);
+  if (r < 0)
+    return r;
+  /* Empty on the host: the mounts were in the container's namespace. */
+  static const char *const dirs[] = {IMAGE_ROOT_DIR, IMAGE_LOWER_DIR, IMAGE_UPPER_DIR};
+  for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++)
+    if (unlinkat(dirfd, dirs[i], AT_REMOVEDIR) < 0 && errno != ENOENT)
+      return mr_err_sys(err, errno, "state directory: remove %s", dirs[i]);
+  return 0;
+}
+
+void image_root_free(struct plan *plan)
+{
+  struct image_root *im = plan->image;
+  if (im == NULL)
+    return;
+  int *fds[] = {&im->file_fd, &im->loop_fd, &im->root_fd};
+  for (size_t i = 0; i < sizeof(fds) / sizeof(*fds); i++)
+    if (*fds[i] >= 0)
+      close(*fds[i]);
+  struct image_classic *c = &im->classic;
+  free(c->source);
+  free(c->lower);
+  free(c->upper_base);
+  free(c->upper);
+  free(c->work);
+  free(c->tmpfs_data);
+  free(c->overlay_data);
+  free(im->path);
+  free(im->upper_dir);
+  free(im->upper_size);
+  free(im);
+  plan->image = NULL;
 }

@@ -1,16 +1,116 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* image.h - rootfs images: a root.path that names a file, not a directory.
+/*
+ * image.h - rootfs images: a root.path that names a squashfs or EROFS file.
  *
- * The one entry point the rootfs code calls. Built from the sources of
- * Makefile.am's IMAGE_SOURCES; `./configure --disable-images` builds
- * image/disabled.c instead, which refuses every image. */
+ * The image is mounted read-only (nodev, nosuid) with a writable overlay on
+ * top: upper/work on a tmpfs private to the container, or in a persistent
+ * host directory (annotations, see image.c). root.readonly: the image mount
+ * itself is the root. Everything is prepared by the parent before clone:
+ *
+ *   image_root_plan()   rootfs_plan: detect the format, read annotations
+ *   image_root_setup()  create, once the state directory exists: record what
+ *                       will be set up, attach the loop device, build the
+ *                       detached mounts (fsopen/fsmount) - the host
+ *                       namespace never sees them
+ *   image_root_attach() the child (async-signal-safe): attaches the root at
+ *                       plan->rootfs in its mount namespace; on kernels
+ *                       without the new mount API (< 5.2) it mounts the
+ *                       image, the tmpfs and the overlay itself with mount(2)
+ *   image_root_destroy() delete, and a failed create: frees what the state
+ *                       directory records (loop devices, directories)
+ *
+ * Built from Makefile.am's IMAGE_SOURCES; `./configure --disable-images`
+ * builds image/disabled.c instead, which refuses every image.
+ */
 #ifndef MR_IMAGE_H
 #define MR_IMAGE_H
 
+#include <stdbool.h>
+#include <sys/types.h>
+
 #include "../plan.h"
 
-/* Parent, before clone: root.path (`path`, realpath()ed, not a directory)
- * becomes the container's root. Errors name root.path. */
-int image_root_plan(const mr_config *config, struct plan *plan, const char *path, mr_error **err);
+enum image_format { IMAGE_SQUASHFS = 1, IMAGE_EROFS };
 
-#endif
+/* Mounts the child makes itself when the kernel lacks the new mount API. */
+struct image_classic {
+  bool active;
+  char *source;       /* "/dev/loopN" */
+  const char *fstype; /* "squashfs", "erofs" */
+  char *lower;        /* mount point of the image (plan->rootfs when read-only) */
+  char *upper_base;   /* the tmpfs mount point, or the persistent directory */
+  bool upper_tmpfs;
+  char *upper, *work; /* upper_base/upper, upper_base/work */
+  mode_t upper_mode;  /* of the image's root directory */
+  char *tmpfs_data;   /* "mode=0755[,size=N]" */
+  char *overlay_data; /* "lowerdir=...,upperdir=...,workdir=..." */
+};
+
+struct image_root {
+  enum image_format format;
+  char *path;       /* realpath of the image, for messages */
+  int file_fd;      /* the image, O_RDONLY: every later step uses this fd */
+  bool overlay;     /* false with root.readonly: the image is the root */
+  char *upper_dir;  /* org.minirun.rootfs.upper, or NULL: a private tmpfs */
+  char *upper_size; /* org.minirun.rootfs.upper-size, or NULL */
+  /* filled by image_root_setup() */
+  int loop_fd, loop_nr; /* -1 without a loop device */
+  int root_fd;          /* detached mount the child attaches, or -1 (classic) */
+  struct image_classic classic;
+};
+
+/* Names of the image's files in the container's state directory. */
+#define IMAGE_RECORD_FILE "image.loop" /* "N DEV INO\n": the loop device */
+#define IMAGE_ROOT_DIR    "image.root" /* where the child attaches the root */
+#define IMAGE_LOWER_DIR   "image.lower"
+#define IMAGE_UPPER_DIR   "image.upper"
+
+/* Parent, before clone: root.path (`path`, realpath()ed, not a directory)
+ * becomes the container's root: plan->image is set. Errors name root.path
+ * or the annotation. */
+int image_root_plan(const mr_config *config, struct plan *plan, const char *path, mr_error **err);
+/* Parent, after the state directory `dir` (locked fd `dirfd`) was created
+ * and before clone; no-op without plan->image. Sets plan->rootfs. */
+int image_root_setup(mr_context *ctx, struct plan *plan, int dirfd, const char *dir,
+                     mr_error **err);
+/* Whether the child mounts the image before it is put into its cgroups
+ * (image_root_premount() then sends SYNC_MOUNTED or fails). */
+bool image_root_premounts(const struct plan *plan);
+/* Child, async-signal-safe, first thing after clone: mount(2) of the
+ * loop device without the new mount API, before the parent puts the init
+ * into its device cgroup, which would refuse to open the device. */
+void image_root_premount(const struct plan *plan, int sync_fd);
+/* Child, async-signal-safe: the root is mounted at plan->rootfs after it. */
+void image_root_attach(const struct plan *plan, int sync_fd);
+/* Frees what the state directory `dirfd` records (loop device, image
+ * directories); a container without an image root has nothing recorded. */
+int image_root_destroy(mr_context *ctx, int dirfd, mr_error **err);
+/* Closes and frees plan->image. */
+void image_root_free(struct plan *plan);
+
+/* --- internal to libminirun/image/ --- */
+
+/* detect.c: the format of the open image `fd` from its magic and size. */
+int image_detect(int fd, const char *name, enum image_format *format, mr_error **err);
+/* loop.c: attaches `file_fd` read-only, autoclear, to a free loop device;
+ * the device number is recorded in `dirfd` before it is configured. */
+int image_loop_attach(mr_context *ctx, struct image_root *im, int dirfd, mr_error **err);
+/* loop.c: detaches the recorded loop device if it is still bound to the
+ * recorded file (dev, ino). */
+int image_loop_release(mr_context *ctx, int dirfd, mr_error **err);
+/* lower.c: the image mounted read-only: a detached mount fd (> 0), or 0
+ * when the kernel lacks the new mount API (im->classic is to be used). */
+int image_lower_mount(mr_context *ctx, struct image_root *im, int dirfd, mr_error **err);
+/* overlay.c: the overlay over `lower_fd` as a detached mount fd. */
+int image_overlay_mount(mr_context *ctx, struct image_root *im, int lower_fd, mr_error **err);
+/* overlay.c: the strings the child needs to mount it classically. */
+int image_overlay_classic(struct image_root *im, const char *dir, mr_error **err);
+/* fsmount.c: the new mount API, and the kernel's own message after a
+ * failed fsconfig (appended to `err`). */
+int image_fsopen(const char *fstype);
+int image_fsconfig_string(int fs, const char *key, const char *value);
+int image_fsconfig_fd(int fs, const char *key, int fd);
+int image_fsconfig_flag(int fs, const char *key);
+int image_fsmount(int fs, const char *what, const char *name, unsigned attrs, mr_error **err);
+
+#endif /* MR_IMAGE_H */

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * loop.c - a loop device for an image file: read-only, autoclear (the
+ * kernel detaches it when its last user - the image's superblock - goes
+ * away, so a container that dies frees its device by itself), direct I/O
+ * where the backing filesystem allows it (the image's pages are cached once,
+ * not twice: for the file and for the device).
+ *
+ * LOOP_CTL_GET_FREE + LOOP_CONFIGURE (5.8); before 5.8 LOOP_SET_FD +
+ * LOOP_SET_STATUS64. Another process may take the free device between the
+ * two steps (EBUSY): ask for another one. The device number is recorded in
+ * the state directory before the device is configured, so `delete --force`
+ * after a crash between LOOP_SET_FD and LOOP_SET_STATUS64 (no autoclear yet)
+ * still finds and frees it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/loop.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../context.h"
+#include "../error.h"
+#include "../testing/crashpoint.h"
+#include "../util.h"
+#include "image.h"
+
+#ifndef LOOP_CONFIGURE
+#define LOOP_CONFIGURE 0x4C0A
+struct loop_config {
+  __u32 fd;
+  __u32 block_size;
+  struct loop_info64 info;
+  __u64 __reserved[8];
+};
+#endif
+#ifndef LO_FLAGS_DIRECT_IO
+#define LO_FLAGS_DIRECT_IO 16
+#endif
+#ifndef LOOP_SET_DIRECT_IO
+#define LOOP_SET_DIRECT_IO 0x4C08
+#endif
+
+#define LOOP_ATTEMPTS 16
+
+static int record(int dirfd, int nr, const struct stat *st, mr_error **err)
+{
+  char text[96];
+  int n = snprintf(text, sizeof(text), "%d %llu %llu\n", nr, (unsigned long long)st->st_dev,
+                   (unsigned long long)st->st_ino);
+  return util_write_file_atomic(dirfd, IMAGE_RECORD_FILE, text, (size_t)n, 0600, err);
+}
+
+/* Before 5.8: bind, then set autoclear (and direct I/O, best effort). */
+static int configure_legacy(int loop_fd, int file_fd)
+{
+  if (ioctl(loop_fd, LOOP_SET_FD, file_fd) < 0)
+    return -errno;
+  MR_CRASH_POINT("image-loop-bound");
+  struct loop_info64 info;
+  memset(&info, 0, sizeof(info));
+  info.lo_flags = LO_FLAGS_AUTOCLEAR;
+  if (ioctl(loop_fd, LOOP_SET_STATUS64, &info) < 0) {
+    int e = errno;
+    ioctl(loop_fd, LOOP_CLR_FD, 0);
+    return -e;
+  }
+  (void)ioctl(loop_fd, LOOP_SET_DIRECT_IO, 1UL);
+  return 0;
+}
+
+static int configure(int loop_fd, int file_fd)
+{
+  struct loop_config cfg;
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.fd = (__u32)file_fd;
+  cfg.info.lo_flags = LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR | LO_FLAGS_DIRECT_IO;
+  if (ioctl(loop_fd, LOOP_CONFIGURE, &cfg) == 0)
+    return 0;
+  /* Direct I/O needs the backing filesystem's support (tmpfs has none). */
+  if (errno == EINVAL) {
+    cfg.info.lo_flags &= ~(__u32)LO_FLAGS_DIRECT_IO;
+    if (ioctl(loop_fd, LOOP_CONFIGURE, &cfg) == 0)
+      return 0;
+  }
+  /* The loop driver answers an ioctl it does not know with EINVAL. */
+  if (errno != EINVAL && errno != ENOTTY)
+    return -errno;
+  return configure_legacy(loop_fd, file_fd);
+}
+
+int image_loop_attach(mr_context *ctx, struct image_root *im, int dirfd, mr_error **err)
+{
+  struct stat st;
+  if (fstat(im->file_fd, &st) < 0)
+    return mr_err_sys(err, errno, "config.json: root.path: %s", im->path);
+  cleanup_close int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+  if (ctl < 0)
+    return mr_err_sys(err, errno, "config.json: root.path: %s: open /dev/loop-control", im->path);
+  int r = -EBUSY;
+  for (int i = 0; i < LOOP_ATTEMPTS && r == -EBUSY; i++) {
+    int nr = ioctl(ctl, LOOP_CTL_GET_FREE);
+    if (nr < 0)
+      return mr_err_sys(err, errno, "config.json: root.path: %s: no free loop device", im->path);
+    r = record(dirfd, nr, &st, err);
+    if (r < 0)
+      return r;
+    MR_CRASH_POINT("image-loop-recorded");
+    char dev[32];
+    snprintf(dev, sizeof(dev), "/dev/loop%d", nr);
+    int fd = open(dev, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      return mr_err_sys(err, errno, "config.json: root.path: %s: open %s", im->path, dev);
+    r = configure(fd, im->file_fd);
+    if (r < 0) {
+      close(fd);
+      continue;
+    }
+    im->loop_fd = fd;
+    im->loop_nr = nr;
+    mr_debug(ctx, "image %s: attached to %s", im->path, dev);
+  }
+  if (r < 0)
+    return mr_err_sys(err, -r, "config.json: root.path: %s: attach a loop device", im->path);
+  return 0;
+}
+
+int image_loop_release(mr_context *ctx, int dirfd, mr_error **err)
+{
+  cleanup_free char *text = NULL;
+  size_t len = 0;
+  int r = util_read_file_at(dirfd, IMAGE_RECORD_FILE, 256, &text, &len, NULL);
+  if (r == -ENOENT)
+    return 0;
+  int nr;
+  unsigned long long dev, ino;
+  if (r < 0 || sscanf(text, "%d %llu %llu", &nr, &dev, &ino) != 3 || nr < 0) {
+    mr_warn(ctx, "state: %s is damaged; no loop device freed", IMAGE_RECORD_FILE);
+    return 0;
+  }
+  char path[32];
+  snprintf(path, sizeof(path), "/dev/loop%d", nr);
+  cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return errno == ENOENT ? 0 : mr_err_sys(err, errno, "free loop device %s", path);
+  struct loop_info64 info;
+  if (ioctl(fd, LOOP_GET_STATUS64, &info) < 0)
+    return errno == ENXIO ? 0 : mr_err_sys(err, errno, "free loop device %s", path);
+  /* Bound to another file: the device was freed and reused since. */
+  if (info.lo_device != dev || info.lo_inode != ino)
+    return 0;
+  /* Still mounted (a dying mount namespace): the kernel turns this into
+   * autoclear, and the device goes with its last user. */
+  if (ioctl(fd, LOOP_CLR_FD, 0) < 0 && errno != ENXIO && errno != EBUSY)
+    return mr_err_sys(err, errno, "free loop device %s", path);
+  mr_debug(ctx, "freed loop device %s", path);
+  return 0;
+}

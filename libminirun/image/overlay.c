@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * overlay.c - the writable layer over a read-only image: an overlay whose
+ * upper and work directories live on a tmpfs private to the container
+ * (writes vanish with it; org.minirun.rootfs.upper-size caps it), or in a
+ * persistent host directory (org.minirun.rootfs.upper=DIR: DIR/upper and
+ * DIR/work, made when missing), so data survives delete and re-create.
+ *
+ * The layers are handed to the kernel as fds (FSCONFIG_SET_FD, 6.13) or,
+ * on older kernels, as /proc/self/fd/N paths: the detached image mount and
+ * tmpfs have no path anyone could race with. The upper directory takes the
+ * mode and owner of the image's root: it is what `/` shows.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../error.h"
+#include "../util.h"
+#include "image.h"
+
+#define MR_MOUNT_ATTR_NOSUID 0x00000002
+#define MR_MOUNT_ATTR_NODEV  0x00000004
+
+/* A fresh tmpfs as a detached mount. */
+static int tmpfs_mount(struct image_root *im, mr_error **err)
+{
+  int fs = image_fsopen("tmpfs");
+  if (fs < 0)
+    return mr_err_sys(err, -fs, "config.json: root.path: %s: fsopen tmpfs", im->path);
+  int r = image_fsconfig_string(fs, "mode", "0755");
+  if (r == 0 && im->upper_size != NULL)
+    r = image_fsconfig_string(fs, "size", im->upper_size);
+  if (r < 0)
+    r = mr_err_sys(err, -r,
+                   "config.json: annotations: org.minirun.rootfs.upper-size: tmpfs size '%s'",
+                   im->upper_size ? im->upper_size : "");
+  else
+    r = image_fsmount(fs, "the tmpfs of the upper layer", im->path,
+                      MR_MOUNT_ATTR_NODEV | MR_MOUNT_ATTR_NOSUID, err);
+  close(fs);
+  return r;
+}
+
+static int upper_base(struct image_root *im, mr_error **err)
+{
+  if (im->upper_dir == NULL)
+    return tmpfs_mount(im, err);
+  int fd = open(im->upper_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return mr_err_sys(err, errno, "config.json: annotations: org.minirun.rootfs.upper: %s",
+                      im->upper_dir);
+  return fd;
+}
+
+/* base/name, made when missing (a persistent upper has them already). */
+static int layer_dir(struct image_root *im, int base, const char *name, const struct stat *like,
+                     mr_error **err)
+{
+  const char *where = im->upper_dir ? im->upper_dir : "the upper tmpfs";
+  if (mkdirat(base, name, like->st_mode & 07777) == 0) {
+    if (fchownat(base, name, like->st_uid, like->st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+        fchmodat(base, name, like->st_mode & 07777, 0) < 0)
+      return mr_err_sys(err, errno, "config.json: root.path: %s: set up %s/%s", im->path, where,
+                        name);
+  } else if (errno != EEXIST) {
+    return mr_err_sys(err, errno, "config.json: root.path: %s: create %s/%s", im->path, where,
+                      name);
+  }
+  int fd = openat(base, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return mr_err_sys(err, errno, "config.json: root.path: %s: open %s/%s", im->path, where, name);
+  return fd;
+}
+
+/* key=fd; on kernels without fd layers (EINVAL) key_str=/proc/self/fd/N. */
+static int set_layer(int ovl, const char *key, const char *key_str, int fd)
+{
+  int r = image_fsconfig_fd(ovl, key, fd);
+  if (r != -EINVAL)
+    return r;
+  char path[32];
+  snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+  return image_fsconfig_string(ovl, key_str, path);
+}
+
+int image_overlay_mount(mr_context *ctx, struct image_root *im, int lower_fd, mr_error **err)
+{
+  (void)ctx;
+  struct stat root;
+  if (fstat(lower_fd, &root) < 0)
+    return mr_err_sys(err, errno, "config.json: root.path: %s: stat its root", im->path);
+  cleanup_close int base = upper_base(im, err);
+  if (base < 0)
+    return base;
+  cleanup_close int upper = layer_dir(im, base, "upper", &root, err);
+  if (upper < 0)
+    return upper;
+  struct stat private = {.st_mode = 0700, .st_uid = 0, .st_gid = 0};
+  cleanup_close int work = layer_dir(im, base, "work", &private, err);
+  if (work < 0)
+    return work;
+  cleanup_close int ovl = image_fsopen("overlay");
+  if (ovl < 0)
+    return mr_err_sys(err, -ovl, "config.json: root.path: %s: fsopen overlay", im->path);
+  int r = set_layer(ovl, "lowerdir+", "lowerdir", lower_fd);
+  if (r == 0)
+    r = set_layer(ovl, "upperdir", "upperdir", upper);
+  if (r == 0)
+    r = set_layer(ovl, "workdir", "workdir", work);
+  if (r < 0)
+    return mr_err_sys(err, -r, "config.json: root.path: %s: configure the overlay", im->path);
+  return image_fsmount(ovl, "the overlay", im->path, 0, err);
+}
+
+/* The overlay's data string takes ',' and ':' as separators. */
+static bool plain(const char *s)
+{
+  return strpbrk(s, ",:\\") == NULL;
+}
+
+int image_overlay_classic(struct image_root *im, const char *dir, mr_error **err)
+{
+  struct image_classic *c = &im->classic;
+  c->lower = util_path_join(dir, im->overlay ? IMAGE_LOWER_DIR : IMAGE_ROOT_DIR);
+  if (c->lower == NULL)
+    return mr_err_sys(err, ENOMEM, "image");
+  if (!im->overlay)
+    return 0;
+  c->upper_tmpfs = im->upper_dir == NULL;
+  c->upper_base = c->upper_tmpfs ? util_path_join(dir, IMAGE_UPPER_DIR) : strdup(im->upper_dir);
+  if (c->upper_base == NULL)
+    return mr_err_sys(err, ENOMEM, "image");
+  c->upper = util_path_join(c->upper_base, "upper");
+  c->work = util_path_join(c->upper_base, "work");
+  if (c->upper == NULL || c->work == NULL)
+    return mr_err_sys(err, ENOMEM, "image");
+  if (!plain(c->lower) || !plain(c->upper_base))
+    return mr_err(err, -EINVAL,
+                  "config.json: root.path: %s: the state directory or upper directory path "
+                  "contains ',', ':' or '\\' (mount(2) cannot take it for an overlay)",
+                  im->path);
+  if (asprintf(&c->tmpfs_data, "mode=0755%s%s", im->upper_size ? ",size=" : "",
+               im->upper_size ? im->upper_size : "") < 0 ||
+      asprintf(&c->overlay_data, "lowerdir=%s,upperdir=%s,workdir=%s", c->lower, c->upper,
+               c->work) < 0) {
+    c->tmpfs_data = c->overlay_data = NULL;
+    return mr_err_sys(err, ENOMEM, "image");
+  }
+  return 0;
+}

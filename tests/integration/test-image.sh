@@ -1,0 +1,208 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=bash disable=SC2016,SC2086,SC2153
+#
+# test-image.sh - image roots (issue 7, libminirun/image/): root.path naming
+# a squashfs or EROFS file, mounted read-only with an overlay on top (a
+# private tmpfs upper, or a persistent one from an annotation), root.readonly
+# without overlay, bad images and annotations refused with nothing left, and
+# create/delete cycles that leave no loop device. The images are built from
+# the busybox rootfs of make_bundle with mksquashfs / mkfs.erofs. In the
+# old-kernel mode (run-oldkernel.sh) the same tests take the mount(2)
+# fallback in the container's mount namespace.
+
+need_image_tools() {
+  command -v mksquashfs >/dev/null || skip "mksquashfs (squashfs-tools) is not installed"
+  command -v mkfs.erofs >/dev/null || skip "mkfs.erofs (erofs-utils) is not installed"
+}
+
+# image_bundle DIR FORMAT [ARGS...]: a bundle whose root.path is DIR/image
+# (squashfs or erofs) built from make_bundle's rootfs plus /etc/marker; the
+# rootfs directory itself is removed, so everything comes from the image.
+image_bundle() {
+  local b=$1 fmt=$2
+  shift 2
+  need_image_tools
+  make_bundle "$b" "$@"
+  echo "from-the-image" >"$b/rootfs/etc/marker"
+  case $fmt in
+  squashfs) mksquashfs "$b/rootfs" "$b/image" -noappend -quiet -processors 1 >/dev/null ;;
+  erofs) mkfs.erofs --quiet "$b/image" "$b/rootfs" >/dev/null ;;
+  *) fail "image_bundle: unknown format $fmt" ;;
+  esac
+  rm -rf "$b/rootfs"
+  jqset "$b" '.root.path = "image" | .root.readonly = false'
+}
+
+# The loop devices backed by file $1 (losetup -j).
+loops_of() { losetup -j "$1" | cut -d: -f1; }
+
+# Shows the root mount, writes into / and reads it back.
+WRITE_ROOT='awk "\$5 == \"/\"" /proc/self/mountinfo; cat /etc/marker;
+  echo written >/etc/new-file && cat /etc/new-file; echo data >/root/x && cat /root/x'
+
+overlay_over() {
+  local fmt=$1 sum
+  image_bundle "$T/b" "$fmt" sh -c "$WRITE_ROOT"
+  sum=$(sha256sum <"$T/b/image")
+  create_ok c1 "$T/b"
+  if [ "$fmt" = squashfs ]; then
+    assert_eq 1 "$(loops_of "$T/b/image" | wc -l)" "loop devices of the squashfs image"
+  elif ! old_kernel_mode; then
+    # File-backed EROFS (6.12+): no loop device at all.
+    assert_eq "" "$(loops_of "$T/b/image")" "loop devices of the EROFS image"
+  fi
+  assert_ok $MR start c1
+  wait_for 10 "c1 to stop" status_is c1 stopped
+  OUT=$(cat "$T/c1.out")
+  assert_eq overlay "$(mi_fstype "$OUT" /)" "fs type of / (mountinfo: $OUT)"
+  assert_contains "$(mi_opts "$OUT" /)" "rw" "options of /"
+  assert_contains "$OUT" "from-the-image" "a file of the image"
+  assert_contains "$OUT" "written" "a file written into /etc"
+  assert_contains "$OUT" "data" "a file written into /root"
+  assert_ok $MR delete c1
+  assert_eq "$sum" "$(sha256sum <"$T/b/image")" "sha256 of the image after the container wrote to /"
+  assert_nothing_left "after delete"
+}
+
+test_squashfs_overlay() { overlay_over squashfs; }
+test_erofs_overlay() { overlay_over erofs; }
+
+# The tmpfs upper is the container's own: the next one starts clean.
+test_writes_vanish_on_delete() {
+  image_bundle "$T/b" erofs sh -c 'cat /etc/new-file 2>/dev/null || echo absent; echo x >/etc/new-file'
+  run_ok c1 "$T/b"
+  assert_eq absent "$OUT" "first container"
+  run_ok c2 "$T/b"
+  assert_eq absent "$OUT" "a new container after the first wrote"
+}
+
+# root.readonly: no overlay; the image mount itself is / (read-only).
+readonly_root() {
+  local fmt=$1
+  image_bundle "$T/b" "$fmt" sh -c 'awk "\$5 == \"/\"" /proc/self/mountinfo; cat /etc/marker;
+    touch /etc/new 2>&1 || true'
+  jqset "$T/b" '.root.readonly = true'
+  run_ok c1 "$T/b"
+  assert_eq "$fmt" "$(mi_fstype "$OUT" /)" "fs type of / (mountinfo: $OUT)"
+  has_opt "$(mi_opts "$OUT" /)" ro || fail "/ is not read-only: $OUT"
+  has_opt "$(mi_opts "$OUT" /)" nodev || fail "/ is not nodev: $OUT"
+  has_opt "$(mi_opts "$OUT" /)" nosuid || fail "/ is not nosuid: $OUT"
+  assert_contains "$OUT" "from-the-image"
+  assert_contains "$OUT" "Read-only file system" "touch in a read-only root"
+}
+
+test_readonly_squashfs() { readonly_root squashfs; }
+test_readonly_erofs() { readonly_root erofs; }
+
+# org.minirun.rootfs.upper: the upper layer in a host directory survives
+# delete and re-create; the image is unchanged.
+test_persistent_upper() {
+  local sum
+  image_bundle "$T/b" squashfs sh -c 'cat /root/kept 2>/dev/null || echo none; echo kept-data >/root/kept'
+  mkdir "$T/up"
+  jqset "$T/b" '.annotations["org.minirun.rootfs.upper"] = $d' --arg d "$T/up"
+  sum=$(sha256sum <"$T/b/image")
+  run_ok c1 "$T/b"
+  assert_eq none "$OUT" "first run"
+  assert_eq kept-data "$(cat "$T/up/upper/root/kept")" "the write in the host's upper directory"
+  run_ok c2 "$T/b"
+  assert_eq kept-data "$OUT" "a re-created container"
+  assert_eq "$sum" "$(sha256sum <"$T/b/image")" "sha256 of the image"
+}
+
+# org.minirun.rootfs.upper-size caps the private tmpfs.
+test_upper_size() {
+  image_bundle "$T/b" erofs sh -c 'dd if=/dev/zero of=/big bs=1k count=2048 2>&1; echo rc=$?'
+  jqset "$T/b" '.annotations["org.minirun.rootfs.upper-size"] = "1m"'
+  run_ok c1 "$T/b"
+  assert_contains "$OUT" "No space left on device" "writing 2 MB into a 1 MB upper"
+}
+
+# Two containers of one image at once, each with its own writes.
+test_two_containers_one_image() {
+  image_bundle "$T/b" squashfs sh -c 'echo $HOSTNAME >/etc/who; sleep 100'
+  jqset "$T/b" '.process.env += ["HOSTNAME=one"]'
+  create_ok c1 "$T/b"
+  jqset "$T/b" '.process.env += ["HOSTNAME=two"]'
+  create_ok c2 "$T/b"
+  assert_ok $MR start c1
+  assert_ok $MR start c2
+  wait_for 10 "c1 to write" eval "[ \"\$(cat /proc/$(ctr_pid c1)/root/etc/who 2>/dev/null)\" = one ]"
+  wait_for 10 "c2 to write" eval "[ \"\$(cat /proc/$(ctr_pid c2)/root/etc/who 2>/dev/null)\" = two ]"
+  assert_ok $MR delete --force c1
+  assert_ok $MR delete --force c2
+  assert_nothing_left "after deleting both"
+}
+
+# Each bad root.path: a clear error naming root.path, nothing left.
+bad_image() {
+  local what=$1 msg=$2
+  assert_fail_with "$msg" $MR run --bundle "$T/b" c1
+  assert_contains "$LAST_ERR" "root.path" "error for $what"
+  assert_nothing_left "$what"
+}
+
+test_bad_images() {
+  image_bundle "$T/b" squashfs true
+  cp "$T/b/image" "$T/good.sqfs"
+  mkfs.erofs --quiet "$T/good.erofs" "$MR_ROOTFS_CACHE/rootfs" >/dev/null
+  echo "just some text, long enough to be read as a superblock if we were careless" >"$T/b/image"
+  bad_image "a text file" "not a directory, squashfs or EROFS image"
+  : >"$T/b/image"
+  bad_image "an empty file" "not a directory, squashfs or EROFS image"
+  rm "$T/b/image" && mkfifo "$T/b/image"
+  bad_image "a FIFO" "not a directory, squashfs or EROFS image"
+  rm "$T/b/image"
+  head -c 100000 "$T/good.sqfs" >"$T/b/image"
+  bad_image "a truncated squashfs" "truncated squashfs image"
+  head -c 4096 "$T/good.erofs" >"$T/b/image"
+  bad_image "a truncated EROFS" "truncated EROFS image"
+  # A squashfs superblock with a broken block size (and the rest intact).
+  cp "$T/good.sqfs" "$T/b/image"
+  printf '\x01\x00\x00\x00' | dd of="$T/b/image" bs=1 seek=12 conv=notrunc 2>/dev/null
+  bad_image "a corrupt squashfs" "mount squashfs"
+  # EROFS with an impossible block size.
+  cp "$T/good.erofs" "$T/b/image"
+  printf '\x03' | dd of="$T/b/image" bs=1 seek=$((1024 + 12)) conv=notrunc 2>/dev/null
+  bad_image "a corrupt EROFS" "erofs"
+}
+
+test_bad_annotations() {
+  image_bundle "$T/b" erofs true
+  cp "$T/b/config.json" "$T/config.good"
+  local cases=(
+    '.annotations["org.minirun.rootfs.uper"] = "/x"@@org.minirun.rootfs.uper: unknown'
+    '.annotations["org.minirun.rootfs.upper"] = "rel/dir"@@org.minirun.rootfs.upper: '"'rel/dir'"' is not an absolute path'
+    '.annotations["org.minirun.rootfs.upper"] = "/nonexistent/up"@@org.minirun.rootfs.upper: /nonexistent/up: No such file'
+    '.annotations["org.minirun.rootfs.upper-size"] = "lots"@@org.minirun.rootfs.upper-size: '"'lots'"' is not a size'
+    '.annotations["org.minirun.rootfs.upper-size"] = "1m" | .root.readonly = true@@root.readonly is true'
+    '.annotations["org.minirun.rootfs.upper-size"] = "1m" | .annotations["org.minirun.rootfs.upper"] = "/tmp"@@only the private tmpfs upper has a size'
+  )
+  local c
+  for c in "${cases[@]}"; do
+    cp "$T/config.good" "$T/b/config.json"
+    jqset "$T/b" "${c%%@@*}"
+    assert_fail_with "${c#*@@}" $MR run --bundle "$T/b" c1
+    assert_contains "$LAST_ERR" "config.json: annotations:" "error for ${c%%@@*}"
+    assert_nothing_left "${c%%@@*}"
+  done
+  # On a directory root the annotations would do nothing: refused.
+  make_bundle "$T/d" true
+  jqset "$T/d" '.annotations["org.minirun.rootfs.upper-size"] = "1m"'
+  assert_fail_with "root.path is a directory, not an image" $MR run --bundle "$T/d" c1
+  assert_nothing_left "upper-size on a directory root"
+}
+
+# 50 create/delete cycles: no loop device, mount, state or temp dir left
+# (the 500-cycle figure is a benchmark: bench/image.sh).
+test_create_delete_cycles() {
+  local i before
+  image_bundle "$T/b" squashfs true
+  before=$(losetup -a | wc -l)
+  for i in $(seq 50); do
+    create_ok "c$i" "$T/b"
+    assert_ok $MR delete "c$i"
+  done
+  assert_nothing_left "after 50 cycles"
+  wait_for 5 "loop devices to be freed" eval "[ \$(losetup -a | wc -l) -le $before ]"
+}
