@@ -22,6 +22,8 @@ pkgs=(
   podman conmon catatonit
   # the containerd flow (tests/integration/test-containerd.sh)
   containerd
+  # image roots (tests/integration/test-image.sh): mksquashfs, mkfs.erofs
+  squashfs-tools erofs-utils
 )
 
 missing=()

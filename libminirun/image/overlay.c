@@ -146,10 +146,13 @@ int image_overlay_classic(struct image_root *im, const char *dir, mr_error **err
                   "contains ',', ':' or '\\' (mount(2) cannot take it for an overlay)",
                   im->path);
   if (asprintf(&c->tmpfs_data, "mode=0755%s%s", im->upper_size ? ",size=" : "",
-               im->upper_size ? im->upper_size : "") < 0 ||
-      asprintf(&c->overlay_data, "lowerdir=%s,upperdir=%s,workdir=%s", c->lower, c->upper,
+               im->upper_size ? im->upper_size : "") < 0) {
+    c->tmpfs_data = NULL;
+    return mr_err_sys(err, ENOMEM, "image");
+  }
+  if (asprintf(&c->overlay_data, "lowerdir=%s,upperdir=%s,workdir=%s", c->lower, c->upper,
                c->work) < 0) {
-    c->tmpfs_data = c->overlay_data = NULL;
+    c->overlay_data = NULL;
     return mr_err_sys(err, ENOMEM, "image");
   }
   return 0;
