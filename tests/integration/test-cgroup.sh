@@ -283,7 +283,7 @@ cg_mount_view_ok() {
   if grep -q ' - cgroup2 ' /proc/self/mountinfo && grep -q ' - cgroup ' /proc/self/mountinfo; then
     assert_contains "$OUT" "unified " "hybrid: the cgroup2 tree at unified/"
   fi
-  echo "$OUT" | grep -qE '^[a-z0-9_,=]+ 1,' || fail "pid 1 missing from the container's cgroups: $OUT"
+  grep -qE '^[a-z0-9_,=]+ 1,' <<<"$OUT" || fail "pid 1 missing from the container's cgroups: $OUT"
   assert_contains "$ERR$OUT" "Read-only file system" "writes into the cgroup mount"
   assert_eq 0 "$(echo "$OUT" | tail -n1)" "cgroup mounts that are not read-only"
 }

@@ -192,7 +192,7 @@ test_help_lists_commands() {
   assert_ok $MINIRUN --help
   local c
   for c in create run start kill delete state list spec; do
-    echo "$LAST_OUT" | grep -qE "^ +$c( |$)" || fail "--help does not list the command '$c': $(_mr_show "$LAST_OUT")"
+    grep -qE "^ +$c( |$)" <<<"$LAST_OUT" || fail "--help does not list the command '$c': $(_mr_show "$LAST_OUT")"
   done
   assert_ok $MINIRUN -h
   assert_contains "$LAST_OUT" Usage "-h output"

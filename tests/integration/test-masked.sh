@@ -79,7 +79,7 @@ test_readonly_paths_default_spec() {
   assert_contains "$OUT" "hostname=minirun minirun" "hostname after the write attempt"
   assert_eq "$host_hostname" "$(cat /proc/sys/kernel/hostname)" "host's hostname"
   for p in $paths; do
-    if echo "$OUT" | grep -qx "$p present"; then
+    if grep -qx "$p present" <<<"$OUT"; then
       has_opt "$(mi_opts "$OUT" "$p")" ro || fail "read-only path $p is not mounted ro: $(mi_line "$OUT" "$p")"
     else
       [ ! -e "$p" ] || fail "$p exists on the host but not in the container"

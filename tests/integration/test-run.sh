@@ -205,8 +205,8 @@ test_env_from_config() {
   make_bundle "$T/b" env
   jqset "$T/b" '.process.env += ["FOO=bar baz", "EMPTY=", "PATH=/bin:/usr/bin"]'
   run_ok c1 "$T/b"
-  echo "$OUT" | grep -qxF 'FOO=bar baz' || fail "FOO=bar baz missing from env: $(_mr_show "$OUT")"
-  echo "$OUT" | grep -qxF 'EMPTY=' || fail "EMPTY= missing from env: $(_mr_show "$OUT")"
+  grep -qxF 'FOO=bar baz' <<<"$OUT" || fail "FOO=bar baz missing from env: $(_mr_show "$OUT")"
+  grep -qxF 'EMPTY=' <<<"$OUT" || fail "EMPTY= missing from env: $(_mr_show "$OUT")"
   assert_not_contains "$OUT" MR_HOST_ONLY "container environment"
 }
 
@@ -263,7 +263,7 @@ test_default_devices() {
     "urandom character special file 1:9" "tty character special file 5:0" \
     "ptmx char" "fd /proc/self/fd" "stdin /proc/self/fd/0" "stdout /proc/self/fd/1" \
     "stderr /proc/self/fd/2" "shm dir" "pts dir"; do
-    echo "$OUT" | grep -qxF "$line" || fail "expected '$line' in the device listing: $(_mr_show "$OUT")"
+    grep -qxF "$line" <<<"$OUT" || fail "expected '$line' in the device listing: $(_mr_show "$OUT")"
   done
 }
 
