@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * exec-cgroup.c - an exec'd process joins the cgroups of the container's
- * init.
+ * exec-cgroup.c - an exec'd process joins the container's cgroups.
  *
- * The init's own /proc/PID/cgroup is the authority on where the container
- * is, whatever placed it (our cgroup code, a parent given by the caller,
- * or none: then the init is where its creator was). Each line
- * "ID:CONTROLLERS:PATH" is matched to a mounted hierarchy of ours (v1 by
- * its controllers in the super options, v2 by its type), and the pid is
- * written to MOUNTPOINT/PATH/cgroup.procs.
+ * The cgroups are the ones create recorded in the state (cgroupPaths, one
+ * directory per hierarchy): they are the contract, and out of the
+ * container's reach. The init's /proc/PID/cgroup is not: a container that
+ * can write to a cgroupfs moves its init wherever it may write, and an exec
+ * that followed it would run outside the container's limits. The init's
+ * cgroup is read in two cases only:
+ *  - nothing recorded (create placed the init in no cgroup of its own, e.g.
+ *    rootless without a delegated tree): the process goes where the init
+ *    is, each "ID:CONTROLLERS:PATH" line matched to a mounted hierarchy (v1
+ *    by its controllers in the super options, v2 by its type);
+ *  - cgroup v2 refuses the recorded directory with EBUSY (the container
+ *    enabled controllers for children of it, so it may hold no process):
+ *    the init's cgroup, and only when it lies below the recorded one.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,10 +22,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
+#include "cgroup/place.h"
 #include "exec.h"
 #include "util.h"
+
+#ifndef CGROUP_SUPER_MAGIC
+#define CGROUP_SUPER_MAGIC 0x27e0eb
+#endif
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
 
 /* Every comma-separated item of `controllers` is among `super_opts`. */
 static bool has_controllers(const char *super_opts, const char *controllers)
@@ -95,11 +110,10 @@ static int join_one(FILE *mi, const char *controllers, const char *path, pid_t p
   return r;
 }
 
-int exec_cgroup_join(const mr_context *ctx, const struct state_record *rec, pid_t pid,
-                     mr_error **err)
+/* Nothing recorded: every hierarchy the init is in, as /proc/INIT/cgroup
+ * lists it. */
+static int join_like_init(const struct state_record *rec, pid_t pid, mr_error **err)
 {
-  if (ctx->cgroup_mode == MR_CGROUP_NONE)
-    return 0;
   char path[64];
   snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)rec->pid);
   FILE *cg = fopen(path, "re");
@@ -126,4 +140,90 @@ int exec_cgroup_join(const mr_context *ctx, const struct state_record *rec, pid_
   fclose(mi);
   fclose(cg);
   return r;
+}
+
+/* The init's cgroup v2 directory (the mountpoint joined with the path of
+ * its "0::PATH" line) into buf; -ENOENT when it has none we can reach. */
+static int init_v2_dir(const struct state_record *rec, char *buf, size_t size)
+{
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)rec->pid);
+  FILE *cg = fopen(path, "re");
+  if (cg == NULL)
+    return -errno;
+  FILE *mi = fopen("/proc/self/mountinfo", "re");
+  if (mi == NULL) {
+    int e = errno;
+    fclose(cg);
+    return -e;
+  }
+  char *line = NULL;
+  size_t cap = 0;
+  int r = -ENOENT;
+  while (r == -ENOENT && getline(&line, &cap, cg) > 0) {
+    line[strcspn(line, "\n")] = '\0';
+    if (strncmp(line, "0::", 3) != 0)
+      continue;
+    char mnt[4096], root[4096];
+    if (!find_mount(mi, "", mnt, root, sizeof(mnt)))
+      break;
+    const char *p = line + 3;
+    size_t rlen = strcmp(root, "/") == 0 ? 0 : strlen(root);
+    if (rlen > 0 && (strncmp(p, root, rlen) != 0 || (p[rlen] != '/' && p[rlen] != '\0')))
+      break;
+    r = (size_t)snprintf(buf, size, "%s%s", mnt, p + rlen) < size ? 0 : -ENAMETOOLONG;
+  }
+  free(line);
+  fclose(mi);
+  fclose(cg);
+  return r;
+}
+
+/* `sub` is a directory strictly below `dir`, reached without "..". */
+static bool strictly_below(const char *dir, const char *sub)
+{
+  size_t n = strlen(dir), len = strlen(sub);
+  if (len < n + 2 || strncmp(sub, dir, n) != 0 || sub[n] != '/')
+    return false;
+  return strstr(sub + n, "/../") == NULL && strcmp(sub + len - 3, "/..") != 0;
+}
+
+/* One recorded directory, checked to be on a cgroup filesystem first; see
+ * the top of the file for the v2 EBUSY case. */
+static int join_recorded(const struct state_record *rec, const char *dir, pid_t pid, mr_error **err)
+{
+  struct statfs sfs;
+  if (statfs(dir, &sfs) < 0)
+    return mr_err_sys(err, errno, "container '%s': its cgroup %s", rec->id, dir);
+  if (sfs.f_type != CGROUP_SUPER_MAGIC && sfs.f_type != CGROUP2_SUPER_MAGIC)
+    return mr_err(err, -EINVAL,
+                  "container '%s': " STATE_FILE ": cgroupPaths: %s is not on a cgroup filesystem",
+                  rec->id, dir);
+  char text[32], sub[4200];
+  snprintf(text, sizeof(text), "%d", (int)pid);
+  int r = cg_write_file(dir, "cgroup.procs", text);
+  if (r == -EBUSY && sfs.f_type == CGROUP2_SUPER_MAGIC && init_v2_dir(rec, sub, sizeof(sub)) == 0 &&
+      strictly_below(dir, sub)) {
+    dir = sub;
+    r = cg_write_file(dir, "cgroup.procs", text);
+  }
+  if (r < 0)
+    return mr_err_sys(err, -r, "container '%s': join its cgroup: write %s/cgroup.procs", rec->id,
+                      dir);
+  return 0;
+}
+
+int exec_cgroup_join(const mr_context *ctx, const struct state_record *rec, pid_t pid,
+                     mr_error **err)
+{
+  if (ctx->cgroup_mode == MR_CGROUP_NONE)
+    return 0;
+  if (rec->n_cgroup_paths == 0)
+    return join_like_init(rec, pid, err);
+  for (size_t i = 0; i < rec->n_cgroup_paths; i++) {
+    int r = join_recorded(rec, rec->cgroup_paths[i], pid, err);
+    if (r < 0)
+      return r;
+  }
+  return 0;
 }

@@ -29,10 +29,10 @@ int exec_process_prepare(mr_config *config, const mr_exec_opts *opts, mr_error *
 int exec_ns_plan(const struct spec *spec, const struct state_record *rec, struct plan *plan,
                  mr_error **err);
 
-/* Parent: moves `pid` into every cgroup the container's init is in (as
- * /proc/INIT/cgroup lists them, each hierarchy found in our mountinfo),
- * before the process runs any of its own code. Nothing with cgroups
- * disabled (MR_CGROUP_NONE). */
+/* Parent: moves `pid` into the container's cgroups as the state records
+ * them (cgroupPaths), before the process runs any of its own code; where
+ * none are recorded, into every cgroup the init is in (exec-cgroup.c).
+ * Nothing with cgroups disabled (MR_CGROUP_NONE). */
 int exec_cgroup_join(const mr_context *ctx, const struct state_record *rec, pid_t pid,
                      mr_error **err);
 

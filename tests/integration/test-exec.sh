@@ -217,24 +217,45 @@ test_refused_states() {
   assert_ne 0 "$RC" "exec into a deleted container"
 }
 
-test_cgroups_of_the_init() {
+# The exec'd process joins the cgroups the state records (cgroupPaths), not
+# the ones the init is in now: a container that can write to a cgroupfs
+# could move its init out of its limits, and an exec following it would
+# leave them too. The host moves the init, as such a container would.
+test_cgroups_from_the_state() {
   local cg=/sys/fs/cgroup/pids
   [ -w $cg/cgroup.procs ] || skip "no writable v1 pids hierarchy"
   exec_ctr c1
-  local init dir=$cg/minirun-exec-test-$$
+  local init dir=$cg/minirun-exec-test-$$ recorded got p rel
   init=$(ctr_pid c1)
+  recorded=$(jq -r '.cgroupPaths[]' "$T/state/c1/state.json")
+  assert_contains "$recorded" "$cg/" "cgroupPaths in the state"
   mkdir $dir
   echo $init >$dir/cgroup.procs
   exec_ok --detach --pid-file "$T/p" c1 sleep 1000
   # Read from here: inside, the container's cgroup namespace shows "/".
-  local got want
-  got=$(cat /proc/$(cat "$T/p")/cgroup)
-  want=$(cat /proc/$init/cgroup)
+  got=$(cut -d: -f3 /proc/$(cat "$T/p")/cgroup)
   ctr_cleanup c1
   wait_for 5 "cgroup empty" test ! -s $dir/cgroup.procs
   rmdir $dir
-  assert_eq "$want" "$got" "cgroups of the exec'd process"
-  assert_contains "$got" "/minirun-exec-test-$$"
+  assert_not_contains "$got" "/minirun-exec-test-$$" "cgroups of the exec'd process"
+  for p in $recorded; do
+    rel=/${p#/sys/fs/cgroup/*/}
+    grep -qxF "$rel" <<<"$got" || fail "exec'd process not in the recorded $p: $(_mr_show "$got")"
+  done
+}
+
+# A recorded cgroup directory that is no cgroup (a damaged or forged
+# state.json) is refused, and nothing is written there.
+test_recorded_cgroup_not_on_cgroupfs_refused() {
+  exec_ctr c1
+  mkdir "$T/fake"
+  local st=$T/state/c1/state.json
+  jq --arg d "$T/fake" '.cgroupPaths += [$d]' "$st" >"$st.new" && mv "$st.new" "$st"
+  exec_out c1 true
+  assert_ne 0 "$RC" "exec with a recorded cgroup that is a plain directory"
+  assert_contains "$ERR" "cgroupPaths: $T/fake is not on a cgroup filesystem"
+  [ ! -e "$T/fake/cgroup.procs" ] || fail "exec wrote into $T/fake"
+  ctr_cleanup c1
 }
 
 # CVE-2019-5736: while exec sets up in the container's namespaces (held
