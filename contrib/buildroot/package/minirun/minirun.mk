@@ -14,13 +14,38 @@ MINIRUN_INSTALL_STAGING = YES
 # A git tree has no configure script: generate it (autoconf, automake,
 # libtool; no other code generation).
 MINIRUN_AUTORECONF = YES
-MINIRUN_DEPENDENCIES = host-pkgconf libseccomp libcap yajl util-linux
+MINIRUN_DEPENDENCIES = host-pkgconf yajl util-linux
 MINIRUN_CONF_OPTS = --disable-python --disable-lua
 
 ifeq ($(BR2_PACKAGE_MINIRUN_CLI),y)
 MINIRUN_CONF_OPTS += --enable-cli
 else
 MINIRUN_CONF_OPTS += --disable-cli
+endif
+
+ifeq ($(BR2_PACKAGE_MINIRUN_STATIC_CLI),y)
+MINIRUN_CONF_OPTS += --enable-static-cli
+endif
+
+# The footprint options (the project README, "Footprint").
+ifeq ($(BR2_PACKAGE_MINIRUN_SECCOMP),y)
+MINIRUN_DEPENDENCIES += libseccomp
+MINIRUN_CONF_OPTS += --enable-seccomp
+else
+MINIRUN_CONF_OPTS += --disable-seccomp
+endif
+
+ifeq ($(BR2_PACKAGE_MINIRUN_CAPS),y)
+MINIRUN_DEPENDENCIES += libcap
+MINIRUN_CONF_OPTS += --enable-caps
+else
+MINIRUN_CONF_OPTS += --disable-caps
+endif
+
+ifeq ($(BR2_PACKAGE_MINIRUN_IMAGES),y)
+MINIRUN_CONF_OPTS += --enable-images
+else
+MINIRUN_CONF_OPTS += --disable-images
 endif
 
 $(eval $(autotools-package))

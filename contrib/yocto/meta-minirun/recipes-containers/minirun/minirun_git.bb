@@ -17,16 +17,28 @@ SRCREV ?= "${AUTOREV}"
 PV = "0.1.0+git"
 S = "${WORKDIR}/git"
 
-# The four run-time dependencies and nothing else: no systemd, no Python, no
-# code generation (util-linux provides libmount).
-DEPENDS = "libseccomp libcap yajl util-linux"
+# The run-time dependencies and nothing else: no systemd, no Python, no code
+# generation (util-linux provides libmount). libseccomp and libcap come with
+# their PACKAGECONFIG below.
+DEPENDS = "yajl util-linux"
 
 inherit autotools pkgconfig
 
 # cli: the minirun command line (and its man page); without it only the
 # library, minirun.h and minirun.pc are installed.
-PACKAGECONFIG ??= "cli"
+# seccomp, caps, images: the footprint options (project README, "Footprint");
+# without one, a config asking for it fails create with a clear error.
+#   seccomp  linux.seccomp (libseccomp)
+#   caps     capability names (libcap); without: only empty capability sets
+#   images   squashfs/EROFS image files as root.path
+# static-cli: libminirun linked into the CLI; fully static where the static
+# archives of the dependencies are in the sysroot (README.md of this layer).
+PACKAGECONFIG ??= "cli seccomp caps images"
 PACKAGECONFIG[cli] = "--enable-cli,--disable-cli"
+PACKAGECONFIG[seccomp] = "--enable-seccomp,--disable-seccomp,libseccomp"
+PACKAGECONFIG[caps] = "--enable-caps,--disable-caps,libcap"
+PACKAGECONFIG[images] = "--enable-images,--disable-images"
+PACKAGECONFIG[static-cli] = "--enable-static-cli,--disable-static-cli"
 
 # Language bindings are not built for the target; warnings are not errors in
 # a distribution build (the project's CI builds with --enable-werror).
