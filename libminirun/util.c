@@ -98,8 +98,8 @@ int util_write_all(int fd, const void *buf, size_t len)
   return 0;
 }
 
-static int write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
-                             bool sync, mr_error **err)
+int util_write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                           mr_error **err)
 {
   char tmp[PATH_MAX];
   if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.tmp", name) >= sizeof(tmp))
@@ -108,8 +108,6 @@ static int write_file_atomic(int dirfd, const char *name, const void *data, size
   if (fd < 0)
     return mr_err_sys(err, errno, "create %s", tmp);
   int r = util_write_all(fd, data, len);
-  if (r == 0 && sync && fsync(fd) < 0)
-    r = -errno;
   if (close(fd) < 0 && r == 0)
     r = -errno;
   if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
@@ -119,18 +117,6 @@ static int write_file_atomic(int dirfd, const char *name, const void *data, size
     return mr_err_sys(err, -r, "write %s", name);
   }
   return 0;
-}
-
-int util_write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
-                           mr_error **err)
-{
-  return write_file_atomic(dirfd, name, data, len, mode, true, err);
-}
-
-int util_replace_file(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
-                      mr_error **err)
-{
-  return write_file_atomic(dirfd, name, data, len, mode, false, err);
 }
 
 int util_mkdir_parents(char *path, mode_t mode)

@@ -21,14 +21,16 @@ int util_read_file(const char *path, size_t max, char **out, size_t *len, mr_err
 /* Same, relative to dirfd. */
 int util_read_file_at(int dirfd, const char *name, size_t max, char **out, size_t *len,
                       mr_error **err);
-/* Writes `len` bytes to dirfd/name atomically: name.tmp, fsync, rename. */
+/* Writes `len` bytes to dirfd/name atomically: name.tmp, then rename, so
+ * another process (and our own crash) sees the old or the new content,
+ * never a part. No fsync: what the runtime writes this way (state.json,
+ * config.json, init.pid, hooks.json, the cgroups record, the pid file)
+ * describes processes and cgroups that a machine crash ends anyway, and
+ * `delete --force` removes a state dir whose files a crash emptied. An
+ * fsync on a disk-backed /run costs 0.3-5 ms each, several per create (crun
+ * and runc do not sync their state either). */
 int util_write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
                            mr_error **err);
-/* The same without the fsync: atomic for other processes and for our own
- * crash, not for the machine's. For what a reboot makes moot anyway (a list
- * of cgroupfs directories); an fsync on a disk-backed /run costs 0.3-5 ms. */
-int util_replace_file(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
-                      mr_error **err);
 /* mkdir -p in place (the path is modified and restored); -errno on failure.
  * Async-signal-safe: the container child uses it. */
 int util_mkdir_parents(char *path, mode_t mode);

@@ -140,7 +140,7 @@ static size_t add_parents(const struct cg_place *p, const char *leaf, size_t roo
 
 /* The leaves, then the parents delete may remove, deepest first. Written
  * before the first mkdir and again only if the parents this create made
- * changed it. No fsync: cgroupfs does not outlive a reboot either. */
+ * changed it. */
 static int record_paths(struct cg_place *p, int state_dirfd, mr_error **err)
 {
   size_t len = 0;
@@ -157,7 +157,7 @@ static int record_paths(struct cg_place *p, int state_dirfd, mr_error **err)
   text[used] = '\0';
   if (p->record != NULL && strcmp(p->record, text) == 0)
     return 0;
-  int r = util_replace_file(state_dirfd, CG_PATHS_FILE, text, used, 0600, err);
+  int r = util_write_file_atomic(state_dirfd, CG_PATHS_FILE, text, used, 0600, err);
   if (r == 0) {
     free(p->record);
     p->record = text;
