@@ -7,12 +7,14 @@
  *   enosys-launcher [-s NAME[,NAME...]] [-e ERRNO] [--] COMMAND [ARG...]
  *
  * -s (or $MR_ENOSYS_SYSCALLS): the system calls to fail, by name from the
- * table below or by number; default: all of the table and "timens". The
+ * table below or by number; default: all of the table, "timens" and "loopcfg". The
  * launcher exports MR_ENOSYS_SYSCALLS with the list it installed, so tests
  * can tell. -e EPERM (or a number) fails them with that errno instead, as
  * the seccomp profiles of older container engines do for system calls they
  * do not know (Docker before 20.10). "timens" is no system call: unshare() and setns() with
  * CLONE_NEWTIME fail with EINVAL, as before 5.6 (which had no such flag).
+ * "loopcfg" neither: ioctl(LOOP_CONFIGURE) fails with EINVAL, as the loop
+ * driver answered an ioctl it did not know before 5.8.
  *
  * No libseccomp: a plain BPF program, so the launcher builds and works in
  * every configuration (also --disable-seccomp). Root (CAP_SYS_ADMIN) may
@@ -74,9 +76,11 @@ static const struct {
     {"pidfd_getfd", 438},
     {"mount_setattr", 442},
 };
-#define N_KNOWN  (sizeof(known) / sizeof(*known))
-#define MAX_LIST 64
-#define TIMENS   (-2) /* the pseudo-name "timens" */
+#define N_KNOWN           (sizeof(known) / sizeof(*known))
+#define MAX_LIST          64
+#define TIMENS            (-2) /* the pseudo-name "timens" */
+#define LOOPCFG           (-3) /* the pseudo-name "loopcfg" */
+#define MR_LOOP_CONFIGURE 0x4C0A
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
@@ -85,6 +89,8 @@ static int lookup(const char *name)
 {
   if (strcmp(name, "timens") == 0)
     return TIMENS;
+  if (strcmp(name, "loopcfg") == 0)
+    return LOOPCFG;
   for (size_t i = 0; i < N_KNOWN; i++)
     if (strcmp(known[i].name, name) == 0)
       return known[i].nr;
@@ -94,8 +100,8 @@ static int lookup(const char *name)
 }
 
 /* Parses the comma-separated list into nrs; returns the count or -1.
- * *timens: "timens" was in it. */
-static int parse_list(char *list, int *nrs, bool *timens)
+ * *timens, *loopcfg: those pseudo-names were in it. */
+static int parse_list(char *list, int *nrs, bool *timens, bool *loopcfg)
 {
   int n = 0;
   for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok != NULL;
@@ -103,6 +109,10 @@ static int parse_list(char *list, int *nrs, bool *timens)
     int nr = lookup(tok);
     if (nr == TIMENS) {
       *timens = true;
+      continue;
+    }
+    if (nr == LOOPCFG) {
+      *loopcfg = true;
       continue;
     }
     if (nr < 0 || n == MAX_LIST) {
@@ -138,12 +148,13 @@ static void set_jt(struct bpf_prog *a, int at, int target)
   a->prog[at].jt = (unsigned char)(target - at - 1);
 }
 
-static int install(const int *nrs, int n, bool timens, int err)
+static int install(const int *nrs, int n, bool timens, bool loopcfg, int err)
 {
 #ifndef NATIVE_ARCH
   (void)nrs;
   (void)n;
   (void)timens;
+  (void)loopcfg;
   (void)err;
   fprintf(stderr, "enosys-launcher: unknown architecture\n");
   return -1;
@@ -166,6 +177,9 @@ static int install(const int *nrs, int n, bool timens, int err)
         emit(&a, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_unshare, 0, 0));
     j_setns = emit(&a, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_setns, 0, 0));
   }
+  int j_ioctl = -1;
+  if (loopcfg)
+    j_ioctl = emit(&a, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_ioctl, 0, 0));
   emit(&a, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
   int enosys =
       emit(&a, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (unsigned)err));
@@ -187,6 +201,17 @@ static int install(const int *nrs, int n, bool timens, int err)
     set_jt(&a, j_setns, s);
     set_jt(&a, ju, einval);
     set_jt(&a, js, einval);
+  }
+  if (loopcfg) {
+    /* ioctl(fd, LOOP_CONFIGURE, ...) -> EINVAL. */
+    int i = emit(&a, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1)));
+    int ji =
+        emit(&a, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, MR_LOOP_CONFIGURE, 0, 0));
+    emit(&a, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    int einval =
+        emit(&a, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EINVAL));
+    set_jt(&a, j_ioctl, i);
+    set_jt(&a, ji, einval);
   }
   struct sock_fprog fprog = {.len = (unsigned short)a.n, .filter = a.prog};
 
@@ -214,7 +239,7 @@ int main(int argc, char **argv)
       strcat(def, ",");
     strcat(def, known[i].name);
   }
-  strcat(def, ",timens");
+  strcat(def, ",timens,loopcfg");
   const char *list = getenv("MR_ENOSYS_SYSCALLS");
   if (list == NULL || *list == '\0')
     list = def;
@@ -246,9 +271,9 @@ int main(int argc, char **argv)
   }
   strcpy(copy, list);
   int nrs[MAX_LIST];
-  bool timens = false;
-  int n = parse_list(copy, nrs, &timens);
-  if (n < 0 || install(nrs, n, timens, err) < 0)
+  bool timens = false, loopcfg = false;
+  int n = parse_list(copy, nrs, &timens, &loopcfg);
+  if (n < 0 || install(nrs, n, timens, loopcfg, err) < 0)
     return 125;
   if (setenv("MR_ENOSYS_SYSCALLS", list, 1) < 0)
     return 125;

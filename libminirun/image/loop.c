@@ -55,7 +55,8 @@ static int record(int dirfd, int nr, const struct stat *st, mr_error **err)
   return util_write_file_atomic(dirfd, IMAGE_RECORD_FILE, text, (size_t)n, 0600, err);
 }
 
-/* Before 5.8: bind, then set autoclear (and direct I/O, best effort). */
+/* Before 5.8: bind, then set autoclear (and direct I/O, best effort).
+ * Returns 1 (the legacy way) or -errno. */
 static int configure_legacy(int loop_fd, int file_fd)
 {
   if (ioctl(loop_fd, LOOP_SET_FD, file_fd) < 0)
@@ -70,9 +71,10 @@ static int configure_legacy(int loop_fd, int file_fd)
     return -e;
   }
   (void)ioctl(loop_fd, LOOP_SET_DIRECT_IO, 1UL);
-  return 0;
+  return 1;
 }
 
+/* 0 (LOOP_CONFIGURE), 1 (LOOP_SET_FD) or -errno. */
 static int configure(int loop_fd, int file_fd)
 {
   struct loop_config cfg;
@@ -122,7 +124,8 @@ int image_loop_attach(mr_context *ctx, struct image_root *im, int dirfd, mr_erro
     }
     im->loop_fd = fd;
     im->loop_nr = nr;
-    mr_debug(ctx, "image %s: attached to %s", im->path, dev);
+    mr_debug(ctx, "image %s: attached to %s (%s)", im->path, dev,
+             r == 0 ? "LOOP_CONFIGURE" : "LOOP_SET_FD, before 5.8");
   }
   if (r < 0)
     return mr_err_sys(err, -r, "config.json: root.path: %s: attach a loop device", im->path);

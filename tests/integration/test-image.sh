@@ -206,3 +206,44 @@ test_create_delete_cycles() {
   assert_nothing_left "after 50 cycles"
   wait_for 5 "loop devices to be freed" eval "[ \$(losetup -a | wc -l) -le $before ]"
 }
+
+# kill -9 of create at each step of the image setup (the crash-point build,
+# libminirun/testing/crashpoint.h), then delete --force: no loop device,
+# mount, state or directory is left. image-loop-bound is the LOOP_SET_FD
+# path of kernels before 5.8 (the old-kernel mode: a bound device without
+# autoclear yet, freed from the state directory's record).
+crash_in_image_create() {
+  local fmt=$1 step i=0 rc
+  shift
+  local crash=${MINIRUN_BUILDDIR:-$MINIRUN_SRCDIR}/tests/crash/minirun-crashpoints
+  [ -x "$crash" ] || fail "$crash is not built (make tests/crash/minirun-crashpoints)"
+  image_bundle "$T/b" "$fmt" sleep 100
+  for step in "$@"; do
+    i=$((i + 1))
+    echo "c$i" >>"$T/.mr-ids"
+    rc=0
+    MINIRUN_CRASH_AT=$step timeout 20 "$crash" --root "$T/state" create --bundle "$T/b" "c$i" \
+      </dev/null >"$T/crash.out" 2>"$T/crash.err" || rc=$?
+    assert_eq 137 "$rc" "exit status of create killed at $step (stderr: $(cat "$T/crash.err"))"
+    assert_ok $MR delete --force "c$i"
+    assert_nothing_left "after a crash at $step and delete --force"
+  done
+}
+
+test_crash_points_squashfs() {
+  if old_kernel_mode; then
+    crash_in_image_create squashfs image-loop-recorded image-loop-bound image-lower-mounted \
+      init-spawned init-ready
+  else
+    crash_in_image_create squashfs image-loop-recorded image-lower-mounted image-mounted \
+      init-spawned init-ready
+  fi
+}
+
+test_crash_points_erofs() {
+  if old_kernel_mode; then
+    crash_in_image_create erofs image-loop-bound image-lower-mounted init-ready
+  else
+    crash_in_image_create erofs image-lower-mounted image-mounted init-ready
+  fi
+}
