@@ -360,7 +360,7 @@ static int setup_image(struct create_job *job, mr_error **err)
   cleanup_free char *dir = state_dir_path(job->ctx, job->id);
   if (dir == NULL)
     return mr_err_sys(err, ENOMEM, "state directory");
-  return image_root_setup(job->ctx, &job->plan, job->dirfd, dir, err);
+  return image_root_setup(job->ctx, &job->plan, job->id, job->dirfd, dir, err);
 }
 
 static int run_job(struct create_job *job, mr_error **err)

@@ -17,9 +17,10 @@ int image_root_plan(const mr_config *config, struct plan *plan, const char *path
                 config->rootfs);
 }
 
-int image_root_setup(mr_context *ctx, struct plan *plan, int dirfd, const char *dir, mr_error **err)
+int image_root_setup(mr_context *ctx, struct plan *plan, const char *id, int dirfd, const char *dir,
+                     mr_error **err)
 {
-  (void)ctx, (void)plan, (void)dirfd, (void)dir, (void)err;
+  (void)ctx, (void)plan, (void)id, (void)dirfd, (void)dir, (void)err;
   return 0;
 }
 

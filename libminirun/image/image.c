@@ -15,7 +15,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -28,6 +30,8 @@
 #include "../sync.h"
 #include "../testing/crashpoint.h"
 #include "../util.h"
+#include "layers.h"
+#include "verify.h"
 
 #ifndef SYS_move_mount
 #define SYS_move_mount 429
@@ -41,7 +45,8 @@
 /* Every org.minirun.rootfs.* annotation the image code knows: any other is
  * refused, never ignored (a typo must not silently drop a persistent
  * upper). */
-static const char *const known_annotations[] = {ANN_UPPER, ANN_UPPER_SIZE};
+static const char *const known_annotations[] = {ANN_UPPER, ANN_UPPER_SIZE, IMAGE_ANN_SHA256,
+                                                IMAGE_ANN_LAYERS, IMAGE_ANN_LAYERS_SHA256};
 
 static const char *annotation(const struct spec *spec, const char *key)
 {
@@ -61,8 +66,9 @@ static int check_known(const struct spec *spec, mr_error **err)
     for (size_t k = 0; k < sizeof(known_annotations) / sizeof(*known_annotations); k++)
       known = known || strcmp(key, known_annotations[k]) == 0;
     if (!known)
-      return mr_err(err, -EINVAL, "config.json: annotations: %s: unknown (known: %s, %s)", key,
-                    ANN_UPPER, ANN_UPPER_SIZE);
+      return mr_err(
+          err, -EINVAL, "config.json: annotations: %s: unknown (known: %s, %s, %s, %s, %s)", key,
+          ANN_UPPER, ANN_UPPER_SIZE, IMAGE_ANN_SHA256, IMAGE_ANN_LAYERS, IMAGE_ANN_LAYERS_SHA256);
   }
   return 0;
 }
@@ -111,6 +117,27 @@ static int plan_upper(const struct spec *spec, struct image_root *im, mr_error *
   return 0;
 }
 
+/* org.minirun.rootfs.sha256 is parsed here, checked in setup (it reads the
+ * whole image unless the digest cache knows it). */
+static int plan_integrity(const struct spec *spec, struct image_root *im, mr_error **err)
+{
+  const char *want = annotation(spec, IMAGE_ANN_SHA256);
+  if (want == NULL)
+    return 0;
+  im->has_digest = true;
+  return image_digest_parse("config.json: annotations: " IMAGE_ANN_SHA256, want, im->digest, err);
+}
+
+static int plan_layers(const struct spec *spec, struct image_root *im, mr_error **err)
+{
+  im->layers = calloc(1, sizeof(*im->layers));
+  if (im->layers == NULL)
+    return mr_err_sys(err, ENOMEM, "image");
+  int r = image_layers_plan(spec, im->layers, err);
+  im->stacked = r == 0 && im->layers->n > 0;
+  return r;
+}
+
 int image_root_plan(const mr_config *config, struct plan *plan, const char *path, mr_error **err)
 {
   struct image_root *im = calloc(1, sizeof(*im));
@@ -132,6 +159,10 @@ int image_root_plan(const mr_config *config, struct plan *plan, const char *path
   r = check_known(config->spec, err);
   if (r == 0)
     r = plan_upper(config->spec, im, err);
+  if (r == 0)
+    r = plan_integrity(config->spec, im, err);
+  if (r == 0)
+    r = plan_layers(config->spec, im, err);
   return r;
 }
 
@@ -153,15 +184,32 @@ static int setup_classic(struct plan *plan, int dirfd, const char *dir, mr_error
                   "new mount API (Linux 5.2)",
                   im->path);
   int r = 0;
-  if (im->overlay) {
+  if (im->overlay || im->stacked)
     r = make_dir(dirfd, IMAGE_LOWER_DIR, err);
+  if (im->overlay) {
     if (r == 0 && im->upper_dir == NULL)
       r = make_dir(dirfd, IMAGE_UPPER_DIR, err);
   }
   return r < 0 ? r : image_overlay_classic(im, dir, err);
 }
 
-int image_root_setup(mr_context *ctx, struct plan *plan, int dirfd, const char *dir, mr_error **err)
+/* The digest check, then the stacked layers (recorded in the state
+ * directory, then referenced in the shared store). */
+static int setup_layers(mr_context *ctx, struct image_root *im, const char *id, int dirfd,
+                        mr_error **err)
+{
+  if (im->has_digest) {
+    char what[PATH_MAX + 32];
+    snprintf(what, sizeof(what), "config.json: root.path: %s", im->path);
+    int r = image_verify(ctx, im->file_fd, what, IMAGE_ANN_SHA256, im->digest, err);
+    if (r < 0)
+      return r;
+  }
+  return image_layers_acquire(ctx, id, im->layers, dirfd, err);
+}
+
+int image_root_setup(mr_context *ctx, struct plan *plan, const char *id, int dirfd, const char *dir,
+                     mr_error **err)
 {
   struct image_root *im = plan->image;
   if (im == NULL)
@@ -171,7 +219,9 @@ int image_root_setup(mr_context *ctx, struct plan *plan, int dirfd, const char *
     return mr_err(err, -EINVAL,
                   "config.json: linux.namespaces: an image root needs a new mount namespace "
                   "(not a path)");
-  int r = make_dir(dirfd, IMAGE_ROOT_DIR, err);
+  int r = setup_layers(ctx, im, id, dirfd, err);
+  if (r == 0)
+    r = make_dir(dirfd, IMAGE_ROOT_DIR, err);
   if (r < 0)
     return r;
   free(plan->rootfs);
@@ -184,7 +234,7 @@ int image_root_setup(mr_context *ctx, struct plan *plan, int dirfd, const char *
     return lower;
   if (im->classic.active)
     return setup_classic(plan, dirfd, dir, err);
-  if (im->overlay) {
+  if (im->overlay || im->stacked) {
     im->root_fd = image_overlay_mount(ctx, im, lower, err);
     close(lower);
     if (im->root_fd < 0)
@@ -229,8 +279,13 @@ static void attach_classic(const struct plan *plan, int sync_fd)
 {
   const struct image_root *im = plan->image;
   const struct image_classic *c = &im->classic;
-  if (!im->overlay)
+  if (!im->overlay && !im->stacked)
     return;
+  if (!im->overlay) { /* read-only: the layers alone */
+    if (mount("overlay", plan->rootfs, "overlay", MS_RDONLY, c->overlay_data) < 0)
+      fail(im, sync_fd, ": mount the overlay on ", plan->rootfs);
+    return;
+  }
   struct stat root;
   if (stat(c->lower, &root) < 0)
     fail(im, sync_fd, ": stat the image's root at ", c->lower);
@@ -265,7 +320,9 @@ void image_root_attach(const struct plan *plan, int sync_fd)
 
 int image_root_destroy(mr_context *ctx, int dirfd, mr_error **err)
 {
-  int r = image_loop_release(ctx, dirfd, err);
+  int r = image_layers_release(ctx, dirfd, err);
+  if (r == 0)
+    r = image_loop_release(ctx, dirfd, err);
   if (r < 0)
     return r;
   /* Empty on the host: the mounts were in the container's namespace. */
@@ -296,6 +353,9 @@ void image_root_free(struct plan *plan)
   free(im->path);
   free(im->upper_dir);
   free(im->upper_size);
+  if (im->layers != NULL)
+    image_layers_free(im->layers);
+  free(im->layers);
   free(im);
   plan->image = NULL;
 }

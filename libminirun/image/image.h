@@ -53,6 +53,10 @@ struct image_root {
   bool overlay;     /* false with root.readonly: the image is the root */
   char *upper_dir;  /* org.minirun.rootfs.upper, or NULL: a private tmpfs */
   char *upper_size; /* org.minirun.rootfs.upper-size, or NULL */
+  bool has_digest;  /* org.minirun.rootfs.sha256 (verify.h) */
+  unsigned char digest[32];
+  struct image_layers *layers; /* org.minirun.rootfs.layers (layers.h), or NULL */
+  bool stacked;                /* layers: an overlay even with root.readonly (no upper) */
   /* filled by image_root_setup() */
   int loop_fd, loop_nr; /* -1 without a loop device */
   int root_fd;          /* detached mount the child attaches, or -1 (classic) */
@@ -69,9 +73,10 @@ struct image_root {
  * becomes the container's root: plan->image is set. Errors name root.path
  * or the annotation. */
 int image_root_plan(const mr_config *config, struct plan *plan, const char *path, mr_error **err);
-/* Parent, after the state directory `dir` (locked fd `dirfd`) was created
- * and before clone; no-op without plan->image. Sets plan->rootfs. */
-int image_root_setup(mr_context *ctx, struct plan *plan, int dirfd, const char *dir,
+/* Parent, after the state directory `dir` (locked fd `dirfd`) of container
+ * `id` was created and before clone; no-op without plan->image. Sets
+ * plan->rootfs. */
+int image_root_setup(mr_context *ctx, struct plan *plan, const char *id, int dirfd, const char *dir,
                      mr_error **err);
 /* Whether the child mounts the image before it is put into its cgroups
  * (image_root_premount() then sends SYNC_MOUNTED or fails). */
@@ -101,7 +106,8 @@ int image_loop_release(mr_context *ctx, int dirfd, mr_error **err);
 /* lower.c: the image mounted read-only: a detached mount fd (> 0), or 0
  * when the kernel lacks the new mount API (im->classic is to be used). */
 int image_lower_mount(mr_context *ctx, struct image_root *im, int dirfd, mr_error **err);
-/* overlay.c: the overlay over `lower_fd` as a detached mount fd. */
+/* overlay.c: the overlay over `lower_fd` (and the stacked layers below it)
+ * as a detached mount fd. */
 int image_overlay_mount(mr_context *ctx, struct image_root *im, int lower_fd, mr_error **err);
 /* overlay.c: the strings the child needs to mount it classically. */
 int image_overlay_classic(struct image_root *im, const char *dir, mr_error **err);

@@ -23,7 +23,9 @@
 #include "../error.h"
 #include "../util.h"
 #include "image.h"
+#include "layers.h"
 
+#define MR_MOUNT_ATTR_RDONLY 0x00000001
 #define MR_MOUNT_ATTR_NOSUID 0x00000002
 #define MR_MOUNT_ATTR_NODEV  0x00000004
 
@@ -89,9 +91,65 @@ static int set_layer(int ovl, const char *key, const char *key_str, int fd)
   return image_fsconfig_string(ovl, key_str, path);
 }
 
+/* The lower layers, top first: the image, then the stacked layers
+ * (layers.h; their shared mounts or directories, opened here). One
+ * "lowerdir+" per layer by fd; kernels without fd layers get one "lowerdir"
+ * of /proc/self/fd/N paths. */
+static int set_lowers(int ovl, const struct image_root *im, int lower_fd, mr_error **err)
+{
+  size_t n = 1 + (im->layers ? im->layers->n : 0);
+  cleanup_free int *fds = calloc(n, sizeof(*fds));
+  cleanup_free char *joined = malloc(n * 32);
+  if (fds == NULL || joined == NULL)
+    return mr_err_sys(err, ENOMEM, "image");
+  fds[0] = lower_fd;
+  int r = 0;
+  for (size_t i = 1; i < n && r == 0; i++) {
+    const struct image_layer *l = &im->layers->v[i - 1];
+    fds[i] = open(l->lowerdir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fds[i] < 0)
+      r = mr_err_sys(err, errno, "config.json: annotations: %s: %s: open %s", IMAGE_ANN_LAYERS,
+                     l->path, l->lowerdir);
+  }
+  bool by_fd = true;
+  for (size_t i = 0; i < n && r == 0 && by_fd; i++) {
+    r = image_fsconfig_fd(ovl, "lowerdir+", fds[i]);
+    by_fd = !(r == -EINVAL && i == 0);
+    if (!by_fd)
+      r = 0;
+  }
+  if (r == 0 && !by_fd) {
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++)
+      len += (size_t)snprintf(joined + len, 32, "%s/proc/self/fd/%d", i ? ":" : "", fds[i]);
+    r = image_fsconfig_string(ovl, "lowerdir", joined);
+  }
+  if (r < 0 && (err == NULL || *err == NULL))
+    r = mr_err_sys(err, -r, "config.json: root.path: %s: configure the overlay's lower layers",
+                   im->path);
+  for (size_t i = 1; i < n; i++)
+    if (fds[i] > 0)
+      close(fds[i]);
+  return r;
+}
+
+/* root.readonly with stacked layers: an overlay of lower layers only. */
+static int readonly_overlay(struct image_root *im, int lower_fd, mr_error **err)
+{
+  cleanup_close int ovl = image_fsopen("overlay");
+  if (ovl < 0)
+    return mr_err_sys(err, -ovl, "config.json: root.path: %s: fsopen overlay", im->path);
+  int r = set_lowers(ovl, im, lower_fd, err);
+  if (r < 0)
+    return r;
+  return image_fsmount(ovl, "the overlay", im->path, MR_MOUNT_ATTR_RDONLY, err);
+}
+
 int image_overlay_mount(mr_context *ctx, struct image_root *im, int lower_fd, mr_error **err)
 {
   (void)ctx;
+  if (!im->overlay)
+    return readonly_overlay(im, lower_fd, err);
   struct stat root;
   if (fstat(lower_fd, &root) < 0)
     return mr_err_sys(err, errno, "config.json: root.path: %s: stat its root", im->path);
@@ -108,9 +166,10 @@ int image_overlay_mount(mr_context *ctx, struct image_root *im, int lower_fd, mr
   cleanup_close int ovl = image_fsopen("overlay");
   if (ovl < 0)
     return mr_err_sys(err, -ovl, "config.json: root.path: %s: fsopen overlay", im->path);
-  int r = set_layer(ovl, "lowerdir+", "lowerdir", lower_fd);
-  if (r == 0)
-    r = set_layer(ovl, "upperdir", "upperdir", upper);
+  int r = set_lowers(ovl, im, lower_fd, err);
+  if (r < 0)
+    return r;
+  r = set_layer(ovl, "upperdir", "upperdir", upper);
   if (r == 0)
     r = set_layer(ovl, "workdir", "workdir", work);
   if (r < 0)
@@ -124,14 +183,57 @@ static bool plain(const char *s)
   return strpbrk(s, ",:\\") == NULL;
 }
 
+/* *out = "LOWER:LAYER1:LAYER2..." for mount(2)'s data. */
+static int stacked_lowers(const struct image_root *im, const char *lower, char **out,
+                          mr_error **err)
+{
+  size_t n = im->layers ? im->layers->n : 0, len = strlen(lower) + 1;
+  if (!plain(lower))
+    return mr_err(err, -EINVAL,
+                  "config.json: root.path: %s: the state directory path contains ',', ':' or "
+                  "'\\' (mount(2) cannot take it for an overlay)",
+                  im->path);
+  for (size_t i = 0; i < n; i++) {
+    const char *dir = im->layers->v[i].lowerdir;
+    if (!plain(dir))
+      return mr_err(err, -EINVAL,
+                    "config.json: annotations: %s: %s contains ',', ':' or '\\' (mount(2) "
+                    "cannot take it for an overlay)",
+                    IMAGE_ANN_LAYERS, dir);
+    len += strlen(dir) + 1;
+  }
+  char *s = malloc(len);
+  if (s == NULL)
+    return mr_err_sys(err, ENOMEM, "image");
+  strcpy(s, lower);
+  for (size_t i = 0; i < n; i++) {
+    strcat(s, ":");
+    strcat(s, im->layers->v[i].lowerdir);
+  }
+  *out = s;
+  return 0;
+}
+
 int image_overlay_classic(struct image_root *im, const char *dir, mr_error **err)
 {
   struct image_classic *c = &im->classic;
-  c->lower = util_path_join(dir, im->overlay ? IMAGE_LOWER_DIR : IMAGE_ROOT_DIR);
+  bool overlay = im->overlay || im->stacked;
+  c->lower = util_path_join(dir, overlay ? IMAGE_LOWER_DIR : IMAGE_ROOT_DIR);
   if (c->lower == NULL)
     return mr_err_sys(err, ENOMEM, "image");
-  if (!im->overlay)
+  if (!overlay)
     return 0;
+  cleanup_free char *lowers = NULL;
+  int r = stacked_lowers(im, c->lower, &lowers, err);
+  if (r < 0)
+    return r;
+  if (!im->overlay) { /* read-only: the layers alone */
+    if (asprintf(&c->overlay_data, "lowerdir=%s", lowers) < 0) {
+      c->overlay_data = NULL;
+      return mr_err_sys(err, ENOMEM, "image");
+    }
+    return 0;
+  }
   c->upper_tmpfs = im->upper_dir == NULL;
   c->upper_base = c->upper_tmpfs ? util_path_join(dir, IMAGE_UPPER_DIR) : strdup(im->upper_dir);
   if (c->upper_base == NULL)
@@ -150,8 +252,8 @@ int image_overlay_classic(struct image_root *im, const char *dir, mr_error **err
     c->tmpfs_data = NULL;
     return mr_err_sys(err, ENOMEM, "image");
   }
-  if (asprintf(&c->overlay_data, "lowerdir=%s,upperdir=%s,workdir=%s", c->lower, c->upper,
-               c->work) < 0) {
+  if (asprintf(&c->overlay_data, "lowerdir=%s,upperdir=%s,workdir=%s", lowers, c->upper, c->work) <
+      0) {
     c->overlay_data = NULL;
     return mr_err_sys(err, ENOMEM, "image");
   }

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * layer-store.c - image layers mounted once and shared by every container
+ * that stacks them:
+ *
+ *   <state root>/.layers/
+ *       .lock           flock()ed around every change below
+ *       <key>/          one image file: "<dev>-<ino>-<ctime>" (an edited or
+ *                       replaced file is another layer; its users keep the old)
+ *           mnt/        the image, read-only, nodev, nosuid
+ *           image.loop  its loop device (loop.c records it before attaching)
+ *           refs/<id>   one per container that uses it
+ *
+ * One mount rather than one per container: the second container skips the
+ * loop device and the mount (bench/image.sh measures both), and the image's
+ * decompressed pages are cached once, in one superblock. The mount lives in
+ * the host's mount namespace (it must outlive the container that made it);
+ * each container's overlay pins its superblock, so unmounting it here never
+ * pulls a layer from under a running container.
+ *
+ * Crash safety: the container records its keys in its state directory before
+ * it takes references (layers.c); a reference is taken before the mount and
+ * dropped before the unmount; every step tolerates having been done already.
+ * So whatever a kill -9 interrupts, the next acquire or release of the layer
+ * (delete --force of the container, or another container) finishes the job.
+ * A reference whose container's state directory is gone can only be such a
+ * leftover: it is pruned.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../testing/crashpoint.h"
+#include "../util.h"
+#include "layers.h"
+
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
+#define MR_MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+
+#define STORE_LOCK "lock"
+#define LAYER_MNT  "mnt"
+#define LAYER_REFS "refs"
+
+struct store {
+  char *dir; /* <state root>/.layers */
+  int dirfd, lockfd, rootfd;
+};
+
+static void store_close(struct store *s)
+{
+  if (s->lockfd >= 0)
+    close(s->lockfd); /* unlocks */
+  if (s->dirfd >= 0)
+    close(s->dirfd);
+  if (s->rootfd >= 0)
+    close(s->rootfd);
+  free(s->dir);
+}
+
+/* Opens (creating when `create`) the store and takes its lock. -ENOENT
+ * without `create` when there is no store. */
+static int store_open(mr_context *ctx, struct store *s, bool create, mr_error **err)
+{
+  *s = (struct store){.dirfd = -1, .lockfd = -1, .rootfd = -1};
+  s->dir = util_path_join(ctx->state_root, IMAGE_LAYER_STORE);
+  if (s->dir == NULL)
+    return mr_err_sys(err, ENOMEM, "image layers");
+  if (create) {
+    int r = util_mkdir_p(s->dir, 0700, err);
+    if (r < 0)
+      return r;
+  }
+  s->rootfd = open(ctx->state_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  s->dirfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (s->rootfd < 0 || s->dirfd < 0)
+    return errno == ENOENT && !create ? -ENOENT : mr_err_sys(err, errno, "open %s", s->dir);
+  s->lockfd = openat(s->dirfd, STORE_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (s->lockfd < 0)
+    return mr_err_sys(err, errno, "open %s/%s", s->dir, STORE_LOCK);
+  while (flock(s->lockfd, LOCK_EX) < 0)
+    if (errno != EINTR)
+      return mr_err_sys(err, errno, "lock %s/%s", s->dir, STORE_LOCK);
+  return 0;
+}
+
+static int mkdir_at(int dirfd, const char *name, const char *dir, mr_error **err)
+{
+  if (mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
+    return mr_err_sys(err, errno, "create %s/%s", dir, name);
+  return 0;
+}
+
+/* Whether something is mounted on keyfd/mnt (its device differs). */
+static bool mounted(int keyfd)
+{
+  struct stat key, mnt;
+  return fstat(keyfd, &key) == 0 && fstatat(keyfd, LAYER_MNT, &mnt, AT_SYMLINK_NOFOLLOW) == 0 &&
+         key.st_dev != mnt.st_dev;
+}
+
+/* Drops references of containers that no longer exist; returns how many
+ * references remain (0 when refs/ is missing). */
+static size_t prune_refs(mr_context *ctx, const struct store *s, int keyfd, const char *key)
+{
+  int fd = openat(keyfd, LAYER_REFS, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  DIR *d = fdopendir(fd);
+  if (d == NULL) {
+    close(fd);
+    return 1; /* cannot tell: keep the layer */
+  }
+  size_t live = 0;
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    if (de->d_name[0] == '.')
+      continue;
+    struct stat st;
+    if (fstatat(s->rootfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT) {
+      live++;
+      continue;
+    }
+    mr_debug(ctx, "image layer %s: container '%s' is gone: its reference dropped", key, de->d_name);
+    unlinkat(dirfd(d), de->d_name, 0);
+  }
+  closedir(d);
+  return live;
+}
+
+/* The image mounted on keyfd/mnt in the host's namespace. */
+static int mount_layer(mr_context *ctx, struct image_layer *l, int keyfd, const char *mnt,
+                       mr_error **err)
+{
+  /* A leftover of an interrupted mount: its loop device, if still bound. */
+  int r = image_loop_release(ctx, keyfd, err);
+  if (r < 0)
+    return r;
+  struct image_root im = {
+      .format = l->format,
+      .path = l->path,
+      .file_fd = l->fd,
+      .loop_fd = -1,
+      .loop_nr = -1,
+      .root_fd = -1,
+  };
+  int fd = image_lower_mount(ctx, &im, keyfd, err);
+  if (fd > 0) {
+    if (syscall(SYS_move_mount, fd, "", AT_FDCWD, mnt, MR_MOVE_MOUNT_F_EMPTY_PATH) < 0)
+      r = mr_err_sys(err, errno, "image layer %s: attach at %s", l->path, mnt);
+    close(fd);
+  } else if (fd == 0 && im.classic.active) {
+    if (mount(im.classic.source, mnt, im.classic.fstype, MS_RDONLY | MS_NODEV | MS_NOSUID, NULL) <
+        0)
+      r = mr_err_sys(err, errno, "image layer %s: mount %s at %s", l->path, im.classic.source, mnt);
+  } else {
+    r = fd < 0 ? fd : mr_err(err, -EINVAL, "image layer %s: not mounted", l->path);
+  }
+  /* The mount holds the loop device now (autoclear frees it with the mount). */
+  if (im.loop_fd >= 0)
+    close(im.loop_fd);
+  free(im.classic.source);
+  if (r == 0)
+    mr_debug(ctx, "image layer %s: mounted at %s", l->path, mnt);
+  return r;
+}
+
+static int acquire_locked(mr_context *ctx, const char *id, struct image_layer *l,
+                          const struct store *s, mr_error **err)
+{
+  int r = mkdir_at(s->dirfd, l->key, s->dir, err);
+  if (r < 0)
+    return r;
+  cleanup_close int keyfd =
+      openat(s->dirfd, l->key, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (keyfd < 0)
+    return mr_err_sys(err, errno, "open %s/%s", s->dir, l->key);
+  cleanup_free char *keydir = util_path_join(s->dir, l->key);
+  cleanup_free char *mnt = keydir ? util_path_join(keydir, LAYER_MNT) : NULL;
+  if (mnt == NULL)
+    return mr_err_sys(err, ENOMEM, "image layers");
+  r = mkdir_at(keyfd, LAYER_REFS, keydir, err);
+  if (r == 0)
+    r = mkdir_at(keyfd, LAYER_MNT, keydir, err);
+  if (r < 0)
+    return r;
+  size_t others = prune_refs(ctx, s, keyfd, l->key);
+  cleanup_close int refsfd = openat(keyfd, LAYER_REFS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int ref = refsfd < 0 ? -1 : openat(refsfd, id, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (ref < 0)
+    return mr_err_sys(err, errno, "image layer %s: reference %s/%s/%s", l->path, keydir, LAYER_REFS,
+                      id);
+  close(ref);
+  MR_CRASH_POINT("layer-ref-taken");
+  if (mounted(keyfd)) {
+    mr_debug(ctx, "image layer %s: shared mount %s (%zu other users)", l->path, mnt, others);
+  } else {
+    r = mount_layer(ctx, l, keyfd, mnt, err);
+    if (r < 0)
+      return r;
+  }
+  MR_CRASH_POINT("layer-mounted");
+  l->lowerdir = mnt;
+  mnt = NULL;
+  return 0;
+}
+
+int layer_store_acquire(mr_context *ctx, const char *id, struct image_layer *l, mr_error **err)
+{
+  struct store s;
+  int r = store_open(ctx, &s, true, err);
+  if (r == 0)
+    r = acquire_locked(ctx, id, l, &s, err);
+  store_close(&s);
+  return r;
+}
+
+/* ---- release ----------------------------------------------------------- */
+
+static int unmount_layer(mr_context *ctx, const char *mnt, mr_error **err)
+{
+  if (umount2(mnt, UMOUNT_NOFOLLOW) == 0)
+    return 0;
+  /* Busy in the host namespace (someone's cwd): detach it; it goes when
+   * they leave. The containers' overlays hold their own references. */
+  if (errno == EBUSY && umount2(mnt, MNT_DETACH | UMOUNT_NOFOLLOW) == 0) {
+    mr_warn(ctx, "image layer %s busy: detached", mnt);
+    return 0;
+  }
+  return errno == EINVAL ? 0 : mr_err_sys(err, errno, "unmount image layer %s", mnt);
+}
+
+static int release_locked(mr_context *ctx, const char *id, const char *key, const struct store *s,
+                          mr_error **err)
+{
+  cleanup_close int keyfd = openat(s->dirfd, key, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (keyfd < 0)
+    return errno == ENOENT ? 0 : mr_err_sys(err, errno, "open %s/%s", s->dir, key);
+  cleanup_close int refsfd = openat(keyfd, LAYER_REFS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (refsfd >= 0 && unlinkat(refsfd, id, 0) < 0 && errno != ENOENT)
+    return mr_err_sys(err, errno, "image layer %s: drop reference %s", key, id);
+  MR_CRASH_POINT("layer-ref-dropped");
+  size_t left = prune_refs(ctx, s, keyfd, key);
+  if (left > 0) {
+    mr_debug(ctx, "image layer %s: %zu users left", key, left);
+    return 0;
+  }
+  cleanup_free char *keydir = util_path_join(s->dir, key);
+  cleanup_free char *mnt = keydir ? util_path_join(keydir, LAYER_MNT) : NULL;
+  if (mnt == NULL)
+    return mr_err_sys(err, ENOMEM, "image layers");
+  int r = mounted(keyfd) ? unmount_layer(ctx, mnt, err) : 0;
+  MR_CRASH_POINT("layer-unmounted");
+  if (r == 0)
+    r = image_loop_release(ctx, keyfd, err);
+  if (r < 0)
+    return r;
+  unlinkat(keyfd, IMAGE_RECORD_FILE, 0);
+  unlinkat(keyfd, LAYER_REFS, AT_REMOVEDIR);
+  unlinkat(keyfd, LAYER_MNT, AT_REMOVEDIR);
+  if (unlinkat(s->dirfd, key, AT_REMOVEDIR) < 0 && errno != ENOENT)
+    return mr_err_sys(err, errno, "remove image layer %s", keydir);
+  mr_debug(ctx, "image layer %s: last user gone: unmounted", key);
+  return 0;
+}
+
+int layer_store_release(mr_context *ctx, const char *id, const char *key, mr_error **err)
+{
+  struct store s;
+  int r = store_open(ctx, &s, false, err);
+  if (r == 0)
+    r = release_locked(ctx, id, key, &s, err);
+  store_close(&s);
+  return r == -ENOENT ? 0 : r;
+}

@@ -1,0 +1,190 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=bash disable=SC2016,SC2086,SC2153
+#
+# test-image-layers.sh - image roots (issue 7), the parts on top of the core
+# (test-image.sh): the org.minirun.rootfs.sha256 integrity check and its
+# digest cache, stacked layers (org.minirun.rootfs.layers) mounted once and
+# shared, and crash safety of both: kill -9 at each step of create, then
+# delete --force, leaves no mount, loop device or state.
+
+need_image_tools() {
+  command -v mksquashfs >/dev/null || skip "mksquashfs not installed (squashfs-tools)"
+  command -v mkfs.erofs >/dev/null || skip "mkfs.erofs not installed (erofs-utils)"
+  grep -qw squashfs /proc/filesystems || modprobe squashfs 2>/dev/null ||
+    skip "the kernel has no squashfs"
+}
+
+# The busybox rootfs of make_bundle, with /etc/layer=base and /base-only,
+# as a squashfs image $T/base.sqfs; the bundle $T/b is left in place.
+base_image() {
+  need_image_tools
+  make_bundle "$T/b" "$@"
+  echo base >"$T/b/rootfs/etc/layer"
+  echo base >"$T/b/rootfs/base-only"
+  mksquashfs "$T/b/rootfs" "$T/base.sqfs" -noappend -quiet >/dev/null
+}
+
+# An app image with /etc/layer=app and /app-only only, as EROFS.
+app_image() {
+  mkdir -p "$T/app/etc"
+  echo app >"$T/app/etc/layer"
+  echo app >"$T/app/app-only"
+  mkfs.erofs --quiet "$T/app.erofs" "$T/app" >/dev/null
+}
+
+# root.path = $1, annotations from the remaining KEY=VALUE pairs.
+image_root() {
+  local img=$1 kv
+  shift
+  jqset "$T/b" '.root.path = $p' --arg p "$img"
+  for kv in "$@"; do
+    jqset "$T/b" '.annotations[$k] = $v' --arg k "${kv%%=*}" --arg v "${kv#*=}"
+  done
+}
+
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+
+# Shared layer mounts of this test's state root, as mountinfo lines.
+layer_mounts() { grep -F " $T/state/.layers/" /proc/self/mountinfo || true; }
+# Loop devices backed by file $1.
+loops_of() { losetup -j "$1" 2>/dev/null || true; }
+
+test_wrong_digest_refuses() {
+  base_image true
+  image_root "$T/base.sqfs" "org.minirun.rootfs.sha256=$(printf '%064d' 0)"
+  assert_fail_with "sha256 is $(sha "$T/base.sqfs") but annotation org.minirun.rootfs.sha256 wants 0000" \
+    $MR run --bundle "$T/b" c1
+  assert_contains "$LAST_ERR" "root.path: " "error names root.path"
+  assert_no_state
+  assert_nothing_left "after the refused digest"
+}
+
+test_malformed_digest_refuses() {
+  base_image true
+  image_root "$T/base.sqfs" "org.minirun.rootfs.sha256=sha256:abc"
+  assert_fail_with "annotations: org.minirun.rootfs.sha256: must be 64 hexadecimal digits" \
+    $MR run --bundle "$T/b" c1
+  assert_no_state
+}
+
+# The right digest runs; the second start takes it from the cache (the debug
+# log says whether the file was hashed); an edited image is hashed again.
+test_digest_cached_on_second_start() {
+  base_image cat /etc/layer
+  image_root "$T/base.sqfs" "org.minirun.rootfs.sha256=$(sha "$T/base.sqfs")"
+  sleep 2.2 # a file changed in the last 2 s is hashed every time (digest-cache.c)
+  assert_ok $MR --debug run --bundle "$T/b" c1
+  assert_eq base "$LAST_OUT" "output"
+  assert_contains "$LAST_ERR" "hashed $(stat -c %s "$T/base.sqfs") bytes" "first start hashes"
+  assert_contains "$LAST_ERR" "cached the digest" "first start caches"
+  assert_ok $MR --debug run --bundle "$T/b" c1
+  assert_contains "$LAST_ERR" "sha256 from the digest cache" "second start"
+  assert_not_contains "$LAST_ERR" "hashed" "second start hashes nothing"
+  # Same size, one byte changed in the middle: the cache must not hide it.
+  printf 'X' | dd of="$T/base.sqfs" bs=1 seek=$(($(stat -c %s "$T/base.sqfs") / 2)) conv=notrunc status=none
+  capture $MR --debug run --bundle "$T/b" c1
+  [ "$LAST_RC" -ne 0 ] || fail "an edited image ran: $LAST_OUT"
+  assert_contains "$LAST_ERR" "hashed" "an edited image is hashed again"
+  assert_contains "$LAST_ERR" "but annotation org.minirun.rootfs.sha256 wants" "and refused"
+  assert_nothing_left
+}
+
+test_layers_top_shadows_base() {
+  base_image sh -c 'cat /etc/layer /base-only /app-only; echo w >/new; cat /new'
+  app_image
+  IMAGES_SHA="$(sha "$T/app.erofs") $(sha "$T/base.sqfs")"
+  image_root "$T/app.erofs" "org.minirun.rootfs.layers=$T/base.sqfs"
+  jqset "$T/b" '.root.readonly = false'
+  assert_ok $MR run --bundle "$T/b" c1
+  assert_eq "$(printf 'app\nbase\napp\nw')" "$LAST_OUT" "top shadows base; both visible; writable"
+  assert_eq "$(sha "$T/app.erofs") $(sha "$T/base.sqfs")" "$IMAGES_SHA" "images unchanged"
+  # root.readonly: the same stack, read-only.
+  jqset "$T/b" '.root.readonly = true'
+  capture $MR run --bundle "$T/b" c1
+  assert_contains "$LAST_OUT" "$(printf 'app\nbase\napp')" "read-only stack"
+  assert_contains "$LAST_ERR" "Read-only file system" "a write to the read-only stack"
+  assert_nothing_left
+}
+
+test_layers_directory_layer() {
+  base_image sh -c 'cat /etc/layer /dir-only'
+  mkdir -p "$T/dirlayer/etc"
+  echo dir >"$T/dirlayer/etc/layer"
+  echo dir >"$T/dirlayer/dir-only"
+  image_root "$T/base.sqfs" "org.minirun.rootfs.layers=$T/dirlayer"
+  assert_ok $MR run --bundle "$T/b" c1
+  assert_eq "$(printf 'base\ndir')" "$LAST_OUT" "root.path over a directory layer"
+  assert_nothing_left
+}
+
+test_layers_bad_annotation() {
+  base_image true
+  app_image
+  image_root "$T/app.erofs" "org.minirun.rootfs.layers=$T/missing.sqfs"
+  assert_fail_with "annotations: org.minirun.rootfs.layers: $T/missing.sqfs: No such file or directory" \
+    $MR run --bundle "$T/b" c1
+  assert_nothing_left "missing layer"
+  image_root "$T/app.erofs" "org.minirun.rootfs.layers=base.sqfs"
+  assert_fail_with "org.minirun.rootfs.layers: 'base.sqfs': not an absolute path" $MR run --bundle "$T/b" c1
+  echo junk >"$T/junk.img"
+  image_root "$T/app.erofs" "org.minirun.rootfs.layers=$T/junk.img"
+  assert_fail_with "org.minirun.rootfs.layers: " $MR run --bundle "$T/b" c1
+  assert_contains "$LAST_ERR" "not a directory, squashfs or EROFS image" "unknown format"
+  image_root "$T/app.erofs" "org.minirun.rootfs.layers=$T/base.sqfs" \
+    "org.minirun.rootfs.layers.sha256=$(printf '%064d' 1)"
+  assert_fail_with "but annotation org.minirun.rootfs.layers.sha256 wants" $MR run --bundle "$T/b" c1
+  assert_no_state
+  assert_nothing_left "bad layer annotations"
+}
+
+# Two containers stacking one base: one mount, one loop device; it stays
+# while either runs and goes with the last.
+test_layers_shared_mount() {
+  base_image sleep 100
+  app_image
+  image_root "$T/app.erofs" "org.minirun.rootfs.layers=$T/base.sqfs"
+  printf 'c1\nc2\n' >>"$T/.mr-ids"
+  assert_ok $MR create --bundle "$T/b" c1
+  assert_ok $MR create --bundle "$T/b" c2
+  assert_eq 1 "$(layer_mounts | wc -l)" "shared mounts of the base while two containers use it"
+  assert_eq 1 "$(loops_of "$T/base.sqfs" | wc -l)" "loop devices of the base"
+  assert_ok $MR delete --force c1
+  assert_eq 1 "$(layer_mounts | wc -l)" "the base stays mounted for c2"
+  assert_ok $MR exec c2 cat /etc/layer /base-only
+  assert_eq "$(printf 'app\nbase')" "$LAST_OUT" "c2 still reads both layers"
+  assert_ok $MR delete --force c2
+  assert_eq "" "$(layer_mounts)" "no shared mount after the last user"
+  assert_eq "" "$(loops_of "$T/base.sqfs")" "no loop device after the last user"
+  assert_eq "lock" "$(ls -A "$T/state/.layers")" "nothing but the lock in the store"
+  assert_nothing_left
+}
+
+CRASH_LAYER_STEPS="layers-recorded layer-ref-taken layer-mounted image-lower-mounted init-spawned"
+CRASH_RELEASE_STEPS="layer-ref-dropped layer-unmounted"
+
+test_layers_crash_in_create() {
+  local step i=0 crash
+  crash=${MINIRUN_BUILDDIR:-$MINIRUN_SRCDIR}/tests/crash/minirun-crashpoints
+  [ -x "$crash" ] || fail "$crash is not built"
+  base_image sleep 100
+  app_image
+  image_root "$T/app.erofs" "org.minirun.rootfs.layers=$T/base.sqfs"
+  for step in $CRASH_LAYER_STEPS; do
+    i=$((i + 1))
+    echo "c$i" >>"$T/.mr-ids"
+    capture env MINIRUN_CRASH_AT=$step timeout 20 $crash --root "$T/state" create --bundle "$T/b" "c$i"
+    assert_eq 137 "$LAST_RC" "create killed at $step (stderr: $LAST_ERR)"
+    assert_ok $MR delete --force "c$i"
+    assert_nothing_left "after a kill -9 at $step and delete --force"
+  done
+  # Killed while releasing: delete --force again finishes the job.
+  for step in $CRASH_RELEASE_STEPS; do
+    i=$((i + 1))
+    echo "c$i" >>"$T/.mr-ids"
+    assert_ok $MR create --bundle "$T/b" "c$i"
+    capture env MINIRUN_CRASH_AT=$step timeout 20 $crash --root "$T/state" delete --force "c$i"
+    assert_eq 137 "$LAST_RC" "delete killed at $step (stderr: $LAST_ERR)"
+    assert_ok $MR delete --force "c$i"
+    assert_nothing_left "after a kill -9 in delete at $step and delete --force"
+  done
+}
