@@ -6,7 +6,8 @@
  *
  * Annotations (README "Image roots"):
  *   org.minirun.rootfs.upper=/abs/dir   persistent upper layer: DIR/upper
- *                                       and DIR/work (made when missing)
+ *                                       and DIR/work (made when missing),
+ *                                       one container at a time (upper.c)
  *   org.minirun.rootfs.upper-size=64m   size cap of the private tmpfs upper
  *                                       (tmpfs size= syntax: N[kmg] or N%)
  */
@@ -102,7 +103,7 @@ static int plan_upper(const struct spec *spec, struct image_root *im, mr_error *
                   ANN_UPPER_SIZE, size);
   if (upper != NULL) {
     struct stat st;
-    if (upper[0] != '/')
+    if (upper[0] != '/' || strchr(upper, '\n') != NULL)
       return mr_err(err, -EINVAL, "config.json: annotations: %s: '%s' is not an absolute path",
                     ANN_UPPER, upper);
     if (stat(upper, &st) < 0)
@@ -228,6 +229,9 @@ int image_root_setup(mr_context *ctx, struct plan *plan, const char *id, int dir
   plan->rootfs = util_path_join(dir, IMAGE_ROOT_DIR);
   if (plan->rootfs == NULL)
     return mr_err_sys(err, ENOMEM, "image");
+  r = image_upper_claim(ctx, im, dirfd, dir, err);
+  if (r < 0)
+    return r;
   int lower = image_lower_mount(ctx, im, dirfd, err);
   MR_CRASH_POINT("image-lower-mounted");
   if (lower < 0)
@@ -323,6 +327,8 @@ int image_root_destroy(mr_context *ctx, int dirfd, mr_error **err)
   int r = image_layers_release(ctx, dirfd, err);
   if (r == 0)
     r = image_loop_release(ctx, dirfd, err);
+  if (r == 0)
+    r = image_upper_release(ctx, dirfd, err);
   if (r < 0)
     return r;
   /* Empty on the host: the mounts were in the container's namespace. */

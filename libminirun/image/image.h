@@ -68,6 +68,7 @@ struct image_root {
 #define IMAGE_ROOT_DIR    "image.root" /* where the child attaches the root */
 #define IMAGE_LOWER_DIR   "image.lower"
 #define IMAGE_UPPER_DIR   "image.upper"
+#define IMAGE_CLAIM_FILE  "image.upper-claim" /* a persistent upper held (upper.c) */
 
 /* Parent, before clone: root.path (`path`, realpath()ed, not a directory)
  * becomes the container's root: plan->image is set. Errors name root.path
@@ -111,6 +112,13 @@ int image_lower_mount(mr_context *ctx, struct image_root *im, int dirfd, mr_erro
 int image_overlay_mount(mr_context *ctx, struct image_root *im, int lower_fd, mr_error **err);
 /* overlay.c: the strings the child needs to mount it classically. */
 int image_overlay_classic(struct image_root *im, const char *dir, mr_error **err);
+/* upper.c: claims the persistent upper directory for the container whose
+ * state directory is `dir` (-EBUSY when another one holds it); recorded in
+ * `dirfd` first. No-op without one. */
+int image_upper_claim(mr_context *ctx, const struct image_root *im, int dirfd, const char *dir,
+                      mr_error **err);
+/* upper.c: releases the claim the state directory `dirfd` records. */
+int image_upper_release(mr_context *ctx, int dirfd, mr_error **err);
 /* fsmount.c: the new mount API, and the kernel's own message after a
  * failed fsconfig (appended to `err`). */
 int image_fsopen(const char *fstype);

@@ -5,8 +5,9 @@
 # mode (`make check` runs both): every system call newer than Linux 4.14
 # (clone3, openat2, close_range, mount_setattr, the new mount API, pidfds)
 # fails with ENOSYS (ioctl LOOP_CONFIGURE with EINVAL, as before 5.8) for
-# minirun and everything the tests start, through tests/enosys-launcher. Each fallback is used as on a 4.14 kernel; tests of
-# features without one skip, naming the kernel they need.
+# minirun and everything the tests start, through tests/enosys-launcher.
+# Each fallback is used as on a 4.14 kernel; tests of features without one
+# skip, naming the kernel they need.
 #
 #   tests/integration/run-oldkernel.sh [run.sh options]
 #

@@ -110,6 +110,27 @@ test_persistent_upper() {
   assert_eq "$sum" "$(sha256sum <"$T/b/image")" "sha256 of the image"
 }
 
+# A persistent upper is one container's at a time (overlayfs would only
+# warn); delete releases it, and a stale claim (a state dir gone) is taken.
+test_persistent_upper_one_at_a_time() {
+  image_bundle "$T/b" erofs sleep 100
+  mkdir "$T/up"
+  jqset "$T/b" '.annotations["org.minirun.rootfs.upper"] = $d' --arg d "$T/up"
+  create_ok c1 "$T/b"
+  assert_fail_with "is the upper layer of the container whose state is $T/state/c1" \
+    $MR create --bundle "$T/b" c2
+  assert_contains "$LAST_ERR" "org.minirun.rootfs.upper" "error"
+  assert_ok $MR delete --force c1
+  [ ! -e "$T/up/.minirun-owner" ] || fail "delete left the claim: $(cat "$T/up/.minirun-owner")"
+  create_ok c2 "$T/b"
+  assert_ok $MR delete --force c2
+  printf '%s\n' "$T/state/gone" >"$T/up/.minirun-owner"
+  create_ok c3 "$T/b"
+  assert_eq "$T/state/c3" "$(cat "$T/up/.minirun-owner")" "owner after taking over a stale claim"
+  assert_ok $MR delete --force c3
+  assert_nothing_left
+}
+
 # org.minirun.rootfs.upper-size caps the private tmpfs.
 test_upper_size() {
   image_bundle "$T/b" erofs sh -c 'dd if=/dev/zero of=/big bs=1k count=2048 2>&1; echo rc=$?'
@@ -218,6 +239,7 @@ crash_in_image_create() {
   local crash=${MINIRUN_BUILDDIR:-$MINIRUN_SRCDIR}/tests/crash/minirun-crashpoints
   [ -x "$crash" ] || fail "$crash is not built (make tests/crash/minirun-crashpoints)"
   image_bundle "$T/b" "$fmt" sleep 100
+  [ ! -d "$T/up" ] || jqset "$T/b" '.annotations["org.minirun.rootfs.upper"] = $d' --arg d "$T/up"
   for step in "$@"; do
     i=$((i + 1))
     echo "c$i" >>"$T/.mr-ids"
@@ -227,6 +249,7 @@ crash_in_image_create() {
     assert_eq 137 "$rc" "exit status of create killed at $step (stderr: $(cat "$T/crash.err"))"
     assert_ok $MR delete --force "c$i"
     assert_nothing_left "after a crash at $step and delete --force"
+    [ ! -e "$T/up/.minirun-owner" ] || fail "the claim of the upper survived a crash at $step"
   done
 }
 
@@ -245,5 +268,15 @@ test_crash_points_erofs() {
     crash_in_image_create erofs image-loop-bound image-lower-mounted init-ready
   else
     crash_in_image_create erofs image-lower-mounted image-mounted init-ready
+  fi
+}
+
+# The same with a persistent upper: the claim is released too.
+test_crash_points_persistent_upper() {
+  mkdir "$T/up"
+  if old_kernel_mode; then
+    crash_in_image_create erofs image-lower-mounted init-spawned
+  else
+    crash_in_image_create erofs image-lower-mounted image-mounted init-spawned
   fi
 }
