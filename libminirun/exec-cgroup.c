@@ -213,14 +213,42 @@ static int join_recorded(const struct state_record *rec, const char *dir, pid_t 
   return 0;
 }
 
+int exec_cgroup_prepare(const mr_context *ctx, const struct state_record *rec, struct cg_join *j,
+                        mr_error **err)
+{
+  if (ctx->cgroup_mode == MR_CGROUP_NONE)
+    return 0;
+  for (size_t i = 0; i < rec->n_cgroup_paths; i++) {
+    struct statfs sfs;
+    const char *dir = rec->cgroup_paths[i];
+    /* Anything else is join_recorded's (and its error's). */
+    if (statfs(dir, &sfs) < 0 || sfs.f_type != CGROUP_SUPER_MAGIC)
+      continue;
+    int r = cg_join_add(j, dir, err);
+    if (r < 0)
+      return mr_err_prefix(err, r, "container '%s': join its cgroup", rec->id);
+  }
+  return 0;
+}
+
+static bool joins_itself(const struct cg_join *j, const char *dir)
+{
+  for (size_t i = 0; i < j->n; i++)
+    if (j->dirs[i] == dir)
+      return true;
+  return false;
+}
+
 int exec_cgroup_join(const mr_context *ctx, const struct state_record *rec, pid_t pid,
-                     mr_error **err)
+                     const struct cg_join *j, mr_error **err)
 {
   if (ctx->cgroup_mode == MR_CGROUP_NONE)
     return 0;
   if (rec->n_cgroup_paths == 0)
     return join_like_init(rec, pid, err);
   for (size_t i = 0; i < rec->n_cgroup_paths; i++) {
+    if (joins_itself(j, rec->cgroup_paths[i]))
+      continue;
     int r = join_recorded(rec, rec->cgroup_paths[i], pid, err);
     if (r < 0)
       return r;

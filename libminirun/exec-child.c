@@ -33,9 +33,11 @@ static void close_join_fds(struct plan *plan)
 void exec_child_main(struct plan *plan, int sync_fd)
 {
   close_join_fds(plan);
-  /* GO comes once the parent has put us into the container's cgroups. */
+  /* GO comes once the parent has put us into the container's v2 cgroup;
+   * we move ourselves into the v1 ones (cgroup/join.h). */
   if (sync_wait_pid(sync_fd, SYNC_GO, &plan->seccomp.host_pid) < 0)
     _exit(127);
+  cg_join_apply(&plan->cgroup_join, sync_fd);
   process_setup_fds(plan, sync_fd);
   terminal_setup(plan, sync_fd);
   lsm_apply(plan, sync_fd);

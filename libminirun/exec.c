@@ -40,6 +40,7 @@ struct exec_job {
   mr_config *config;
   struct plan plan;
   bool planned;
+  struct cg_join cgroup_join; /* the v1 cgroups the process moves itself into */
   int sync[2];
   pid_t pid;
   int pidfd;
@@ -119,6 +120,11 @@ static int prepare_fds(struct exec_job *job, mr_error **err)
   if (r == 0)
     r = plan_keep_fd(&job->plan, &job->plan.seccomp.listener_fd, err);
   if (r == 0)
+    r = exec_cgroup_prepare(job->ctx, job->rec, &job->cgroup_join, err);
+  job->plan.cgroup_join = job->cgroup_join;
+  for (size_t i = 0; r == 0 && i < job->cgroup_join.n; i++)
+    r = plan_keep_fd(&job->plan, &job->cgroup_join.fds[i], err);
+  if (r == 0)
     r = util_fd_move_above(&job->sync[0], min, err);
   for (size_t i = 0; r == 0 && i < job->plan.n_keep; i++)
     r = util_fd_move_above(job->plan.keep[i], min, err);
@@ -168,7 +174,7 @@ static int start_process(struct exec_job *job, mr_error **err)
   if (r < 0)
     return r;
   close_fd(&job->sync[1]);
-  r = exec_cgroup_join(job->ctx, job->rec, job->pid, err);
+  r = exec_cgroup_join(job->ctx, job->rec, job->pid, &job->cgroup_join, err);
   if (r == 0 && sync_send(job->sync[0], SYNC_GO, 0, job->pid) < 0)
     r = mr_err(err, -ECHILD, "exec in '%s': the process exited before it started", job->id);
   if (r == 0)
@@ -240,6 +246,7 @@ int mr_container_exec(mr_context *ctx, const char *id, const mr_exec_opts *opts,
   close_fd(&job.pidfd);
   close_fd(&job.sync[0]);
   close_fd(&job.sync[1]);
+  cg_join_free(&job.cgroup_join);
   if (job.planned) {
     plan_free(&job.plan);
     close_fd(&job.plan.exec_pidfd);

@@ -29,12 +29,17 @@ int exec_process_prepare(mr_config *config, const mr_exec_opts *opts, mr_error *
 int exec_ns_plan(const struct spec *spec, const struct state_record *rec, struct plan *plan,
                  mr_error **err);
 
+/* Parent, before the spawn: opens the `tasks` file of each recorded v1
+ * directory into `j`, for the process to move itself (cgroup/join.h). */
+int exec_cgroup_prepare(const mr_context *ctx, const struct state_record *rec, struct cg_join *j,
+                        mr_error **err);
 /* Parent: moves `pid` into the container's cgroups as the state records
- * them (cgroupPaths), before the process runs any of its own code; where
+ * them (cgroupPaths) - all but those of `j`, which the process enters by
+ * itself after GO - before the process runs any of its own code; where
  * none are recorded, into every cgroup the init is in (exec-cgroup.c).
  * Nothing with cgroups disabled (MR_CGROUP_NONE). */
 int exec_cgroup_join(const mr_context *ctx, const struct state_record *rec, pid_t pid,
-                     mr_error **err);
+                     const struct cg_join *j, mr_error **err);
 
 /* First child (async-signal-safe): joins the init's namespaces, the user
  * namespace first; pid and time take effect for the next clone. */

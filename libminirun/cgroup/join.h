@@ -13,7 +13,8 @@
  * The parent opens each v1 leaf's `tasks` file before clone (the open-time
  * permission check is the one that counts), the init writes "0" to each as
  * its first act after GO, before its cgroup namespace and before anything
- * of the container runs, and closes them. The cgroup2 directory, when
+ * of the container runs, and closes them. An exec'd process joins the
+ * container's v1 cgroups the same way (exec.c). The cgroup2 directory, when
  * there is one, is entered through clone3's CLONE_INTO_CGROUP, or by the
  * parent writing cgroup.procs on kernels without it (cgroup/place.c).
  */
@@ -22,11 +23,19 @@
 
 #include <stddef.h>
 
+#include "../error.h"
+
 struct cg_join {
   int *fds;          /* the `tasks` files, O_WRONLY; -1 once closed */
   const char **dirs; /* the directories they are in, for messages */
   size_t n;
 };
+
+/* Parent side: opens dir/tasks for writing and adds it (`dir` is
+ * borrowed: it must outlive `j`). */
+int cg_join_add(struct cg_join *j, const char *dir, mr_error **err);
+/* Parent side: closes what is still open and frees the lists. */
+void cg_join_free(struct cg_join *j);
 
 /* Child side (async-signal-safe): writes "0" to every fd and closes it;
  * on failure reports the directory over `sync_fd` and _exit()s. */

@@ -261,25 +261,17 @@ static bool no_access(int r)
  * move (join.h). */
 static int open_entries(struct cg_place *p, mr_error **err)
 {
-  size_t n = p->paths.n ? p->paths.n : 1;
-  p->join.fds = malloc(n * sizeof(int));
-  p->join.dirs = malloc(n * sizeof(char *));
-  if (p->join.fds == NULL || p->join.dirs == NULL)
-    return mr_err_sys(err, ENOMEM, "cgroup");
   for (size_t i = 0; i < p->paths.n; i++) {
     const char *dir = p->paths.dirs[i];
-    if (p->paths.hier[i]->v2) {
-      p->clone_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      if (p->clone_fd < 0)
-        return mr_err_sys(err, errno, "cgroup: open %s", dir);
+    if (!p->paths.hier[i]->v2) {
+      int r = cg_join_add(&p->join, dir, err);
+      if (r < 0)
+        return r;
       continue;
     }
-    cleanup_free char *tasks = util_path_join(dir, "tasks");
-    int fd = tasks ? open(tasks, O_WRONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
-    if (fd < 0)
-      return mr_err_sys(err, tasks ? errno : ENOMEM, "cgroup: open %s/tasks", dir);
-    p->join.fds[p->join.n] = fd;
-    p->join.dirs[p->join.n++] = dir;
+    p->clone_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (p->clone_fd < 0)
+      return mr_err_sys(err, errno, "cgroup: open %s", dir);
   }
   return 0;
 }
@@ -289,12 +281,7 @@ static void close_entries(struct cg_place *p)
   if (p->clone_fd >= 0)
     close(p->clone_fd);
   p->clone_fd = -1;
-  for (size_t i = 0; i < p->join.n; i++)
-    if (p->join.fds[i] >= 0)
-      close(p->join.fds[i]);
-  free(p->join.fds);
-  free(p->join.dirs);
-  memset(&p->join, 0, sizeof(p->join));
+  cg_join_free(&p->join);
 }
 
 int cg_place_create(mr_context *ctx, struct cg_place *p, int state_dirfd, mr_error **err)
