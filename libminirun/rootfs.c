@@ -85,8 +85,8 @@ int rootfs_prepare(const struct plan *plan, int sync_fd)
   /* pivot_root needs the new root to be a mount point: an image's root
    * (image/) is attached there; a directory is bound onto itself. */
   if (plan->image != NULL)
-    image_root_attach(plan, sync_fd);
-  else if (mount(plan->rootfs, plan->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return image_root_attach(plan, sync_fd);
+  if (mount(plan->rootfs, plan->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
     sync_fail(sync_fd, errno, "bind mount rootfs ", plan->rootfs, NULL, NULL);
   /* Opened after the bind: an fd taken before would see beneath it. */
   int fd = open(plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -99,7 +99,10 @@ int rootfs_prepare(const struct plan *plan, int sync_fd)
  * chroot into it instead. */
 static void enter_by_move(const struct plan *plan, int sync_fd)
 {
-  if (mount(plan->rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+  /* An image's root (image/) is on top of / already, unless an old kernel
+   * had it mounted at plan->rootfs; the cwd is the root either way. */
+  bool on_top = plan->image != NULL && !image_root_premounts(plan);
+  if (!on_top && mount(".", "/", NULL, MS_MOVE, NULL) < 0)
     sync_fail(sync_fd, errno, "move rootfs ", plan->rootfs, " to /", NULL);
   if (chroot(".") < 0)
     sync_fail(sync_fd, errno, "chroot ", plan->rootfs, NULL, NULL);
@@ -126,7 +129,7 @@ void rootfs_enter(const struct plan *plan, int sync_fd)
   int oldroot = plan->no_pivot ? -1 : open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (!plan->no_pivot && oldroot < 0)
     sync_fail(sync_fd, errno, "open old root", NULL, NULL, NULL);
-  if (chdir(plan->rootfs) < 0)
+  if ((plan->image != NULL ? image_root_chdir(plan) : chdir(plan->rootfs)) < 0)
     sync_fail(sync_fd, errno, "chdir ", plan->rootfs, NULL, NULL);
   if (plan->no_pivot) {
     enter_by_move(plan, sync_fd);

@@ -35,9 +35,17 @@ void image_root_premount(const struct plan *plan, int sync_fd)
   (void)plan, (void)sync_fd;
 }
 
-void image_root_attach(const struct plan *plan, int sync_fd)
+int image_root_attach(const struct plan *plan, int sync_fd)
 {
   (void)plan, (void)sync_fd;
+  return -1;
+}
+
+int image_root_chdir(const struct plan *plan)
+{
+  (void)plan;
+  errno = ENOSYS;
+  return -1;
 }
 
 /* A state directory from a build with images (the same state root) may

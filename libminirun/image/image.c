@@ -174,7 +174,8 @@ static int make_dir(int dirfd, const char *name, mr_error **err)
   return 0;
 }
 
-/* Kernels before 5.2: the child mounts with mount(2) where these say. */
+/* Kernels before 5.2: the child mounts with mount(2) where these say,
+ * the root at plan->rootfs, a directory of the state directory. */
 static int setup_classic(struct plan *plan, int dirfd, const char *dir, mr_error **err)
 {
   struct image_root *im = plan->image;
@@ -184,7 +185,12 @@ static int setup_classic(struct plan *plan, int dirfd, const char *dir, mr_error
                   "config.json: root.path: %s: an image root in a user namespace needs the "
                   "new mount API (Linux 5.2)",
                   im->path);
-  int r = 0;
+  int r = make_dir(dirfd, IMAGE_ROOT_DIR, err);
+  if (r < 0)
+    return r;
+  plan->rootfs = util_path_join(dir, IMAGE_ROOT_DIR);
+  if (plan->rootfs == NULL)
+    return mr_err_sys(err, ENOMEM, "image");
   if (im->overlay || im->stacked)
     r = make_dir(dirfd, IMAGE_LOWER_DIR, err);
   if (im->overlay) {
@@ -222,14 +228,7 @@ int image_root_setup(mr_context *ctx, struct plan *plan, const char *id, int dir
                   "(not a path)");
   int r = setup_layers(ctx, im, id, dirfd, err);
   if (r == 0)
-    r = make_dir(dirfd, IMAGE_ROOT_DIR, err);
-  if (r < 0)
-    return r;
-  free(plan->rootfs);
-  plan->rootfs = util_path_join(dir, IMAGE_ROOT_DIR);
-  if (plan->rootfs == NULL)
-    return mr_err_sys(err, ENOMEM, "image");
-  r = image_upper_claim(ctx, im, dirfd, dir, err);
+    r = image_upper_claim(ctx, im, dirfd, dir, err);
   if (r < 0)
     return r;
   int lower = image_lower_mount(ctx, im, dirfd, err);
@@ -248,6 +247,11 @@ int image_root_setup(mr_context *ctx, struct plan *plan, const char *id, int dir
   }
   MR_CRASH_POINT("image-mounted");
   mr_debug(ctx, "image %s: %s root prepared", im->path, im->overlay ? "overlay" : "read-only");
+  /* Attached by fd, on top of / (image_root_attach()): this path only
+   * names the root in messages. */
+  plan->rootfs = strdup(im->path);
+  if (plan->rootfs == NULL)
+    return mr_err_sys(err, ENOMEM, "image");
   return plan_keep_fd(plan, &im->root_fd, err);
 }
 
@@ -308,16 +312,33 @@ static void attach_classic(const struct plan *plan, int sync_fd)
     fail(im, sync_fd, ": mount the overlay on ", plan->rootfs);
 }
 
-void image_root_attach(const struct plan *plan, int sync_fd)
+int image_root_attach(const struct plan *plan, int sync_fd)
 {
   const struct image_root *im = plan->image;
+  int fd;
   if (im->classic.active) {
     attach_classic(plan, sync_fd);
-    return;
+    fd = open(plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  } else {
+    /* On top of / of the container's mount namespace: a path every
+     * container can reach (in a user namespace the state directory is
+     * not searchable); pivot_root then goes by the mount's fd. The
+     * propagation of / is private or slave by now: nothing reaches the
+     * host. */
+    if (syscall(SYS_move_mount, im->root_fd, "", AT_FDCWD, "/", MR_MOVE_MOUNT_F_EMPTY_PATH) < 0)
+      fail(im, sync_fd, ": attach the root on top of /", NULL);
+    /* The mount's fd is its root, now attached. */
+    fd = fcntl(im->root_fd, F_DUPFD_CLOEXEC, 3);
   }
-  if (syscall(SYS_move_mount, im->root_fd, "", AT_FDCWD, plan->rootfs, MR_MOVE_MOUNT_F_EMPTY_PATH) <
-      0)
-    fail(im, sync_fd, ": attach the root at ", plan->rootfs);
+  if (fd < 0)
+    fail(im, sync_fd, ": open the root at ", plan->rootfs);
+  return fd;
+}
+
+int image_root_chdir(const struct plan *plan)
+{
+  const struct image_root *im = plan->image;
+  return im->classic.active ? chdir(plan->rootfs) : fchdir(im->root_fd);
 }
 
 /* ---- cleanup ---- */

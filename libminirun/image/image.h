@@ -12,10 +12,12 @@
  *                       will be set up, attach the loop device, build the
  *                       detached mounts (fsopen/fsmount) - the host
  *                       namespace never sees them
- *   image_root_attach() the child (async-signal-safe): attaches the root at
- *                       plan->rootfs in its mount namespace; on kernels
+ *   image_root_attach() the child (async-signal-safe): attaches the root on
+ *                       top of / of its mount namespace (move_mount), and
+ *                       pivot_root goes by the mount's fd; on kernels
  *                       without the new mount API (< 5.2) it mounts the
- *                       image, the tmpfs and the overlay itself with mount(2)
+ *                       image, the tmpfs and the overlay itself with
+ *                       mount(2), at plan->rootfs (IMAGE_ROOT_DIR)
  *   image_root_destroy() delete, and a failed create: frees what the state
  *                       directory records (loop devices, directories)
  *
@@ -65,7 +67,7 @@ struct image_root {
 
 /* Names of the image's files in the container's state directory. */
 #define IMAGE_RECORD_FILE "image.loop" /* "N DEV INO\n": the loop device */
-#define IMAGE_ROOT_DIR    "image.root" /* where the child attaches the root */
+#define IMAGE_ROOT_DIR    "image.root" /* the root's mount point (old kernels) */
 #define IMAGE_LOWER_DIR   "image.lower"
 #define IMAGE_UPPER_DIR   "image.upper"
 #define IMAGE_CLAIM_FILE  "image.upper-claim" /* a persistent upper held (upper.c) */
@@ -76,7 +78,8 @@ struct image_root {
 int image_root_plan(const mr_config *config, struct plan *plan, const char *path, mr_error **err);
 /* Parent, after the state directory `dir` (locked fd `dirfd`) of container
  * `id` was created and before clone; no-op without plan->image. Sets
- * plan->rootfs. */
+ * plan->rootfs (the mount point on old kernels, else the image's path: in
+ * messages only). */
 int image_root_setup(mr_context *ctx, struct plan *plan, const char *id, int dirfd, const char *dir,
                      mr_error **err);
 /* Whether the child mounts the image before it is put into its cgroups
@@ -86,8 +89,13 @@ bool image_root_premounts(const struct plan *plan);
  * loop device without the new mount API, before the parent puts the init
  * into its device cgroup, which would refuse to open the device. */
 void image_root_premount(const struct plan *plan, int sync_fd);
-/* Child, async-signal-safe: the root is mounted at plan->rootfs after it. */
-void image_root_attach(const struct plan *plan, int sync_fd);
+/* Child, async-signal-safe: attaches the root (on top of / of its mount
+ * namespace; classically at plan->rootfs) and returns an O_PATH fd of it.
+ * Everything after goes by that fd (image_root_chdir()): in a user
+ * namespace the state directory's path is not searchable. */
+int image_root_attach(const struct plan *plan, int sync_fd);
+/* Child, async-signal-safe: chdir() into the root; -1 with errno. */
+int image_root_chdir(const struct plan *plan);
 /* Frees what the state directory `dirfd` records (loop device, image
  * directories); a container without an image root has nothing recorded. */
 int image_root_destroy(mr_context *ctx, int dirfd, mr_error **err);

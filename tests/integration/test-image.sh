@@ -94,6 +94,34 @@ readonly_root() {
 test_readonly_squashfs() { readonly_root squashfs; }
 test_readonly_erofs() { readonly_root erofs; }
 
+# In a user namespace the root is attached and entered by fd (the state
+# directory is not searchable there); the image's files keep their owners
+# as the map shows them. Without the new mount API: a clear error.
+test_user_namespace() {
+  image_bundle "$T/b" squashfs sh -c 'id -u; cat /etc/marker; awk "\$5 == \"/\"" /proc/self/mountinfo'
+  jqset "$T/b" '.linux.namespaces += [{"type": "user"}]
+    | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+  if old_kernel_mode; then
+    assert_fail_with "an image root in a user namespace needs the new mount API (Linux 5.2)" \
+      $MR run --bundle "$T/b" c1
+    assert_nothing_left
+    return
+  fi
+  run_ok c1 "$T/b"
+  assert_eq 0 "$(echo "$OUT" | head -n1)" "uid inside"
+  assert_contains "$OUT" "from-the-image"
+  assert_eq overlay "$(mi_fstype "$OUT" /)" "fs type of / (mountinfo: $OUT)"
+}
+
+# --no-pivot: the root is entered with chroot.
+test_no_pivot() {
+  image_bundle "$T/b" erofs sh -c 'cat /etc/marker; awk "\$5 == \"/\"" /proc/self/mountinfo'
+  run_ok c1 "$T/b" --no-pivot
+  assert_contains "$OUT" "from-the-image"
+  assert_eq overlay "$(mi_fstype "$OUT" /)" "fs type of / (mountinfo: $OUT)"
+}
+
 # org.minirun.rootfs.upper: the upper layer in a host directory survives
 # delete and re-create; the image is unchanged.
 test_persistent_upper() {
