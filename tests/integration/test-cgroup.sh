@@ -311,11 +311,12 @@ test_cgroup_mount_with_cgroups_disabled() {
   assert_eq 0 "$out" "entries of /sys/fs/cgroup without cgroups (never the host's tree)"
 }
 
-# Creates under different state roots share the top parent (/minirun), which
-# every delete removes once empty and the next create makes again. A create
-# that found that level made by another create, before its v1 cpus/mems
+# Creates under different state roots share the top parent (/minirun): a
+# create that found a level made by another create, before its v1 cpus/mems
 # were filled, used to inherit an empty cpuset: "move the init ...: No space
-# left on device". Workers on their own roots, in a loop, for a few seconds.
+# left on device". /minirun is kept once made now, but the first creates on a
+# fresh host still race for it, and each root's own level comes and goes.
+# Workers on their own roots, in a loop, for a few seconds.
 test_parallel_roots_share_the_parent() {
   cg_need
   make_bundle "$T/b" true
