@@ -365,10 +365,12 @@ void image_root_free(struct plan *plan)
   struct image_root *im = plan->image;
   if (im == NULL)
     return;
-  int *fds[] = {&im->file_fd, &im->loop_fd, &im->root_fd};
-  for (size_t i = 0; i < sizeof(fds) / sizeof(*fds); i++)
-    if (*fds[i] >= 0)
-      close(*fds[i]);
+  if (im->file_fd >= 0)
+    close(im->file_fd);
+  if (im->loop_fd >= 0)
+    close(im->loop_fd);
+  if (im->root_fd >= 0)
+    close(im->root_fd);
   struct image_classic *c = &im->classic;
   free(c->source);
   free(c->lower);

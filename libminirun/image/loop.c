@@ -16,8 +16,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/loop.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -132,6 +134,23 @@ int image_loop_attach(mr_context *ctx, struct image_root *im, int dirfd, mr_erro
   return 0;
 }
 
+/* "N DEV INO\n" as record() wrote it. */
+static int parse_record(const char *text, unsigned long long *nr, unsigned long long *dev,
+                        unsigned long long *ino)
+{
+  unsigned long long *out[] = {nr, dev, ino};
+  const char *p = text;
+  for (size_t i = 0; i < sizeof(out) / sizeof(*out); i++) {
+    char *end;
+    errno = 0;
+    *out[i] = strtoull(p, &end, 10);
+    if (errno != 0 || end == p || (*end != ' ' && *end != '\n'))
+      return -EINVAL;
+    p = end + 1;
+  }
+  return *nr <= INT_MAX ? 0 : -EINVAL;
+}
+
 int image_loop_release(mr_context *ctx, int dirfd, mr_error **err)
 {
   cleanup_free char *text = NULL;
@@ -139,14 +158,13 @@ int image_loop_release(mr_context *ctx, int dirfd, mr_error **err)
   int r = util_read_file_at(dirfd, IMAGE_RECORD_FILE, 256, &text, &len, NULL);
   if (r == -ENOENT)
     return 0;
-  int nr;
-  unsigned long long dev, ino;
-  if (r < 0 || sscanf(text, "%d %llu %llu", &nr, &dev, &ino) != 3 || nr < 0) {
+  unsigned long long nr = 0, dev = 0, ino = 0;
+  if (r < 0 || parse_record(text, &nr, &dev, &ino) < 0) {
     mr_warn(ctx, "state: %s is damaged; no loop device freed", IMAGE_RECORD_FILE);
     return 0;
   }
-  char path[32];
-  snprintf(path, sizeof(path), "/dev/loop%d", nr);
+  char path[48];
+  snprintf(path, sizeof(path), "/dev/loop%llu", nr);
   cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return errno == ENOENT ? 0 : mr_err_sys(err, errno, "free loop device %s", path);

@@ -90,12 +90,10 @@ int image_upper_claim(mr_context *ctx, const struct image_root *im, int dirfd, c
   if (owner != NULL && strcmp(owner, dir) != 0)
     mr_debug(ctx, "upper %s: taking over from %s (gone)", im->upper_dir, owner);
   char text[OWNER_MAX];
-  size_t n = strlen(dir);
-  if (n + 1 >= sizeof(text))
+  int n = snprintf(text, sizeof(text), "%s\n", dir);
+  if (n < 0 || (size_t)n >= sizeof(text))
     return mr_err(err, -ENAMETOOLONG, "state directory %s", dir);
-  memcpy(text, dir, n);
-  text[n++] = '\n';
-  r = util_write_file_atomic(upper, OWNER_FILE, text, n, 0600, err);
+  r = util_write_file_atomic(upper, OWNER_FILE, text, (size_t)n, 0600, err);
   return r < 0 ? mr_err_prefix(err, r, "config.json: annotations: org.minirun.rootfs.upper: %s",
                                im->upper_dir)
                : 0;

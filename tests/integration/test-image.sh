@@ -114,6 +114,17 @@ test_user_namespace() {
   assert_eq overlay "$(mi_fstype "$OUT" /)" "fs type of / (mountinfo: $OUT)"
 }
 
+# exec joins the container's root: the image with its upper layer.
+test_exec_sees_the_overlay() {
+  image_bundle "$T/b" squashfs sleep 100
+  run_d_ok c1 "$T/b"
+  assert_ok $MR exec c1 sh -c 'cat /etc/marker; echo via-exec >/etc/exec-file'
+  assert_eq from-the-image "$LAST_OUT" "a file of the image, read by exec"
+  assert_ok $MR exec c1 cat /etc/exec-file
+  assert_eq via-exec "$LAST_OUT" "a file a first exec wrote"
+  assert_ok $MR delete --force c1
+}
+
 # --no-pivot: the root is entered with chroot.
 test_no_pivot() {
   image_bundle "$T/b" erofs sh -c 'cat /etc/marker; awk "\$5 == \"/\"" /proc/self/mountinfo'
