@@ -166,7 +166,8 @@ MR_API void mr_context_set_cgroup_systemd(mr_context *ctx, int systemd);
  * loaded. Entries are read only when owned by the caller's euid and not
  * writable by others; keep `dir` private (e.g. under the state root, as the
  * minirun CLI does: <root>/.seccomp-cache). Within one process the compiled
- * filter also stays on the mr_config, with or without a cache. Does not
+ * filter also stays on the mr_config, with or without a cache. (A build
+ * configured with --disable-seccomp accepts and never uses it.) Does not
  * block; -EINVAL for an empty path, -ENOMEM. */
 MR_API int mr_context_set_seccomp_cache(mr_context *ctx, const char *dir, mr_error **err);
 
@@ -515,6 +516,9 @@ MR_API void mr_stats_free(mr_stats *s);
  * operators, architectures and flags, LSMs, idmapped mounts, netDevices.
  * Every list holds only what a config.json may use (what the parser and
  * this kernel accept); intelRdt and the systemd cgroup manager are false.
+ * A build configured without a feature says so: --disable-seccomp gives
+ * linux.seccomp.enabled false, --disable-caps an empty capability list,
+ * --disable-images the annotation "org.minirun.images.enabled": "false".
  * Never blocks; -ENOMEM. What `minirun features` prints. */
 MR_API int mr_features_json(char **out, mr_error **err);
 
