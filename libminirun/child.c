@@ -27,6 +27,7 @@
 #include "security/seccomp.h"
 #include "sync.h"
 #include "terminal.h"
+#include "testing/crashpoint.h"
 
 /* Blocks until `start` writes a byte into the gate (the exec fifo, or a
  * pipe for `run`). EOF means nobody will ever start us. */
@@ -97,10 +98,14 @@ void child_main(struct plan *plan, int sync_fd, int gate_fd)
   char path[PROCESS_PATH_MAX];
   process_resolve(plan, path, sizeof(path), sync_fd);
 
-  /* If the parent dies before it committed the state, the second GO never
+  /* If the parent dies before it recorded us (init.pid), the second GO never
    * comes (EOF: we hold no copy of its end): an init nobody knows about must
-   * not wait for a start that cannot come. */
-  if (sync_send(sync_fd, SYNC_READY, 0, 0) < 0 || sync_wait(sync_fd, SYNC_GO) < 0)
+   * not wait for a start that cannot come. From GO on we are committed: the
+   * parent writes state.json only after it (container.c commit_state). */
+  if (sync_send(sync_fd, SYNC_READY, 0, 0) < 0)
+    _exit(127);
+  MR_PAUSE_POINT("init-ready-sent"); /* test build: defect 9's window */
+  if (sync_wait(sync_fd, SYNC_GO) < 0)
     _exit(127);
   wait_for_start(gate_fd);
   hooks_init_run(&plan->hooks, HOOK_START_CONTAINER, sync_fd);

@@ -4,8 +4,8 @@
  * container init, with its state committed.
  *
  * The parent's sequence: plan (all allocation and parsing) -> reserve the
- * state dir -> start gate -> clone -> id maps -> GO -> READY -> state.json
- * and pid file -> GO (committed). Any failure on the way kills and reaps the
+ * state dir -> start gate -> clone -> id maps -> GO -> READY -> init.pid ->
+ * GO -> state.json (committed) -> pid file. Any failure on the way kills and reaps the
  * child and removes the state dir, so nothing is left behind; the child's
  * mounts die with its mount namespace.
  */
@@ -264,13 +264,23 @@ static int commit_state(struct create_job *job, mr_error **err)
   if (r == 0)
     r = config_save(job->dirfd, cfg, err);
   if (r == 0)
-    r = state_write(job->dirfd, &rec, err);
+    r = state_write_init(job->dirfd, job->pid, rec.pid_start, err);
+  /* GO before state.json: whatever reads as created (state.json + an init
+   * holding exec.fifo) has its GO and will wait for start even if we die
+   * now. The other order let a create killed between the two leave a
+   * "created" container whose init was about to exit (EOF instead of GO):
+   * `start` then succeeded and nothing ran (issue 10, defect 9). Dying
+   * after GO but before state.json leaves a waiting init without
+   * state.json: `delete --force` finds it by init.pid and kills it. */
+  if (r == 0 && sync_send(job->sync[0], SYNC_GO, 0, 0) < 0)
+    r = mr_err(err, -ECHILD, "container init exited during setup");
+  MR_CRASH_POINT("go-sent");
+  if (r == 0)
+    r = state_write_record(job->dirfd, &rec, err);
   MR_CRASH_POINT("state-written");
   if (r == 0 && job->opts != NULL && job->opts->pid_file != NULL)
     r = container_write_pid_file(job->opts->pid_file, job->pid, err);
   MR_CRASH_POINT("pid-file-written");
-  if (r == 0 && sync_send(job->sync[0], SYNC_GO, 0, 0) < 0)
-    r = mr_err(err, -ECHILD, "container init exited during setup");
   MR_CRASH_POINT("state-committed");
   return r;
 }

@@ -362,6 +362,25 @@ static int delete_damaged(mr_context *ctx, int dirfd, const char *id, const mr_e
   return r < 0 ? r : state_dir_remove(ctx, id, err);
 }
 
+/* `delete --force` of a create that died before state.json: one that died
+ * after the init's last GO left it waiting for a start that cannot come
+ * (container.c commit_state), recorded in init.pid and its mark. */
+static int delete_uncommitted(mr_context *ctx, int dirfd, const char *id, mr_error **err)
+{
+  struct state_record rec = {.id = (char *)id};
+  int r = state_read_init(dirfd, &rec.pid, &rec.pid_start);
+  if (r < 0)
+    r = state_init_from_mark(dirfd, &rec.pid, &rec.pid_start);
+  if (r == 0) {
+    mr_debug(ctx, "container '%s': killing the init %d of an unfinished create", id, (int)rec.pid);
+    r = procs_kill_and_wait(&rec, err);
+    if (r < 0)
+      return r;
+  }
+  r = destroy_recorded(ctx, dirfd, id, err);
+  return r < 0 ? r : state_dir_remove(ctx, id, err);
+}
+
 static int delete_locked(mr_context *ctx, int dirfd, const char *id, bool force, mr_error **err)
 {
   cleanup_record struct state_record *rec = NULL;
@@ -371,8 +390,7 @@ static int delete_locked(mr_context *ctx, int dirfd, const char *id, bool force,
    * leftover of a create that died before writing it. */
   if (r == -ENOENT && force) {
     mr_error_free(local);
-    r = destroy_recorded(ctx, dirfd, id, err);
-    return r < 0 ? r : state_dir_remove(ctx, id, err);
+    return delete_uncommitted(ctx, dirfd, id, err);
   }
   if (r < 0 && r != -ENOMEM && force) {
     r = delete_damaged(ctx, dirfd, id, local, err);

@@ -251,24 +251,37 @@ static void jw_record(struct jw *w, const void *arg)
   jw_map_close(w);
 }
 
+int state_write_init(int dirfd, pid_t pid, unsigned long long start, mr_error **err)
+{
+  if (pid <= 0)
+    return mr_err(err, -EINVAL, STATE_INIT_FILE ": no pid");
+  char init[64];
+  int n = snprintf(init, sizeof(init), "%d %llu\n", (int)pid, start);
+  int r = state_init_mark(dirfd, pid, start, err);
+  if (r == 0)
+    r = util_write_file_atomic(dirfd, STATE_INIT_FILE, init, (size_t)n, 0600, err);
+  MR_CRASH_POINT("init-file-written");
+  return r;
+}
+
+int state_write_record(int dirfd, const struct state_record *rec, mr_error **err)
+{
+  if (rec->id == NULL || rec->pid <= 0)
+    return mr_err(err, -EINVAL, STATE_FILE ": record without id or pid");
+  cleanup_free char *json = NULL;
+  size_t len;
+  int r = jw_render(jw_record, rec, STATE_FILE, &json, &len, err);
+  if (r == 0)
+    r = util_write_file_atomic(dirfd, STATE_FILE, json, len, 0600, err);
+  return r;
+}
+
 int state_write(int dirfd, const struct state_record *rec, mr_error **err)
 {
   if (rec->id == NULL || rec->pid <= 0)
     return mr_err(err, -EINVAL, STATE_FILE ": record without id or pid");
-  char init[64];
-  int n = snprintf(init, sizeof(init), "%d %llu\n", (int)rec->pid, rec->pid_start);
-  int r = state_init_mark(dirfd, rec->pid, rec->pid_start, err);
-  if (r == 0)
-    r = util_write_file_atomic(dirfd, STATE_INIT_FILE, init, (size_t)n, 0600, err);
-  if (r < 0)
-    return r;
-  MR_CRASH_POINT("init-file-written");
-  cleanup_free char *json = NULL;
-  size_t len;
-  r = jw_render(jw_record, rec, STATE_FILE, &json, &len, err);
-  if (r == 0)
-    r = util_write_file_atomic(dirfd, STATE_FILE, json, len, 0600, err);
-  return r;
+  int r = state_write_init(dirfd, rec->pid, rec->pid_start, err);
+  return r < 0 ? r : state_write_record(dirfd, rec, err);
 }
 
 int state_read_init(int dirfd, pid_t *pid, unsigned long long *start)

@@ -39,7 +39,7 @@ struct state_record {
   char *rootfs;                 /* absolute */
   char *created;                /* RFC 3339, UTC */
   uid_t owner;
-  bool new_pid_ns; /* the container has its own pid namespace */
+  bool new_pid_ns;     /* the container has its own pid namespace */
   char **cgroup_paths; /* absolute, one per hierarchy (also in CG_PATHS_FILE) */
   size_t n_cgroup_paths;
   struct spec_kv *annotations;
@@ -66,7 +66,14 @@ bool state_dir_is_removed(int dirfd);
 /* Removes the container directory and everything in it. */
 int state_dir_remove(const mr_context *ctx, const char *id, mr_error **err);
 
-/* Writes state.json into the locked directory atomically. */
+/* The init's records other than state.json (STATE_INIT_FILE and the
+ * init.PID.START mark): create writes them before the init's last GO, so a
+ * create that dies after it leaves the init findable (delete --force). */
+int state_write_init(int dirfd, pid_t pid, unsigned long long start, mr_error **err);
+/* Writes state.json into the locked directory atomically: the commit of a
+ * create (a directory without it is a create in progress or one that died). */
+int state_write_record(int dirfd, const struct state_record *rec, mr_error **err);
+/* Both, in that order. */
 int state_write(int dirfd, const struct state_record *rec, mr_error **err);
 /* Reads state.json of a locked directory. */
 int state_read(int dirfd, struct state_record **out, mr_error **err);

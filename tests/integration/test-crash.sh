@@ -9,7 +9,7 @@
 
 # Two halves: each fits the per-test timeout on a loaded machine.
 CREATE_STEPS_1="state-dir-created gate-opened init-spawned init-ready"
-CREATE_STEPS_2="init-file-written state-written pid-file-written state-committed"
+CREATE_STEPS_2="init-file-written go-sent state-written pid-file-written state-committed"
 REMOVE_STEPS="delete-locked delete-killed remove-fifo-removed remove-state-removed
 remove-files-removed"
 
@@ -109,6 +109,46 @@ test_crash_points_in_delete() {
     crash_at "$step" delete --force c1
     list_consistent c1
     force_delete_clean c1
+  done
+}
+
+# Issue 10, defect 9 ("created" read as "stopped"): create wrote state.json
+# before the init's last GO, so a create killed between the two left an init
+# that read as created while it was about to exit on EOF - `list` said
+# created, `state` a moment later stopped, and a `start` in between
+# succeeded with nothing run. Constructed: the init stops itself right after
+# READY (MINIRUN_PAUSE_AT; no pid namespace, so it can), the CLI dies at each
+# late step, `start` runs while the init is still stopped, then it goes on.
+# Whatever read as created must run; the rest must not read as created.
+test_created_after_a_crash_is_startable() {
+  local step id pid st i=0 rc
+  crash_bin
+  mkdir "$T/out"
+  make_bundle "$T/b" sh -c 'echo ran >/out/ran; exec sleep 100'
+  add_bind "$T/b" "$T/out" /out
+  jqset "$T/b" '.linux.namespaces |= map(select(.type != "pid"))'
+  for step in init-file-written go-sent state-written pid-file-written; do
+    i=$((i + 1))
+    id=d$i
+    echo "$id" >>"$T/.mr-ids"
+    rc=0
+    MINIRUN_PAUSE_AT=init-ready-sent MINIRUN_CRASH_AT=$step timeout 20 $CRASH create \
+      --bundle "$T/b" "$id" </dev/null >/dev/null 2>"$T/crash.err" || rc=$?
+    assert_eq 137 "$rc" "exit status of create killed at $step (stderr: $(cat "$T/crash.err"))"
+    pid=$(cut -d' ' -f1 "$T/state/$id/init.pid")
+    wait_for 5 "the init $pid to stop itself" eval "[ \"\$(sed 's/.*) //' /proc/$pid/stat | cut -c1)\" = T ]"
+    st=$($MR state "$id" 2>/dev/null | jq -r .status || true)
+    if [ "$st" = created ]; then
+      assert_ok $MR start "$id"
+      kill -CONT "$pid"
+      wait_for 10 "the container created before the crash at $step to run" test -e "$T/out/ran"
+      rm "$T/out/ran"
+    else
+      kill -CONT "$pid"
+      assert_eq "" "$st" "status after a crash at $step, before state.json"
+      assert_fail_with "does not exist" $MR start "$id"
+    fi
+    force_delete_clean "$id"
   done
 }
 

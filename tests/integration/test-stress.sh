@@ -11,14 +11,24 @@
 # Status is derived without a lock (libminirun/state.c state_status):
 # stopped only when /proc/PID/stat is gone, shows a zombie, or a start time
 # other than the one recorded at commit; created vs running from whether the
-# init still holds exec.fifo open. None of these changes for a waiting
-# init, and neither loop has reproduced the defect (the parallel test: 54
-# rounds x 3 reads here; 97 more rounds by hand under two CPU hogs). Two
-# candidate windows, both closed (which one was seen is not known): an
-# init sharing the caller's session and process group (a `timeout` or
-# terminal signal to the group reached it; now setsid), and `kill --all`
-# reading the init's pid namespace by a pid that may have been recycled
-# (now re-checked after the read).
+# init still holds exec.fifo open. For a live init waiting at the gate none
+# of these can change: the start time is fixed at fork, a pid-namespace
+# init ignores every signal from the host but SIGKILL, and a read of a fifo
+# it holds read-write never sees EOF. These loops and 1,259 more rounds by
+# hand (4 creators, half in the old-kernel mode, 2 CPU hogs, a fork loop
+# wrapping pid_max=32768) never read anything but created.
+#
+# The defect was the moment state.json appeared: create wrote it before the
+# init's last GO, so a create that died in between (the crash tests kill it
+# exactly there: list_consistent reads `list`, then `state`) left an init
+# that read as created while it was about to exit on EOF. Under load the
+# init woke late: `list` said created, `state` stopped - and a `start` in
+# that window succeeded with nothing run. Create now sends GO first
+# (container.c commit_state); crash.created_after_a_crash_is_startable
+# constructs the window (the init stopped after READY, the CLI killed at
+# each step) and fails with the old order. Older candidate windows, closed
+# before: an init sharing the caller's process group (now setsid), and
+# `kill --all` reading the pid namespace of a recycled pid (now re-checked).
 
 # busy_start: two CPU hogs; their PIDs go to BUSY_PIDS (killed by busy_stop).
 busy_start() {
