@@ -18,6 +18,7 @@
 set -euo pipefail
 if [ "${HYBRID:-0}" != 1 ]; then
   while read -r _ _ _ _ mp _; do
+    # shellcheck disable=SC2016 # the inner sh's own "$0" "$@"
     [ "$mp" = /sys/fs/cgroup/unified ] &&
       exec unshare -m sh -c 'umount /sys/fs/cgroup/unified && exec "$0" "$@"' "$0" "$@"
   done </proc/self/mountinfo
