@@ -224,19 +224,11 @@ int exec_cgroup_prepare(const mr_context *ctx, const struct state_record *rec, s
     /* Anything else is join_recorded's (and its error's). */
     if (statfs(dir, &sfs) < 0 || sfs.f_type != CGROUP_SUPER_MAGIC)
       continue;
-    int r = cg_join_add(j, dir, err);
+    int r = cg_join_add(j, dir, err); /* 1: join_recorded writes cgroup.procs */
     if (r < 0)
       return mr_err_prefix(err, r, "container '%s': join its cgroup", rec->id);
   }
   return 0;
-}
-
-static bool joins_itself(const struct cg_join *j, const char *dir)
-{
-  for (size_t i = 0; i < j->n; i++)
-    if (j->dirs[i] == dir)
-      return true;
-  return false;
 }
 
 int exec_cgroup_join(const mr_context *ctx, const struct state_record *rec, pid_t pid,
@@ -247,7 +239,7 @@ int exec_cgroup_join(const mr_context *ctx, const struct state_record *rec, pid_
   if (rec->n_cgroup_paths == 0)
     return join_like_init(rec, pid, err);
   for (size_t i = 0; i < rec->n_cgroup_paths; i++) {
-    if (joins_itself(j, rec->cgroup_paths[i]))
+    if (cg_join_has(j, rec->cgroup_paths[i]))
       continue;
     int r = join_recorded(rec, rec->cgroup_paths[i], pid, err);
     if (r < 0)

@@ -27,11 +27,21 @@ int cg_join_add(struct cg_join *j, const char *dir, mr_error **err)
   if (tasks == NULL)
     return mr_err_sys(err, ENOMEM, "cgroup");
   int fd = open(tasks, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0 && (errno == EACCES || errno == EPERM || errno == ENOENT))
+    return 1;
   if (fd < 0)
     return mr_err_sys(err, errno, "cgroup: open %s", tasks);
   j->fds[j->n] = fd;
   j->dirs[j->n++] = dir;
   return 0;
+}
+
+bool cg_join_has(const struct cg_join *j, const char *dir)
+{
+  for (size_t i = 0; i < j->n; i++)
+    if (j->dirs[i] == dir)
+      return true;
+  return false;
 }
 
 void cg_join_free(struct cg_join *j)

@@ -21,6 +21,7 @@
 #ifndef MR_CGROUP_JOIN_H
 #define MR_CGROUP_JOIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../error.h"
@@ -32,8 +33,12 @@ struct cg_join {
 };
 
 /* Parent side: opens dir/tasks for writing and adds it (`dir` is
- * borrowed: it must outlive `j`). */
+ * borrowed: it must outlive `j`). 0 when added; 1 when `tasks` cannot be
+ * opened (a delegated tree that only hands out cgroup.procs): the caller
+ * writes the pid to cgroup.procs instead; -errno on other failures. */
 int cg_join_add(struct cg_join *j, const char *dir, mr_error **err);
+/* Whether `dir` (the same pointer) is one the process enters by itself. */
+bool cg_join_has(const struct cg_join *j, const char *dir);
 /* Parent side: closes what is still open and frees the lists. */
 void cg_join_free(struct cg_join *j);
 

@@ -267,7 +267,7 @@ static int open_entries(struct cg_place *p, mr_error **err)
       int r = cg_join_add(&p->join, dir, err);
       if (r < 0)
         return r;
-      continue;
+      continue; /* r == 1: cg_place_enter writes its cgroup.procs */
     }
     p->clone_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (p->clone_fd < 0)
@@ -326,7 +326,7 @@ int cg_place_enter(struct cg_place *p, pid_t pid, bool cloned_into_v2, mr_error 
   char text[32];
   snprintf(text, sizeof(text), "%d", (int)pid);
   for (size_t i = 0; i < p->paths.n; i++) {
-    if (p->paths.hier[i]->v2 ? cloned_into_v2 : p->join.n > 0)
+    if (p->paths.hier[i]->v2 ? cloned_into_v2 : cg_join_has(&p->join, p->paths.dirs[i]))
       continue;
     int r = cg_write_file(p->paths.dirs[i], "cgroup.procs", text);
     if (r < 0)
