@@ -2,9 +2,14 @@
 /*
  * loop.c - a loop device for an image file: read-only, autoclear (the
  * kernel detaches it when its last user - the image's superblock - goes
- * away, so a container that dies frees its device by itself), direct I/O
- * where the backing filesystem allows it (the image's pages are cached once,
- * not twice: for the file and for the device).
+ * away, so a container that dies frees its device by itself).
+ *
+ * No direct I/O: it would cache the image once instead of twice (the file's
+ * compressed pages and the filesystem's), but each container mounts its own
+ * superblock, so the file's page cache is the only cache that survives from
+ * one start to the next. Measured (README, Image roots): 100 sequential runs
+ * of a busybox squashfs took 10.3-15.1 s with LO_FLAGS_DIRECT_IO, 6.6-10.0 s
+ * without.
  *
  * LOOP_CTL_GET_FREE + LOOP_CONFIGURE (5.8); before 5.8 LOOP_SET_FD +
  * LOOP_SET_STATUS64. Another process may take the free device between the
@@ -40,12 +45,6 @@ struct loop_config {
   __u64 __reserved[8];
 };
 #endif
-#ifndef LO_FLAGS_DIRECT_IO
-#define LO_FLAGS_DIRECT_IO 16
-#endif
-#ifndef LOOP_SET_DIRECT_IO
-#define LOOP_SET_DIRECT_IO 0x4C08
-#endif
 
 #define LOOP_ATTEMPTS 16
 
@@ -57,8 +56,8 @@ static int record(int dirfd, int nr, const struct stat *st, mr_error **err)
   return util_write_file_atomic(dirfd, IMAGE_RECORD_FILE, text, (size_t)n, 0600, err);
 }
 
-/* Before 5.8: bind, then set autoclear (and direct I/O, best effort).
- * Returns 1 (the legacy way) or -errno. */
+/* Before 5.8: bind, then set autoclear. Returns 1 (the legacy way) or
+ * -errno. */
 static int configure_legacy(int loop_fd, int file_fd)
 {
   if (ioctl(loop_fd, LOOP_SET_FD, file_fd) < 0)
@@ -72,7 +71,6 @@ static int configure_legacy(int loop_fd, int file_fd)
     ioctl(loop_fd, LOOP_CLR_FD, 0);
     return -e;
   }
-  (void)ioctl(loop_fd, LOOP_SET_DIRECT_IO, 1UL);
   return 1;
 }
 
@@ -82,15 +80,9 @@ static int configure(int loop_fd, int file_fd)
   struct loop_config cfg;
   memset(&cfg, 0, sizeof(cfg));
   cfg.fd = (__u32)file_fd;
-  cfg.info.lo_flags = LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR | LO_FLAGS_DIRECT_IO;
+  cfg.info.lo_flags = LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR;
   if (ioctl(loop_fd, LOOP_CONFIGURE, &cfg) == 0)
     return 0;
-  /* Direct I/O needs the backing filesystem's support (tmpfs has none). */
-  if (errno == EINVAL) {
-    cfg.info.lo_flags &= ~(__u32)LO_FLAGS_DIRECT_IO;
-    if (ioctl(loop_fd, LOOP_CONFIGURE, &cfg) == 0)
-      return 0;
-  }
   /* The loop driver answers an ioctl it does not know with EINVAL. */
   if (errno != EINVAL && errno != ENOTTY)
     return -errno;
