@@ -57,28 +57,31 @@ static bool has_controllers(const char *super_opts, const char *controllers)
 }
 
 /* The mountpoint and root (within the hierarchy) of the hierarchy a
- * /proc/PID/cgroup line names; false when it is not mounted here. */
-static bool find_mount(FILE *mi, const char *controllers, char *mnt, char *root, size_t size)
+ * /proc/PID/cgroup line names, malloc'd (the caller frees both); false when
+ * it is not mounted here. On the heap: exec runs on the caller's thread,
+ * whose stack may be small (minirun.h). */
+static bool find_mount(FILE *mi, const char *controllers, char **mnt, char **root)
 {
   char *line = NULL;
   size_t cap = 0;
   bool found = false;
   rewind(mi);
   while (!found && getline(&line, &cap, mi) > 0) {
-    char m_root[4096], m_point[4096], fstype[64], super[1024];
+    char *m_root = NULL, *m_point = NULL, fstype[64], super[1024];
     const char *dash = strstr(line, " - ");
-    if (dash == NULL || sscanf(line, "%*s %*s %*s %4095s %4095s", m_root, m_point) != 2 ||
-        sscanf(dash + 3, "%63s %*s %1023s", fstype, super) != 2)
-      continue;
-    if (controllers[0] == '\0')
-      found = strcmp(fstype, "cgroup2") == 0;
-    else
-      found = strcmp(fstype, "cgroup") == 0 && has_controllers(super, controllers);
-    if (found && (strlen(m_point) >= size || strlen(m_root) >= size))
-      found = false;
+    if (dash != NULL && sscanf(line, "%*s %*s %*s %ms %ms", &m_root, &m_point) == 2 &&
+        sscanf(dash + 3, "%63s %*s %1023s", fstype, super) == 2) {
+      if (controllers[0] == '\0')
+        found = strcmp(fstype, "cgroup2") == 0;
+      else
+        found = strcmp(fstype, "cgroup") == 0 && has_controllers(super, controllers);
+    }
     if (found) {
-      strcpy(mnt, m_point);
-      strcpy(root, m_root);
+      *mnt = m_point;
+      *root = m_root;
+    } else {
+      free(m_point);
+      free(m_root);
     }
   }
   free(line);
@@ -87,26 +90,32 @@ static bool find_mount(FILE *mi, const char *controllers, char *mnt, char *root,
 
 static int join_one(FILE *mi, const char *controllers, const char *path, pid_t pid, mr_error **err)
 {
-  char mnt[4096], root[4096];
-  if (!find_mount(mi, controllers, mnt, root, sizeof(mnt)))
+  char *mnt = NULL, *root = NULL, *file = NULL;
+  if (!find_mount(mi, controllers, &mnt, &root))
     return 0; /* a hierarchy we do not see: nothing to join through */
   /* A mount of a subtree (root "/a") serves paths below it only. */
   size_t rlen = strcmp(root, "/") == 0 ? 0 : strlen(root);
+  int r = 0;
   if (rlen > 0 && (strncmp(path, root, rlen) != 0 || (path[rlen] != '/' && path[rlen] != '\0')))
-    return 0;
-  char *file = NULL;
+    goto out;
   const char *rel = strcmp(path + rlen, "/") == 0 ? "" : path + rlen;
-  if (asprintf(&file, "%s%s/cgroup.procs", mnt, rel) < 0)
-    return mr_err_sys(err, ENOMEM, "cgroup path");
+  if (asprintf(&file, "%s%s/cgroup.procs", mnt, rel) < 0) {
+    file = NULL;
+    r = mr_err_sys(err, ENOMEM, "cgroup path");
+    goto out;
+  }
   int fd = open(file, O_WRONLY | O_CLOEXEC);
   char text[32];
   int n = snprintf(text, sizeof(text), "%d", (int)pid);
-  int r = fd < 0 ? -errno : util_write_all(fd, text, (size_t)n);
+  r = fd < 0 ? -errno : util_write_all(fd, text, (size_t)n);
   if (fd >= 0)
     close(fd);
   if (r < 0)
     r = mr_err_sys(err, -r, "join the container's cgroup: write %s", file);
+out:
   free(file);
+  free(mnt);
+  free(root);
   return r;
 }
 
@@ -164,14 +173,16 @@ static int init_v2_dir(const struct state_record *rec, char *buf, size_t size)
     line[strcspn(line, "\n")] = '\0';
     if (strncmp(line, "0::", 3) != 0)
       continue;
-    char mnt[4096], root[4096];
-    if (!find_mount(mi, "", mnt, root, sizeof(mnt)))
+    char *mnt = NULL, *root = NULL;
+    if (!find_mount(mi, "", &mnt, &root))
       break;
     const char *p = line + 3;
     size_t rlen = strcmp(root, "/") == 0 ? 0 : strlen(root);
-    if (rlen > 0 && (strncmp(p, root, rlen) != 0 || (p[rlen] != '/' && p[rlen] != '\0')))
-      break;
-    r = (size_t)snprintf(buf, size, "%s%s", mnt, p + rlen) < size ? 0 : -ENAMETOOLONG;
+    if (rlen == 0 || (strncmp(p, root, rlen) == 0 && (p[rlen] == '/' || p[rlen] == '\0')))
+      r = (size_t)snprintf(buf, size, "%s%s", mnt, p + rlen) < size ? 0 : -ENAMETOOLONG;
+    free(mnt);
+    free(root);
+    break;
   }
   free(line);
   fclose(mi);
