@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "clone.h"
 #include "exec.h"
 #include "isolate/signals.h"
 #include "namespaces.h"
@@ -25,93 +26,56 @@ int spawn_pidfd_open(pid_t pid)
   return fd < 0 ? -1 : fd;
 }
 
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP 0x200000000ULL
-#endif
-
-/* clone3's arguments up to `cgroup` (CLONE_ARGS_SIZE_VER2), whatever the
- * installed headers know. */
-struct clone_args_v2 {
-  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
-      set_tid_size, cgroup;
+/* What a child needs: in its copy of the parent's memory (no CLONE_VM). */
+struct child_args {
+  struct plan *plan;
+  int child_sync, gate_fd;
+  struct clone_stacks *stacks;
 };
 
-/* fork()-like clone with namespace flags. No glibc wrapper: its fork
- * handlers are not ours to run, and the child makes raw system calls only.
- * With a zero stack the child continues on a copy of our stack. With
- * cgroup_fd >= 0 the child starts in that cgroup (CLONE_INTO_CGROUP, 5.7+);
- * *into_cgroup says whether it did: older kernels refuse the flag (E2BIG,
- * EINVAL), and the caller then moves it before it runs any container code. */
-static pid_t raw_clone(unsigned long flags, int *pidfd, int cgroup_fd, bool *into_cgroup)
+static int run_child(void *arg)
 {
-  int fd = -1;
-  struct clone_args_v2 args;
-  memset(&args, 0, sizeof(args));
-  args.flags = flags | (pidfd ? CLONE_PIDFD : 0);
-  args.pidfd = (uint64_t)(uintptr_t)&fd;
-  args.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
-  long pid = -1;
-  if (cgroup_fd >= 0) {
-    struct clone_args_v2 with = args;
-    with.flags |= CLONE_INTO_CGROUP;
-    with.cgroup = (uint64_t)cgroup_fd;
-    pid = syscall(SYS_clone3, &with, sizeof(with));
-    *into_cgroup = pid >= 0;
-    if (pid < 0) /* the caller's cgroup.procs write reports a real problem */
-      pid = syscall(SYS_clone3, &args, 64); /* CLONE_ARGS_SIZE_VER0 */
-  } else {
-    pid = syscall(SYS_clone3, &args, 64);
-  }
-  if (pid < 0 && errno == ENOSYS) {
-    unsigned long exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
-    pid = syscall(SYS_clone, flags | exit_signal, 0, 0, 0, 0);
-    if (pid > 0 && pidfd != NULL)
-      fd = spawn_pidfd_open((pid_t)pid);
-  }
-  if (pid > 0 && pidfd != NULL)
-    *pidfd = fd;
-  return (pid_t)pid;
-}
-
-static __attribute__((noreturn)) void run_child(struct plan *plan, int child_sync, int gate_fd)
-{
-  child_isolate(plan, !plan->terminal, true);
-  child_main(plan, child_sync, gate_fd);
+  struct child_args *a = arg;
+  child_isolate(a->plan, !a->plan->terminal, true);
+  child_main(a->plan, a->child_sync, a->gate_fd);
 }
 
 /* The intermediate process: joins the pid/time namespace (which only
- * affects its future children), clones the init as our sibling and tells
- * the parent its pid. */
-static __attribute__((noreturn)) void run_stage1(struct plan *plan, int child_sync, int gate_fd)
+ * affects its future children), clones the init as our sibling on the
+ * second stack and tells the parent its pid. */
+static int run_stage1(void *arg)
 {
+  struct child_args *a = arg;
   /* Signals stay blocked here: the init inherits the mask and resets. */
-  child_isolate(plan, false, false);
-  namespaces_join_for_children(plan, child_sync);
-  pid_t pid = raw_clone(plan->clone_flags | CLONE_PARENT, NULL, -1, NULL);
+  child_isolate(a->plan, false, false);
+  namespaces_join_for_children(a->plan, a->child_sync);
+  pid_t pid = clone_on_stack(a->plan->clone_flags | CLONE_PARENT, a->stacks->stack[1],
+                             a->stacks->size, run_child, a, NULL, -1, NULL);
   if (pid < 0)
-    sync_fail(child_sync, errno, "clone container init", NULL, NULL, NULL);
-  if (pid == 0)
-    run_child(plan, child_sync, gate_fd);
-  sync_send(child_sync, SYNC_PID, 0, pid);
+    sync_fail(a->child_sync, errno, "clone container init", NULL, NULL, NULL);
+  sync_send(a->child_sync, SYNC_PID, 0, pid);
   _exit(0);
+}
+
+static int run_exec_process(void *arg)
+{
+  struct child_args *a = arg;
+  child_isolate(a->plan, !a->plan->terminal, true);
+  exec_child_main(a->plan, a->child_sync);
 }
 
 /* exec's first child: joins the running container's namespaces and clones
  * the process as our sibling (in the joined pid namespace). */
-static __attribute__((noreturn)) void run_exec_stage1(struct plan *plan, int child_sync,
-                                                      int gate_fd)
+static int run_exec_stage1(void *arg)
 {
-  (void)gate_fd;
-  child_isolate(plan, false, false);
-  exec_child_join(plan, child_sync);
-  pid_t pid = raw_clone(CLONE_PARENT, NULL, -1, NULL);
+  struct child_args *a = arg;
+  child_isolate(a->plan, false, false);
+  exec_child_join(a->plan, a->child_sync);
+  pid_t pid = clone_on_stack(CLONE_PARENT, a->stacks->stack[1], a->stacks->size, run_exec_process,
+                             a, NULL, -1, NULL);
   if (pid < 0)
-    sync_fail(child_sync, errno, "clone the exec process", NULL, NULL, NULL);
-  if (pid == 0) {
-    child_isolate(plan, !plan->terminal, true);
-    exec_child_main(plan, child_sync);
-  }
-  sync_send(child_sync, SYNC_PID, 0, pid);
+    sync_fail(a->child_sync, errno, "clone the exec process", NULL, NULL, NULL);
+  sync_send(a->child_sync, SYNC_PID, 0, pid);
   _exit(0);
 }
 
@@ -124,20 +88,38 @@ static int reap(pid_t pid)
   return status;
 }
 
-typedef void (*stage1_fn)(struct plan *plan, int child_sync, int gate_fd);
-
-static int spawn_two_step(stage1_fn stage1_main, struct plan *plan, int parent_sync, int child_sync,
-                          int gate_fd, pid_t *pid, int *pidfd, mr_error **err)
+/* Clones our child on a stack of its own (the caller's stack may be
+ * nearly used up: clone.h), with every signal blocked: no host handler may
+ * run in the child (see isolate/signals.h). The child's copy of the stacks
+ * is its own, so ours go right after clone. */
+static pid_t clone_first(const char *what, int (*fn)(void *), struct child_args *a,
+                         unsigned long flags, int *pidfd, int cgroup_fd, bool *into_cgroup,
+                         mr_error **err)
 {
+  struct clone_stacks stacks;
+  int r = clone_stacks_map(&stacks);
+  if (r < 0)
+    return mr_err_sys(err, -r, "map the child's stack");
+  a->stacks = &stacks;
   sigset_t mask;
   signals_block_all(&mask);
-  pid_t stage1 = raw_clone(0, NULL, -1, NULL);
-  if (stage1 == 0)
-    stage1_main(plan, child_sync, gate_fd);
+  pid_t pid =
+      clone_on_stack(flags, stacks.stack[0], stacks.size, fn, a, pidfd, cgroup_fd, into_cgroup);
   int e = errno;
   signals_restore(&mask);
+  clone_stacks_unmap(&stacks);
+  a->stacks = NULL;
+  if (pid < 0)
+    return mr_err_sys(err, e, "%s", what);
+  return pid;
+}
+
+static int spawn_two_step(int (*stage1_main)(void *), struct child_args *a, int parent_sync,
+                          pid_t *pid, int *pidfd, mr_error **err)
+{
+  pid_t stage1 = clone_first("clone", stage1_main, a, 0, NULL, -1, NULL, err);
   if (stage1 < 0)
-    return mr_err_sys(err, e, "clone");
+    return stage1;
   reap(stage1);
   struct sync_msg msg;
   int r = sync_recv(parent_sync, &msg);
@@ -160,18 +142,13 @@ int spawn_init(struct plan *plan, int parent_sync, int child_sync, int gate_fd, 
   int r = plan_seal_fds(plan, err);
   if (r < 0)
     return r;
+  struct child_args a = {plan, child_sync, gate_fd, NULL};
   if (plan->join_pid)
-    return spawn_two_step(run_stage1, plan, parent_sync, child_sync, gate_fd, pid, pidfd, err);
-  /* No host handler may run in the child (see isolate/signals.h). */
-  sigset_t mask;
-  signals_block_all(&mask);
-  pid_t p = raw_clone(plan->clone_flags, pidfd, plan->cgroup_fd, &plan->cloned_into_cgroup);
-  if (p == 0)
-    run_child(plan, child_sync, gate_fd);
-  int e = errno;
-  signals_restore(&mask);
+    return spawn_two_step(run_stage1, &a, parent_sync, pid, pidfd, err);
+  pid_t p = clone_first("clone container init", run_child, &a, plan->clone_flags, pidfd,
+                        plan->cgroup_fd, &plan->cloned_into_cgroup, err);
   if (p < 0)
-    return mr_err_sys(err, e, "clone container init");
+    return p;
   *pid = p;
   return 0;
 }
@@ -184,5 +161,6 @@ int spawn_exec(struct plan *plan, int parent_sync, int child_sync, pid_t *pid, i
   int r = plan_seal_fds(plan, err);
   if (r < 0)
     return r;
-  return spawn_two_step(run_exec_stage1, plan, parent_sync, child_sync, -1, pid, pidfd, err);
+  struct child_args a = {plan, child_sync, -1, NULL};
+  return spawn_two_step(run_exec_stage1, &a, parent_sync, pid, pidfd, err);
 }

@@ -19,7 +19,8 @@
  *                thread keeping a container waiting in `created` meanwhile
  *                (whose init must hold no fd of the host or of another
  *                create), while 2 more threads hammer malloc
- *   smallstack   a host thread with a 64 KiB stack creates containers
+ *   smallstack   a host thread with a 64 KiB stack, all but a few KiB of it
+ *                used, creates, execs into, starts and deletes containers
  *   loadtime     what the library and its dependencies do when loaded
  *                (their constructors): no fd, thread, signal disposition,
  *                mask, umask or environment change visible in main()
@@ -40,6 +41,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -613,55 +615,187 @@ static void case_threads(int n)
 /* smallstack                                                                */
 /* ------------------------------------------------------------------------ */
 
+/* A host thread with a 64 KiB stack, most of it used when it calls us:
+ * each call of the library must fit in what the caller has left, and the
+ * child between clone and execve must not need any of it (it runs on a
+ * stack of its own). First pass: each call from the top of the stack,
+ * measuring how deep it goes (the unused stack is painted, then the paint
+ * that is left is counted). Second pass: before each call the thread
+ * recurses until only that much plus SMALL_STACK_SPARE is left. A child on
+ * a copy of the caller's stack (the old way) needs some 17 KiB beyond the
+ * clone point there, overflows and dies: the create (or exec) fails. */
+#define SMALL_STACK_SPARE (4 * 1024)
+#define STACK_PAINT       0xa5
+
+enum small_step { SMALL_LOAD, SMALL_CREATE, SMALL_EXEC, SMALL_START, SMALL_DELETE, SMALL_STEPS };
+static const char *const small_step_name[SMALL_STEPS] = {
+    "mr_context_new + mr_config_load_bundle", "mr_container_create", "mr_container_exec + wait",
+    "mr_container_start + wait", "mr_container_delete"};
+
 struct small_run {
-  int ran;
+  bool measure;             /* the first pass */
+  size_t need[SMALL_STEPS]; /* measured by the first pass */
+  size_t left[SMALL_STEPS]; /* the stack each call had */
+  int failed_step;          /* -1: none */
   char error[256];
+  int devnull;
+  mr_context *ctx;
+  mr_config *cfg;
+  mr_create_opts *opts;
+  mr_exec_opts *xopts;
+  mr_container *c;
 };
+
+/* One call (or two, where the second is a wait on the first): 0 or < 0. */
+static int small_call(struct small_run *s, enum small_step step, mr_error **err)
+{
+  const char *id = s->measure ? "small-top" : "small-deep";
+  const char *argv[] = {"true"};
+  mr_container *x = NULL;
+  int r, status = -1;
+  switch (step) {
+  case SMALL_LOAD:
+    r = mr_context_new(state_root, &s->ctx, err);
+    if (r == 0)
+      r = mr_config_load_bundle(s->ctx, bundle, &s->cfg, err);
+    return r;
+  case SMALL_CREATE:
+    return mr_container_create(s->ctx, id, s->cfg, s->opts, &s->c, err);
+  case SMALL_EXEC:
+    r = mr_exec_opts_set_args(s->xopts, 1, argv, err);
+    if (r == 0)
+      r = mr_container_exec(s->ctx, id, s->xopts, &x, err);
+    if (r == 0)
+      r = mr_container_wait(x, 0, &status, err);
+    mr_container_free(x);
+    return r < 0 ? r : status == 0 ? 0 : -ECHILD;
+  case SMALL_START:
+    r = mr_container_start(s->ctx, id, err);
+    if (r == 0)
+      r = mr_container_wait(s->c, 0, &status, err);
+    return r < 0 ? r : status == 0 ? 0 : -ECHILD;
+  case SMALL_DELETE:
+  default:
+    return mr_container_delete(s->ctx, id, 0, err);
+  }
+}
+
+/* Paints [lo, 1 KiB below our own frame): what no call has used yet. */
+static __attribute__((noinline)) void stack_paint(char *lo)
+{
+  uintptr_t end = (uintptr_t)__builtin_frame_address(0) - 1024;
+  for (volatile char *p = lo; (uintptr_t)p < end; p++)
+    *p = (char)STACK_PAINT;
+}
+
+static size_t stack_unpainted(const char *lo, const char *top)
+{
+  const char *p = lo;
+  while (p < top && (unsigned char)*p == STACK_PAINT)
+    p++;
+  return (size_t)(top - p);
+}
+
+/* Recurses (1 KiB a frame) until `leave` bytes above lo are left (0: not
+ * at all), then makes the call, measuring how deep it went. */
+static __attribute__((noinline)) int small_descend(struct small_run *s, enum small_step step,
+                                                   char *lo, size_t leave, mr_error **err)
+{
+  volatile char pad[1024];
+  pad[0] = 0;
+  char *here = (char *)pad;
+  if (leave != 0 && (size_t)(here - lo) > leave + sizeof(pad)) {
+    int r = small_descend(s, step, lo, leave, err);
+    pad[1] = pad[0]; /* no tail call */
+    return r;
+  }
+  s->left[step] = (size_t)(here - lo);
+  stack_paint(lo);
+  int r = small_call(s, step, err);
+  if (s->measure)
+    s->need[step] = stack_unpainted(lo, here);
+  return r;
+}
 
 static void *small_stack_thread(void *arg)
 {
   struct small_run *s = arg;
-  mr_context *ctx = NULL;
-  mr_error *err = NULL;
-  int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-  mr_create_opts *opts = quiet_opts(devnull);
-  if (mr_context_new(state_root, &ctx, &err) == 0) {
-    mr_config *cfg = load_config(ctx);
-    for (int i = 0; i < 3; i++) {
-      char id[32];
-      int status = -1;
-      snprintf(id, sizeof id, "small-%d", i);
-      if (lifecycle(ctx, id, cfg, opts, &status, &err) == 0 && status == 0)
-        s->ran++;
-      else if (s->error[0] == '\0')
-        snprintf(s->error, sizeof s->error, "%s: %s (status %d)", id, emsg(err), status);
-      mr_error_free(err);
-      err = NULL;
-    }
-    mr_config_free(cfg);
+  pthread_attr_t attr;
+  void *lo = NULL;
+  size_t size = 0;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    pthread_attr_getstack(&attr, &lo, &size);
+    pthread_attr_destroy(&attr);
   }
-  mr_error_free(err);
-  mr_context_free(ctx);
-  mr_create_opts_free(opts);
-  close(devnull);
+  if (lo == NULL) {
+    snprintf(s->error, sizeof s->error, "pthread_getattr_np failed");
+    return NULL;
+  }
+  for (int i = 0; i < SMALL_STEPS && s->failed_step < 0; i++) {
+    mr_error *err = NULL;
+    size_t leave = s->measure ? 0 : s->need[i] + SMALL_STACK_SPARE;
+    int r = small_descend(s, (enum small_step)i, lo, leave, &err);
+    if (r < 0) {
+      s->failed_step = i;
+      snprintf(s->error, sizeof s->error, "%s", emsg(err));
+    }
+    mr_error_free(err);
+  }
   return NULL;
+}
+
+static void small_stack_run(struct small_run *s)
+{
+  pthread_attr_t attr;
+  pthread_t th;
+  s->failed_step = -1;
+  s->error[0] = '\0';
+  s->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+  s->opts = quiet_opts(s->devnull);
+  if (mr_exec_opts_new(&s->xopts, NULL) == 0)
+    mr_exec_opts_set_stdio(s->xopts, s->devnull, s->devnull, s->devnull);
+  pthread_attr_init(&attr);
+  int r = pthread_attr_setstacksize(&attr, SMALL_STACK);
+  if (r == 0)
+    r = pthread_create(&th, &attr, small_stack_thread, s);
+  pthread_attr_destroy(&attr);
+  if (ok(r == 0, "host thread with a %d KiB stack started", SMALL_STACK / 1024))
+    pthread_join(th, NULL);
+  if (s->failed_step >= 0 && s->failed_step > SMALL_CREATE)
+    mr_container_delete(s->ctx, s->measure ? "small-top" : "small-deep", 1, NULL);
+  if (s->c != NULL && s->failed_step >= 0)
+    mr_container_wait(s->c, 0, NULL, NULL);
+  mr_container_free(s->c);
+  mr_config_free(s->cfg);
+  mr_context_free(s->ctx);
+  mr_exec_opts_free(s->xopts);
+  mr_create_opts_free(s->opts);
+  close(s->devnull);
 }
 
 static void case_smallstack(void)
 {
-  struct small_run s = {0, ""};
-  pthread_attr_t attr;
-  pthread_t th;
-  pthread_attr_init(&attr);
-  int r = pthread_attr_setstacksize(&attr, SMALL_STACK);
-  ok(r == 0, "a thread stack of %d bytes", SMALL_STACK);
-  r = pthread_create(&th, &attr, small_stack_thread, &s);
-  pthread_attr_destroy(&attr);
-  if (!ok(r == 0, "host thread with the small stack started"))
-    return;
-  pthread_join(th, NULL);
-  ok(s.ran == 3, "3 lifecycles from a 64 KiB stack exited 0 (%d)%s%s", s.ran,
-     s.error[0] ? ": " : "", s.error);
+  static struct small_run s;
+  s.measure = true;
+  small_stack_run(&s);
+  ok(s.failed_step < 0, "from the top of the stack: create, exec, start, delete succeeded%s%s%s",
+     s.failed_step >= 0 ? ": " : "", s.failed_step >= 0 ? small_step_name[s.failed_step] : "",
+     s.error);
+  for (int i = 0; i < SMALL_STEPS; i++)
+    ok(s.need[i] > 0 && s.need[i] < s.left[i], "%s used %zu of the caller's %zu bytes of stack",
+       small_step_name[i], s.need[i], s.left[i]);
+
+  struct small_run deep = s;
+  memset(&deep, 0, sizeof(deep));
+  memcpy(deep.need, s.need, sizeof(deep.need));
+  small_stack_run(&deep);
+  ok(deep.failed_step < 0, "with little stack left: create, exec, start, delete succeeded%s%s%s%s",
+     deep.failed_step >= 0 ? ": " : "",
+     deep.failed_step >= 0 ? small_step_name[deep.failed_step] : "",
+     deep.failed_step >= 0 ? ": " : "", deep.error);
+  for (int i = 0; i < SMALL_STEPS; i++)
+    ok(deep.left[i] <= deep.need[i] + SMALL_STACK_SPARE + 1024,
+       "%s was called with %zu bytes of stack left", small_step_name[i], deep.left[i]);
   ok(no_child_left(), "no child is left");
 }
 
