@@ -8,7 +8,9 @@
 #   state T/state/ID                a container dir under the test's root
 #   state DEFAULT_ROOT/ID           a new dir of the default root (not in
 #                                   T/.mr-snap-root) whose state.json names T,
-#                                   or that has no state.json (a crashed create)
+#                                   or that has no state.json and is not locked
+#                                   (a crashed create; a create in progress
+#                                   holds the dir's flock: another suite's)
 #   state T/state/.layers/KEY (image layer)   a shared image layer still there
 #   process|zombie PID (why) CMD    see below
 #   mount LINE                      a mountinfo line of ours naming T
@@ -33,6 +35,7 @@
 # running the checker's pipeline) never count.
 use strict;
 use warnings;
+use Fcntl qw(O_RDONLY O_DIRECTORY :flock);
 
 my ($t, $root) = @ARGV;
 die "usage: $0 T DEFAULT_ROOT\n" unless defined $root;
@@ -56,6 +59,16 @@ sub dir_entries {
   my @e = grep { $_ ne '.' && $_ ne '..' } readdir $dh;
   closedir $dh;
   return sort @e;
+}
+
+# Whether someone holds the flock of directory $d (the runtime's lock: a
+# create, start or delete in progress). Only tried, never waited for.
+sub locked {
+  my ($d) = @_;
+  sysopen(my $fh, $d, O_RDONLY | O_DIRECTORY) or return 0;
+  my $free = flock($fh, LOCK_EX | LOCK_NB);
+  close $fh;
+  return !$free;
 }
 
 # --- state dirs, and the inits they record --------------------------------
@@ -88,6 +101,7 @@ for my $e (dir_entries($root)) {
   next if $before_root{$e} || $e =~ /^\.(seccomp-cache|image-digests|layers)$/ || !-d "$root/$e";
   my $json = slurp("$root/$e/state.json");
   next if defined $json && index($json, "/$base/") < 0;
+  next if !defined $json && locked("$root/$e");
   push @out, "state $root/$e" . (defined $json ? '' : ' (no state.json)');
   record_init($json);
 }

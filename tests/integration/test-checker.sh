@@ -60,6 +60,27 @@ test_checker_finds_default_root_container() {
   assert_nothing_left "after delete --force"
 }
 
+# A directory of the default root without state.json is a crashed create
+# (a leftover), unless its lock is held: a create in progress, maybe another
+# suite's running at the same time, is nobody's leftover yet.
+test_checker_default_root_create_in_progress() {
+  local id=mr-checker-lock-${T##*.} d lockpid
+  d=$MR_DEFAULT_ROOT/$id
+  mkdir -p "$d"
+  # One process holds the lock (flock(1) would leave its child holding it).
+  (exec 9<"$d" && flock 9 && exec sleep 100) </dev/null >/dev/null 2>&1 &
+  lockpid=$!
+  wait_for 5 "the lock on $d" eval "! flock -n '$d' true"
+  local left
+  left=$(_mr_leftovers_once "$T")
+  assert_not_contains "$left" "state $d" "leftover report while $d is locked"
+  kill -9 "$lockpid"
+  wait "$lockpid" 2>/dev/null || true
+  left_contains "state $d (no state.json)" "unlocked directory without state.json"
+  rmdir "$d"
+  assert_nothing_left "after rmdir"
+}
+
 test_checker_finds_loop_device() {
   local dev
   command -v losetup >/dev/null || skip "losetup not installed"
