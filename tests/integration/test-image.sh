@@ -125,6 +125,28 @@ test_exec_sees_the_overlay() {
   assert_ok $MR delete --force c1
 }
 
+# Through the library API (examples/minimal-host: mr_config_load and
+# mr_container_run, include/minirun.h only): root.path names an image and
+# nothing else changes for the embedder.
+test_library_api() {
+  local host=$MINIRUN_BUILDDIR/examples/minimal-host src=$MINIRUN_SRCDIR/examples/minimal-host.c
+  local libdir=$MINIRUN_BUILDDIR/.libs
+  if ! [ -x "$host" ] || [ "$src" -nt "$host" ]; then
+    [ -e "$libdir/libminirun.so" ] || skip "$libdir/libminirun.so is missing"
+    gcc -std=gnu11 -O1 -I"$MINIRUN_SRCDIR/include" "$src" -L"$libdir" -lminirun \
+      -Wl,-rpath,"$libdir" -o "$T/minimal-host" 2>"$T/gcc.log" ||
+      fail "compiling minimal-host.c failed: $(_mr_show "$(cat "$T/gcc.log")")"
+    host=$T/minimal-host
+  fi
+  image_bundle "$T/b" erofs sh -c 'cat /etc/marker; awk "\$5 == \"/\"" /proc/self/mountinfo'
+  echo c1 >>"$T/.mr-ids"
+  capture timeout 30 "$host" --state-root "$T/state" "$T/b" c1
+  assert_eq 0 "$LAST_RC" "exit status of minimal-host (stderr: $(_mr_show "$LAST_ERR"))"
+  assert_contains "$LAST_OUT" "from-the-image"
+  assert_eq overlay "$(mi_fstype "$LAST_OUT" /)" "fs type of / (output: $LAST_OUT)"
+  assert_nothing_left
+}
+
 # --no-pivot: the root is entered with chroot.
 test_no_pivot() {
   image_bundle "$T/b" erofs sh -c 'cat /etc/marker; awk "\$5 == \"/\"" /proc/self/mountinfo'
