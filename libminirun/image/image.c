@@ -136,6 +136,8 @@ static int plan_layers(const struct spec *spec, struct image_root *im, mr_error 
     return mr_err_sys(err, ENOMEM, "image");
   int r = image_layers_plan(spec, im->layers, err);
   im->stacked = r == 0 && im->layers->n > 0;
+  if (r == 0)
+    r = image_layers_set_root(im->layers, im->path, im->file_fd, im->format, err);
   return r;
 }
 
@@ -231,7 +233,16 @@ int image_root_setup(mr_context *ctx, struct plan *plan, const char *id, int dir
     r = image_upper_claim(ctx, im, dirfd, dir, err);
   if (r < 0)
     return r;
-  int lower = image_lower_mount(ctx, im, dirfd, err);
+  /* A clone of the image's shared mount (layers.h); mount(2) binds it. */
+  int lower = image_layers_root_mount(im->layers, err);
+  if (lower == -ENOSYS) {
+    mr_debug(ctx, "image %s: no open_tree (5.2): the init binds %s", im->path,
+             im->layers->root.lowerdir);
+    im->classic.active = true;
+    im->classic.fstype = NULL; /* a bind */
+    im->classic.source = strdup(im->layers->root.lowerdir);
+    lower = im->classic.source ? 0 : mr_err_sys(err, ENOMEM, "image");
+  }
   MR_CRASH_POINT("image-lower-mounted");
   if (lower < 0)
     return lower;
@@ -277,8 +288,9 @@ void image_root_premount(const struct plan *plan, int sync_fd)
    * rootfs_prepare() sets the configured propagation later. */
   if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
     fail(im, sync_fd, ": make / a slave before mounting the image", NULL);
-  if (mount(c->source, c->lower, c->fstype, MS_RDONLY | MS_NODEV | MS_NOSUID, NULL) < 0)
-    fail(im, sync_fd, ": mount ", c->fstype);
+  /* The image's shared mount (read-only, nodev, nosuid) bound here. */
+  if (mount(c->source, c->lower, NULL, MS_BIND, NULL) < 0)
+    fail(im, sync_fd, ": bind its shared mount ", c->source);
   if (sync_send(sync_fd, SYNC_MOUNTED, 0, 0) < 0)
     _exit(127);
 }

@@ -155,16 +155,18 @@ static int mount_layer(mr_context *ctx, struct image_layer *l, int keyfd, const 
       .root_fd = -1,
   };
   int fd = image_lower_mount(ctx, &im, keyfd, err);
+  const char *fstype = l->format == IMAGE_SQUASHFS ? "squashfs" : "erofs";
   if (fd > 0) {
     if (syscall(SYS_move_mount, fd, "", AT_FDCWD, mnt, MR_MOVE_MOUNT_F_EMPTY_PATH) < 0)
-      r = mr_err_sys(err, errno, "image layer %s: attach at %s", l->path, mnt);
+      r = mr_err_sys(err, errno, "%s: %s: attach the %s mount at %s", l->field, l->path, fstype,
+                     mnt);
     close(fd);
   } else if (fd == 0 && im.classic.active) {
-    if (mount(im.classic.source, mnt, im.classic.fstype, MS_RDONLY | MS_NODEV | MS_NOSUID, NULL) <
-        0)
-      r = mr_err_sys(err, errno, "image layer %s: mount %s at %s", l->path, im.classic.source, mnt);
+    if (mount(im.classic.source, mnt, fstype, MS_RDONLY | MS_NODEV | MS_NOSUID, NULL) < 0)
+      r = mr_err_sys(err, errno, "%s: %s: mount %s (%s) at %s", l->field, l->path, fstype,
+                     im.classic.source, mnt);
   } else {
-    r = fd < 0 ? fd : mr_err(err, -EINVAL, "image layer %s: not mounted", l->path);
+    r = fd < 0 ? fd : mr_err(err, -EINVAL, "%s: %s: not mounted", l->field, l->path);
   }
   /* The mount holds the loop device now (autoclear frees it with the mount). */
   if (im.loop_fd >= 0)

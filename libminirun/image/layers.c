@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../testing/crashpoint.h"
@@ -30,6 +31,12 @@
 #define FIELD_SHA256 "config.json: annotations: " IMAGE_ANN_LAYERS_SHA256
 #define MAX_LAYERS   64
 
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
+#define MR_OPEN_TREE_CLONE   1
+#define MR_OPEN_TREE_CLOEXEC O_CLOEXEC
+
 static const char *annotation(const struct spec *spec, const char *key)
 {
   for (size_t i = 0; i < spec->n_annotations; i++)
@@ -38,17 +45,49 @@ static const char *annotation(const struct spec *spec, const char *key)
   return NULL;
 }
 
+static void layer_free(struct image_layer *layer)
+{
+  free(layer->path);
+  free(layer->lowerdir);
+  if (layer->fd >= 0)
+    close(layer->fd);
+  layer->path = layer->lowerdir = NULL;
+  layer->fd = -1;
+}
+
 void image_layers_free(struct image_layers *l)
 {
-  for (size_t i = 0; i < l->n; i++) {
-    free(l->v[i].path);
-    free(l->v[i].lowerdir);
-    if (l->v[i].fd >= 0)
-      close(l->v[i].fd);
-  }
+  layer_free(&l->root);
+  for (size_t i = 0; i < l->n; i++)
+    layer_free(&l->v[i]);
   free(l->v);
   l->v = NULL;
   l->n = 0;
+}
+
+/* The layer's place in the store: an edited (ctime) or replaced (inode)
+ * file is another layer. */
+static void layer_key(struct image_layer *layer, const struct stat *st)
+{
+  snprintf(layer->key, sizeof(layer->key), "%llx-%llx-%llx.%lx", (unsigned long long)st->st_dev,
+           (unsigned long long)st->st_ino, (unsigned long long)st->st_ctim.tv_sec,
+           (unsigned long)st->st_ctim.tv_nsec);
+}
+
+int image_layers_set_root(struct image_layers *l, const char *path, int fd,
+                          enum image_format format, mr_error **err)
+{
+  struct stat st;
+  l->root.path = strdup(path);
+  if (l->root.path == NULL)
+    return mr_err_sys(err, ENOMEM, "image");
+  l->root.fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  if (l->root.fd < 0 || fstat(l->root.fd, &st) < 0)
+    return mr_err_sys(err, errno, "config.json: root.path: %s", path);
+  l->root.format = format;
+  l->root.field = "config.json: root.path";
+  layer_key(&l->root, &st);
+  return 0;
 }
 
 /* Opens one layer and tells an image from a directory. */
@@ -79,9 +118,7 @@ static int open_layer(struct image_layer *layer, const char *name, mr_error **er
     mr_error_free(local);
     return r;
   }
-  snprintf(layer->key, sizeof(layer->key), "%llx-%llx-%llx.%lx", (unsigned long long)st.st_dev,
-           (unsigned long long)st.st_ino, (unsigned long long)st.st_ctim.tv_sec,
-           (unsigned long)st.st_ctim.tv_nsec);
+  layer_key(layer, &st);
   return 0;
 }
 
@@ -104,6 +141,7 @@ static int split_layers(const char *value, struct image_layers *l, mr_error **er
   for (size_t i = 0; i < n; i++) {
     char *name = strsep(&save, ":");
     l->v[i].fd = -1;
+    l->v[i].field = FIELD;
     l->n++;
     if (name[0] == '\0')
       return mr_err(err, -EINVAL, FIELD ": layer %zu is empty", i + 1);
@@ -148,7 +186,7 @@ static int parse_digests(const char *value, struct image_layers *l, mr_error **e
 
 int image_layers_plan(const struct spec *spec, struct image_layers *l, mr_error **err)
 {
-  *l = (struct image_layers){0};
+  *l = (struct image_layers){.root.fd = -1};
   const char *layers = annotation(spec, IMAGE_ANN_LAYERS);
   const char *digests = annotation(spec, IMAGE_ANN_LAYERS_SHA256);
   if (layers == NULL && digests != NULL)
@@ -167,11 +205,13 @@ int image_layers_plan(const struct spec *spec, struct image_layers *l, mr_error 
 
 static int record(int dirfd, const char *id, const struct image_layers *l, mr_error **err)
 {
-  size_t size = strlen(id) + 2 + l->n * sizeof(l->v[0].key);
+  size_t size = strlen(id) + 2 + (l->n + 1) * sizeof(l->root.key);
   cleanup_free char *text = malloc(size);
   if (text == NULL)
     return mr_err_sys(err, ENOMEM, IMAGE_LAYERS_RECORD);
   size_t len = (size_t)snprintf(text, size, "%s\n", id);
+  if (l->root.fd >= 0)
+    len += (size_t)snprintf(text + len, size - len, "%s\n", l->root.key);
   for (size_t i = 0; i < l->n; i++)
     if (l->v[i].fd >= 0)
       len += (size_t)snprintf(text + len, size - len, "%s\n", l->v[i].key);
@@ -181,7 +221,7 @@ static int record(int dirfd, const char *id, const struct image_layers *l, mr_er
 int image_layers_acquire(mr_context *ctx, const char *id, struct image_layers *l, int dirfd,
                          mr_error **err)
 {
-  if (l->n == 0)
+  if (l->n == 0 && l->root.fd < 0)
     return 0;
   for (size_t i = 0; i < l->n; i++) {
     if (!l->v[i].has_digest)
@@ -194,10 +234,24 @@ int image_layers_acquire(mr_context *ctx, const char *id, struct image_layers *l
   }
   int r = record(dirfd, id, l, err);
   MR_CRASH_POINT("layers-recorded");
+  if (r == 0 && l->root.fd >= 0)
+    r = layer_store_acquire(ctx, id, &l->root, err);
   for (size_t i = 0; r == 0 && i < l->n; i++)
     if (l->v[i].fd >= 0)
       r = layer_store_acquire(ctx, id, &l->v[i], err);
   return r;
+}
+
+int image_layers_root_mount(const struct image_layers *l, mr_error **err)
+{
+  int fd = (int)syscall(SYS_open_tree, AT_FDCWD, l->root.lowerdir,
+                        MR_OPEN_TREE_CLONE | MR_OPEN_TREE_CLOEXEC);
+  if (fd < 0 && errno == ENOSYS)
+    return -ENOSYS;
+  if (fd < 0)
+    return mr_err_sys(err, errno, "config.json: root.path: %s: clone its mount %s", l->root.path,
+                      l->root.lowerdir);
+  return fd;
 }
 
 int image_layers_release(mr_context *ctx, int dirfd, mr_error **err)

@@ -138,7 +138,7 @@ test_layers_bad_annotation() {
 }
 
 # Two containers stacking one base: one mount, one loop device; it stays
-# while either runs and goes with the last.
+# while either runs and goes with the last. root.path's image is shared too.
 test_layers_shared_mount() {
   base_image sleep 100
   app_image
@@ -146,16 +146,42 @@ test_layers_shared_mount() {
   printf 'c1\nc2\n' >>"$T/.mr-ids"
   assert_ok $MR create --bundle "$T/b" c1
   assert_ok $MR create --bundle "$T/b" c2
-  assert_eq 1 "$(layer_mounts | wc -l)" "shared mounts of the base while two containers use it"
+  # One mount each of the app image (root.path) and the base, whoever uses them.
+  assert_eq 2 "$(layer_mounts | wc -l)" "shared mounts while two containers use app + base"
   assert_eq 1 "$(loops_of "$T/base.sqfs" | wc -l)" "loop devices of the base"
   assert_ok $MR delete --force c1
-  assert_eq 1 "$(layer_mounts | wc -l)" "the base stays mounted for c2"
+  assert_eq 2 "$(layer_mounts | wc -l)" "app and base stay mounted for c2"
   assert_ok $MR exec c2 cat /etc/layer /base-only
   assert_eq "$(printf 'app\nbase')" "$LAST_OUT" "c2 still reads both layers"
   assert_ok $MR delete --force c2
   assert_eq "" "$(layer_mounts)" "no shared mount after the last user"
   assert_eq "" "$(loops_of "$T/base.sqfs")" "no loop device after the last user"
   assert_eq "lock" "$(ls -A "$T/state/.layers")" "nothing but the lock in the store"
+  assert_nothing_left
+}
+
+# Two containers of one squashfs root image: one mount and one loop device
+# (bench/image.sh: a second mount costs more than the shared one's
+# bookkeeping), each container with its own writable upper.
+test_root_image_shared() {
+  base_image sh -c 'echo $ME >/who; sleep 100'
+  image_root "$T/base.sqfs"
+  jqset "$T/b" '.root.readonly = false | .process.env += ["ME=one"]'
+  printf 'c1\nc2\n' >>"$T/.mr-ids"
+  assert_ok $MR create --bundle "$T/b" c1
+  jqset "$T/b" '.process.env += ["ME=two"]'
+  assert_ok $MR create --bundle "$T/b" c2
+  assert_eq 1 "$(layer_mounts | wc -l)" "mounts of the image for two containers"
+  assert_eq 1 "$(loops_of "$T/base.sqfs" | wc -l)" "loop devices of the image"
+  assert_ok $MR start c1
+  assert_ok $MR start c2
+  wait_for 10 "c1 to write" eval "[ \"\$(cat /proc/\$(ctr_pid c1)/root/who 2>/dev/null)\" = one ]"
+  wait_for 10 "c2 to write" eval "[ \"\$(cat /proc/\$(ctr_pid c2)/root/who 2>/dev/null)\" = two ]"
+  assert_ok $MR delete --force c1
+  assert_eq 1 "$(layer_mounts | wc -l)" "the image stays mounted for c2"
+  assert_ok $MR delete --force c2
+  assert_eq "" "$(layer_mounts)" "no mount after the last user"
+  assert_eq "" "$(loops_of "$T/base.sqfs")" "no loop device after the last user"
   assert_nothing_left
 }
 
