@@ -185,6 +185,50 @@ test_root_image_shared() {
   assert_nothing_left
 }
 
+# Four creators at once, each creating and deleting containers that share
+# the same two images: the store's lock keeps the references straight, and
+# nothing is left when they are done.
+test_layers_concurrent_users() {
+  local w i
+  base_image true
+  app_image
+  image_root "$T/app.erofs" "org.minirun.rootfs.layers=$T/base.sqfs"
+  for w in 1 2 3 4; do
+    for i in 1 2 3 4 5; do echo "w$w-$i" >>"$T/.mr-ids"; done
+  done
+  for w in 1 2 3 4; do
+    (
+      for i in 1 2 3 4 5; do
+        $MR create --bundle "$T/b" "w$w-$i" >/dev/null 2>"$T/w$w.err" || exit 1
+        $MR delete --force "w$w-$i" 2>>"$T/w$w.err" || exit 1
+      done
+    ) &
+  done
+  for w in 1 2 3 4; do
+    wait -n || fail "a creator failed: $(cat "$T"/w*.err)"
+  done
+  assert_eq "" "$(layer_mounts)" "no shared mount after all creators are done"
+  assert_eq "lock" "$(ls -A "$T/state/.layers")" "nothing but the lock in the store"
+  assert_nothing_left
+}
+
+# A reference whose container no longer exists (its state directory was
+# removed without releasing it) is dropped by the next user of the layer, so
+# the last real user still unmounts it.
+test_layers_stale_reference_pruned() {
+  local k
+  base_image true
+  app_image
+  image_root "$T/app.erofs" "org.minirun.rootfs.layers=$T/base.sqfs"
+  echo c1 >>"$T/.mr-ids"
+  assert_ok $MR create --bundle "$T/b" c1
+  for k in "$T"/state/.layers/*/refs; do touch "$k/ghost"; done
+  assert_ok $MR --debug delete --force c1
+  assert_contains "$LAST_ERR" "container 'ghost' is gone: its reference dropped" "debug log"
+  assert_eq "" "$(layer_mounts)" "no shared mount after the last real user"
+  assert_nothing_left
+}
+
 CRASH_LAYER_STEPS="layers-recorded layer-ref-taken layer-mounted image-lower-mounted init-spawned"
 CRASH_RELEASE_STEPS="layer-ref-dropped layer-unmounted"
 
