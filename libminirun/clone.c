@@ -25,7 +25,15 @@
 
 #include "spawn.h"
 
+/* gcc says __SANITIZE_ADDRESS__, clang before 16 only __has_feature. */
 #if defined(__SANITIZE_ADDRESS__)
+#define MR_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MR_ASAN 1
+#endif
+#endif
+#ifdef MR_ASAN
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -115,7 +123,7 @@ struct child_start {
 static int child_entry(void *start)
 {
   const struct child_start *s = start;
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef MR_ASAN
   /* ASan tracks each thread's stack: tell it this one is ours, or it warns
    * (on the container's stderr) at the first noreturn call. */
   void *fake = NULL;
