@@ -180,15 +180,16 @@ MR_API int mr_context_set_seccomp_cache(mr_context *ctx, const char *dir, mr_err
 
 /* Bounds how long mr_container_create() and mr_container_run() wait for the
  * container's init to set itself up (mounts, devices, files of the image)
- * and, for run, to exec. When `ms` milliseconds pass first, the init is
+ * and, for run, to exec; hashing an image root (org.minirun.rootfs.sha256)
+ * has the same bound. When `ms` milliseconds pass first, the init is
  * killed and reaped, the state removed, and the call fails with -ETIMEDOUT.
  * 0 waits forever. The default is MR_DEFAULT_TIMEOUT_MS. Set it before the
  * create calls of this context (not thread-safe against them). */
 #define MR_DEFAULT_TIMEOUT_MS 60000
 MR_API void mr_context_set_timeout(mr_context *ctx, unsigned int ms);
-/* An fd that create and run also watch while they wait for the init (e.g. a
- * pipe a signal handler writes to, or a signalfd): once it is readable they
- * give up like on a timeout, with -ECANCELED. The library never reads or
+/* An fd that create and run also watch while they wait for the init or hash
+ * an image (e.g. a pipe a signal handler writes to, or a signalfd): once it
+ * is readable they give up like on a timeout, with -ECANCELED. The library never reads or
  * closes it; -1 (the default) disables it. The caller keeps it open while
  * a create may run. */
 MR_API void mr_context_set_cancel_fd(mr_context *ctx, int fd);

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,6 +21,9 @@
 
 /* Large reads: the image is read once, front to back. */
 #define HASH_CHUNK (256 * 1024)
+/* How often (in chunks: 4 MiB) hashing looks at the caller's cancel fd and
+ * the context's timeout: a huge image must not hang create. */
+#define HASH_CHECK_EVERY 16
 
 static int hex_value(char c)
 {
@@ -64,10 +68,31 @@ static void to_hex(const unsigned char d[SHA256_LEN], char out[2 * SHA256_LEN + 
   out[2 * SHA256_LEN] = '\0';
 }
 
-/* SHA-256 of everything readable through fd, from offset 0 to EOF. */
-static int hash_fd(int fd, const char *what, unsigned char out[SHA256_LEN], off_t *hashed,
-                   mr_error **err)
+static long long now_ms(void)
 {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* -ECANCELED / -ETIMEDOUT (with the error) when the caller gave up. */
+static int gave_up(const mr_context *ctx, long long deadline, const char *what, mr_error **err)
+{
+  struct pollfd pfd = {.fd = ctx->cancel_fd, .events = POLLIN};
+  if (ctx->cancel_fd >= 0 && poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+    return mr_err(err, -ECANCELED, "%s: create canceled by the caller while hashing", what);
+  if (deadline > 0 && now_ms() >= deadline)
+    return mr_err(err, -ETIMEDOUT,
+                  "%s: hashing did not finish within %u ms (mr_context_set_timeout)", what,
+                  ctx->timeout_ms);
+  return 0;
+}
+
+/* SHA-256 of everything readable through fd, from offset 0 to EOF. */
+static int hash_fd(const mr_context *ctx, int fd, const char *what, unsigned char out[SHA256_LEN],
+                   off_t *hashed, mr_error **err)
+{
+  long long deadline = ctx->timeout_ms ? now_ms() + ctx->timeout_ms : 0;
   cleanup_free unsigned char *buf = malloc(HASH_CHUNK);
   if (buf == NULL)
     return mr_err_sys(err, ENOMEM, "%s: hash", what);
@@ -75,7 +100,12 @@ static int hash_fd(int fd, const char *what, unsigned char out[SHA256_LEN], off_
   struct sha256 s;
   sha256_init(&s);
   off_t off = 0;
-  for (;;) {
+  for (unsigned chunk = 1;; chunk++) {
+    if (chunk % HASH_CHECK_EVERY == 0) {
+      int r = gave_up(ctx, deadline, what, err);
+      if (r < 0)
+        return r;
+    }
     ssize_t n = pread(fd, buf, HASH_CHUNK, off);
     if (n < 0 && errno == EINTR)
       continue;
@@ -103,7 +133,7 @@ static int file_digest(const mr_context *ctx, int fd, const char *what, const st
   struct timespec start;
   clock_gettime(CLOCK_REALTIME_COARSE, &start);
   off_t hashed = 0;
-  int r = hash_fd(fd, what, digest, &hashed, err);
+  int r = hash_fd(ctx, fd, what, digest, &hashed, err);
   if (r < 0)
     return r;
   struct stat after;

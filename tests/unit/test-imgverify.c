@@ -231,6 +231,26 @@ int main(void)
          logged("hashed"),
      "another file's entry under this file's name is not used");
 
+  /* A huge image cannot hold create past the caller's cancel fd or the
+   * context's timeout (checked every 4 MiB). */
+  unsigned char de[32];
+  make_file("e", 9 << 20, 5, de);
+  int e9 = open_file("e"), p[2];
+  if (pipe2(p, O_CLOEXEC) < 0 || write(p[1], "x", 1) != 1)
+    bail("pipe");
+  mr_context_set_cancel_fd(ctx, p[0]);
+  ok(verify(ctx, e9, de, msg, sizeof(msg)) == -ECANCELED && strstr(msg, "canceled"),
+     "hashing stops when the cancel fd is readable (%s)", msg);
+  mr_context_set_cancel_fd(ctx, -1);
+  mr_context_set_timeout(ctx, 1);
+  ok(verify(ctx, e9, de, msg, sizeof(msg)) == -ETIMEDOUT && strstr(msg, "within 1 ms"),
+     "hashing stops at the context's timeout (%s)", msg);
+  mr_context_set_timeout(ctx, 0);
+  ok(verify(ctx, e9, de, msg, sizeof(msg)) == 0, "without either, the 9 MiB file verifies");
+  close(e9);
+  close(p[0]);
+  close(p[1]);
+
   int dirfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   ok(verify(ctx, dirfd, da, msg, sizeof(msg)) == -EINVAL && strstr(msg, "not a regular file"),
      "a directory is refused (%s)", msg);
