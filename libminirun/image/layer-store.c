@@ -138,6 +138,21 @@ static size_t prune_refs(mr_context *ctx, const struct store *s, int keyfd, cons
   return live;
 }
 
+/* image/lower.c and loop.c name root.path in their errors: for a stacked
+ * layer the annotation is what names it. */
+static int layer_error(const struct image_layer *l, int r, mr_error *local, mr_error **err)
+{
+  static const char root_field[] = "config.json: root.path: ";
+  const char *msg = local ? mr_error_message(local) : strerror(-r);
+  if (strcmp(l->field, "config.json: root.path") != 0 &&
+      strncmp(msg, root_field, sizeof(root_field) - 1) == 0)
+    r = mr_err(err, r, "%s: %s", l->field, msg + sizeof(root_field) - 1);
+  else if (local != NULL)
+    r = mr_err_from(err, r, local->errnum, msg);
+  mr_error_free(local);
+  return r;
+}
+
 /* The image mounted on keyfd/mnt in the host's namespace. */
 static int mount_layer(mr_context *ctx, struct image_layer *l, int keyfd, const char *mnt,
                        mr_error **err)
@@ -154,7 +169,12 @@ static int mount_layer(mr_context *ctx, struct image_layer *l, int keyfd, const 
       .loop_nr = -1,
       .root_fd = -1,
   };
-  int fd = image_lower_mount(ctx, &im, keyfd, err);
+  mr_error *local = NULL;
+  int fd = image_lower_mount(ctx, &im, keyfd, &local);
+  if (fd < 0)
+    fd = layer_error(l, fd, local, err);
+  else
+    mr_error_free(local);
   const char *fstype = l->format == IMAGE_SQUASHFS ? "squashfs" : "erofs";
   if (fd > 0) {
     if (syscall(SYS_move_mount, fd, "", AT_FDCWD, mnt, MR_MOVE_MOUNT_F_EMPTY_PATH) < 0)

@@ -114,7 +114,12 @@ static int open_layer(struct image_layer *layer, const char *name, mr_error **er
   mr_error *local = NULL;
   int r = image_detect(layer->fd, name, &layer->format, &local);
   if (r < 0) {
-    mr_err(err, r, FIELD ": %s", mr_error_message(local));
+    /* detect.c names root.path; here it is a layer. */
+    static const char root_field[] = "config.json: root.path: ";
+    const char *msg = mr_error_message(local);
+    if (strncmp(msg, root_field, sizeof(root_field) - 1) == 0)
+      msg += sizeof(root_field) - 1;
+    mr_err(err, r, FIELD ": %s", msg);
     mr_error_free(local);
     return r;
   }

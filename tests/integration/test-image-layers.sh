@@ -129,7 +129,15 @@ test_layers_bad_annotation() {
   echo junk >"$T/junk.img"
   image_root "$T/app.erofs" "org.minirun.rootfs.layers=$T/junk.img"
   assert_fail_with "org.minirun.rootfs.layers: " $MR run --bundle "$T/b" c1
-  assert_contains "$LAST_ERR" "not a directory, squashfs or EROFS image" "unknown format"
+  assert_contains "$LAST_ERR" "layers: $T/junk.img: not a directory, squashfs or EROFS image" "unknown format"
+  assert_not_contains "$LAST_ERR" "root.path" "the error names the layer, not root.path"
+  # Detected as EROFS, refused by the kernel (superblock checksum).
+  mkfs.erofs --quiet "$T/bad.erofs" "$T/app" >/dev/null
+  printf '\377\377' | dd of="$T/bad.erofs" bs=1 seek=1028 conv=notrunc status=none
+  image_root "$T/app.erofs" "org.minirun.rootfs.layers=$T/bad.erofs"
+  assert_fail_with "annotations: org.minirun.rootfs.layers: $T/bad.erofs: " $MR run --bundle "$T/b" c1
+  assert_not_contains "$LAST_ERR" "root.path" "the error names the layer, not root.path"
+  assert_nothing_left "a layer the kernel refuses"
   image_root "$T/app.erofs" "org.minirun.rootfs.layers=$T/base.sqfs" \
     "org.minirun.rootfs.layers.sha256=$(printf '%064d' 1)"
   assert_fail_with "but annotation org.minirun.rootfs.layers.sha256 wants" $MR run --bundle "$T/b" c1
