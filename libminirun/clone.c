@@ -138,11 +138,11 @@ pid_t clone_on_stack(unsigned long flags, void *stack, size_t size, int (*fn)(vo
 {
   struct child_start start = {fn, arg, stack, size};
   int exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
-  int fd = -1;
-  long pid = -ENOSYS;
   if (into_cgroup != NULL)
     *into_cgroup = false;
 #ifdef HAVE_CLONE3_ON_STACK
+  int fd = -1;
+  long pid = -ENOSYS;
   struct clone_args_v2 args;
   memset(&args, 0, sizeof(args));
   args.flags = flags | (pidfd ? CLONE_PIDFD : 0);
@@ -150,7 +150,7 @@ pid_t clone_on_stack(unsigned long flags, void *stack, size_t size, int (*fn)(vo
   args.exit_signal = (uint64_t)exit_signal;
   args.stack = (uint64_t)(uintptr_t)stack;
   args.stack_size = size;
-  if (cgroup_fd >= 0) {
+  if (cgroup_fd >= 0 && into_cgroup != NULL) {
     struct clone_args_v2 with = args;
     with.flags |= CLONE_INTO_CGROUP;
     with.cgroup = (uint64_t)cgroup_fd;
@@ -159,21 +159,23 @@ pid_t clone_on_stack(unsigned long flags, void *stack, size_t size, int (*fn)(vo
   }
   if (pid < 0) /* without the cgroup: the caller's cgroup.procs write reports a real problem */
     pid = clone3_on_stack(&args, CLONE_ARGS_SIZE_VER0, child_entry, &start);
-  if (pid < 0 && pid != -ENOSYS) {
+  if (pid >= 0) {
+    if (pidfd != NULL)
+      *pidfd = fd;
+    return (pid_t)pid;
+  }
+  if (pid != -ENOSYS) {
     errno = (int)-pid;
     return -1;
   }
 #else
   (void)cgroup_fd;
 #endif
-  if (pid == -ENOSYS) {
-    pid = clone(child_entry, (char *)stack + size, (int)flags | exit_signal, &start);
-    if (pid > 0 && pidfd != NULL)
-      fd = spawn_pidfd_open((pid_t)pid);
-  }
-  if (pid > 0 && pidfd != NULL)
-    *pidfd = fd;
-  return (pid_t)pid;
+  /* Before 5.3, or no trampoline for this architecture. */
+  pid_t p = clone(child_entry, (char *)stack + size, (int)flags | exit_signal, &start);
+  if (p > 0 && pidfd != NULL)
+    *pidfd = spawn_pidfd_open(p);
+  return p;
 }
 
 int clone_stacks_map(struct clone_stacks *s)
@@ -181,8 +183,9 @@ int clone_stacks_map(struct clone_stacks *s)
   size_t page = (size_t)sysconf(_SC_PAGESIZE);
   size_t size = (CLONE_STACK_SIZE + page - 1) / page * page;
   size_t map_size = 2 * (page + size);
-  void *map =
-      mmap(NULL, map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK;
+  // cppcheck-suppress invalidFunctionArg ; MAP_ANONYMOUS wants fd -1
+  void *map = mmap(NULL, map_size, PROT_READ | PROT_WRITE, flags, -1, 0);
   if (map == MAP_FAILED)
     return -errno;
   /* [guard][stack 0][guard][stack 1]: stacks grow down into a guard. */

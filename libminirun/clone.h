@@ -43,12 +43,11 @@ void clone_stacks_unmap(struct clone_stacks *s);
  * fn(arg) on [stack, stack + size) and exits with its return value.
  * Async-signal-safe; SIGCHLD is the exit signal unless CLONE_PARENT.
  * With pidfd non-NULL, *pidfd receives a pidfd (-1 on kernels without).
- * With cgroup_fd >= 0 the child starts in that cgroup (CLONE_INTO_CGROUP,
- * 5.7+); *into_cgroup says whether it did: older kernels refuse the flag,
- * and the caller then moves it before it runs any container code.
- * clone3 (5.3+) first; where it is missing (ENOSYS) the C library's clone()
- * wrapper, a plain system call with no fork handlers. The child's pid, or
- * -1 with errno set. */
+ * With cgroup_fd >= 0 (and into_cgroup non-NULL) the child starts in that
+ * cgroup (CLONE_INTO_CGROUP, 5.7+); *into_cgroup says whether it did: older kernels refuse the
+ * flag, and the caller then moves it before it runs any container code. clone3 (5.3+) first; where
+ * it is missing (ENOSYS) the C library's clone() wrapper, a plain system call with no fork
+ * handlers. The child's pid, or -1 with errno set. */
 pid_t clone_on_stack(unsigned long flags, void *stack, size_t size, int (*fn)(void *), void *arg,
                      int *pidfd, int cgroup_fd, bool *into_cgroup);
 

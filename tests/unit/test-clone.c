@@ -63,6 +63,7 @@ static __attribute__((noinline)) int recurse(volatile char *prev, long depth)
 {
   volatile char buf[1024];
   buf[0] = prev != NULL ? prev[0] : 1;
+  buf[1] = 0;
   if (depth > 1024L * 1024)
     return buf[0];
   return recurse(buf, depth + 1) + buf[1];
@@ -118,10 +119,12 @@ static bool guard_below(const void *addr)
   char line[512];
   bool found = false;
   while (f != NULL && !found && fgets(line, sizeof(line), f) != NULL) {
-    unsigned long lo, hi;
-    char perms[8];
-    found = sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 && hi == (uintptr_t)addr &&
-            strcmp(perms, "---p") == 0;
+    char *end = NULL;
+    strtoul(line, &end, 16);
+    if (end == NULL || *end != '-')
+      continue;
+    unsigned long hi = strtoul(end + 1, &end, 16);
+    found = hi == (uintptr_t)addr && strncmp(end, " ---p ", 6) == 0;
   }
   if (f != NULL)
     fclose(f);
