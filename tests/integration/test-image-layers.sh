@@ -106,6 +106,23 @@ test_layers_top_shadows_base() {
   assert_nothing_left
 }
 
+# A persistent upper over a stack: what the container wrote is there after
+# delete and re-create, over the same layers.
+test_layers_persistent_upper() {
+  base_image sh -c 'cat /data 2>/dev/null; echo "run$(cat /data 2>/dev/null | wc -l)" >>/data'
+  app_image
+  mkdir "$T/upper"
+  image_root "$T/app.erofs" "org.minirun.rootfs.layers=$T/base.sqfs" \
+    "org.minirun.rootfs.upper=$T/upper"
+  jqset "$T/b" '.root.readonly = false'
+  assert_ok $MR run --bundle "$T/b" c1
+  assert_eq "" "$LAST_OUT" "first run"
+  assert_ok $MR run --bundle "$T/b" c1
+  assert_eq "run0" "$LAST_OUT" "second run sees the first one's write"
+  assert_eq "$(printf 'run0\nrun1')" "$(cat "$T/upper/upper/data")" "the write is in the upper"
+  assert_nothing_left
+}
+
 test_layers_directory_layer() {
   base_image sh -c 'cat /etc/layer /dir-only'
   mkdir -p "$T/dirlayer/etc"
