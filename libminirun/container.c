@@ -238,6 +238,19 @@ int container_write_pid_file(const char *path, pid_t pid, mr_error **err)
   return r < 0 ? mr_err_prefix(err, r, "pid file %s", path) : 0;
 }
 
+/* `run`: opens the gate (the pipe the init blocks on after its last GO). */
+static int release_gate(struct create_job *job, mr_error **err)
+{
+  mr_debug(job->ctx, "container %s: init %d is ready, starting it", job->id, (int)job->pid);
+  int w = write_all_nosigpipe(job->gate[1], "1", 1);
+  if (w == -EPIPE)
+    return mr_err(err, -ECHILD, "start container: the container init exited before its start");
+  if (w < 0)
+    return mr_err_sys(err, -w, "start container");
+  close_fd(&job->gate[1]);
+  return 0;
+}
+
 static int commit_state(struct create_job *job, mr_error **err)
 {
   const mr_config *cfg = job->config;
@@ -275,6 +288,11 @@ static int commit_state(struct create_job *job, mr_error **err)
   if (r == 0 && sync_send(job->sync[0], SYNC_GO, 0, 0) < 0)
     r = mr_err(err, -ECHILD, "container init exited during setup");
   MR_CRASH_POINT("go-sent");
+  /* `run` releases its init before state.json for the same reason: killed
+   * after GO, its init would read as running while it was about to exit
+   * (EOF on the gate pipe). */
+  if (r == 0 && job->run)
+    r = release_gate(job, err);
   if (r == 0)
     r = state_write_record(job->dirfd, &rec, err);
   MR_CRASH_POINT("state-written");
@@ -285,17 +303,10 @@ static int commit_state(struct create_job *job, mr_error **err)
   return r;
 }
 
-/* `run`: open the gate, then wait until exec happened (the sync socket
- * closes on exec) or failed (the init reports why). */
-static int release_and_confirm_exec(struct create_job *job, mr_error **err)
+/* `run`: wait until exec happened (the sync socket closes on exec) or
+ * failed (the init reports why); release_gate() opened the gate. */
+static int confirm_exec(struct create_job *job, mr_error **err)
 {
-  mr_debug(job->ctx, "container %s: init %d is ready, starting it", job->id, (int)job->pid);
-  int w = write_all_nosigpipe(job->gate[1], "1", 1);
-  if (w == -EPIPE)
-    return mr_err(err, -ECHILD, "start container: the container init exited before its start");
-  if (w < 0)
-    return mr_err_sys(err, -w, "start container");
-  close_fd(&job->gate[1]);
   struct sync_msg msg;
   int r = wait_for_init(job, err);
   if (r < 0)
@@ -420,7 +431,7 @@ static int run_job(struct create_job *job, mr_error **err)
   if (r == 0)
     r = commit_state(job, err);
   if (r == 0 && job->run)
-    r = release_and_confirm_exec(job, err);
+    r = confirm_exec(job, err);
   MR_CRASH_POINT("run-started");
   if (r == 0 && job->run)
     hooks_run_plan(job->ctx, &job->plan.hooks, HOOK_POSTSTART, job->id, job->config, "running",

@@ -152,6 +152,38 @@ test_created_after_a_crash_is_startable() {
   done
 }
 
+# The same for `run`, whose gate is a pipe: killed after state.json but
+# before the release, its init read as running while it was about to exit
+# (EOF on the gate). Whatever reads as running must run.
+test_running_after_a_crash_runs() {
+  local step id pid st i=0 rc
+  crash_bin
+  mkdir "$T/out"
+  make_bundle "$T/b" sh -c 'echo ran >/out/ran; exec sleep 100'
+  add_bind "$T/b" "$T/out" /out
+  jqset "$T/b" '.linux.namespaces |= map(select(.type != "pid"))'
+  for step in go-sent state-written; do
+    i=$((i + 1))
+    id=r$i
+    echo "$id" >>"$T/.mr-ids"
+    rc=0
+    MINIRUN_PAUSE_AT=init-ready-sent MINIRUN_CRASH_AT=$step timeout 20 $CRASH run -d \
+      --bundle "$T/b" "$id" </dev/null >/dev/null 2>"$T/crash.err" || rc=$?
+    assert_eq 137 "$rc" "exit status of run killed at $step (stderr: $(cat "$T/crash.err"))"
+    pid=$(cut -d' ' -f1 "$T/state/$id/init.pid")
+    wait_for 5 "the init $pid to stop itself" eval "[ \"\$(sed 's/.*) //' /proc/$pid/stat | cut -c1)\" = T ]"
+    st=$($MR state "$id" 2>/dev/null | jq -r .status || true)
+    kill -CONT "$pid"
+    if [ "$st" = running ]; then
+      wait_for 10 "the container run before the crash at $step to run" test -e "$T/out/ran"
+      rm "$T/out/ran"
+    else
+      assert_eq "" "$st" "status after a crash of run at $step, before state.json"
+    fi
+    force_delete_clean "$id"
+  done
+}
+
 # Timed kills: SIGKILL to create/run at a random moment.
 test_crash_timed_kills() {
   local i pid id

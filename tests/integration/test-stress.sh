@@ -26,7 +26,8 @@
 # that window succeeded with nothing run. Create now sends GO first
 # (container.c commit_state); crash.created_after_a_crash_is_startable
 # constructs the window (the init stopped after READY, the CLI killed at
-# each step) and fails with the old order. Older candidate windows, closed
+# each step) and fails with the old order; `run` had the same window with
+# its gate pipe (crash.running_after_a_crash_runs). Older candidate windows, closed
 # before: an init sharing the caller's process group (now setsid), and
 # `kill --all` reading the pid namespace of a recycled pid (now re-checked).
 
