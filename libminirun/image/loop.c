@@ -115,6 +115,8 @@ int image_loop_attach(mr_context *ctx, struct image_root *im, int dirfd, mr_erro
     r = configure(fd, im->file_fd);
     if (r < 0) {
       close(fd);
+      if (r == -EBUSY)
+        mr_debug(ctx, "image %s: %s was taken meanwhile: another one", im->path, dev);
       continue;
     }
     im->loop_fd = fd;
