@@ -13,7 +13,7 @@ bindings_lib() {
   # An ASan build (--enable-sanitizers) cannot be loaded into an interpreter
   # that is not instrumented (the ASan runtime must come first), and
   # LeakSanitizer would report the interpreter's own allocations.
-  if ldd "$LIB" 2>/dev/null | grep -q 'libasan'; then
+  if grep -q libasan <<<"$(ldd "$LIB" 2>/dev/null)"; then
     skip "libminirun is built with AddressSanitizer; the interpreters are not"
   fi
 }

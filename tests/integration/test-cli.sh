@@ -106,7 +106,7 @@ check_default_root() {
   assert_ok timeout 10 env "$@" $MINIRUN run -d --bundle "$T/b" "$id"
   [ -d "/run/minirun/$id" ] || fail "$what: no state dir /run/minirun/$id for a container created without --root"
   assert_eq running "$(env "$@" $MINIRUN state "$id" | jq -r .status)" "$what: state without --root"
-  env "$@" $MINIRUN list -q | grep -qxF "$id" || fail "$what: $id missing from 'list -q' without --root"
+  grep -qxF "$id" <<<"$(env "$@" $MINIRUN list -q)" || fail "$what: $id missing from 'list -q' without --root"
   assert_ok env "$@" $MINIRUN delete -f "$id"
   [ ! -e "/run/minirun/$id" ] || fail "$what: /run/minirun/$id still exists after delete -f"
 }

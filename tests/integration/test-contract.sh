@@ -46,7 +46,7 @@ test_contract_small_stack() {
 test_contract_loadtime() {
   # The ASan runtime (--enable-sanitizers) installs SIGSEGV/SIGBUS handlers
   # when it loads: a sanitizer build cannot show a clean process image.
-  if ldd "$MINIRUN_BUILDDIR/.libs/libminirun.so.0" 2>/dev/null | grep -q libasan; then
+  if grep -q libasan <<<"$(ldd "$MINIRUN_BUILDDIR/.libs/libminirun.so.0" 2>/dev/null)"; then
     skip "libminirun is built with AddressSanitizer, whose runtime installs signal handlers at load"
   fi
   contract_case loadtime
