@@ -65,6 +65,16 @@ static void compress(uint32_t st[8], const unsigned char *p)
   st[7] += h;
 }
 
+static void blocks(struct sha256 *s, const unsigned char *p, size_t n)
+{
+  if (s->accel) {
+    sha256_x86_blocks(s->h, p, n);
+    return;
+  }
+  for (; n > 0; n--, p += 64)
+    compress(s->h, p);
+}
+
 void sha256_init(struct sha256 *s)
 {
   static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -72,6 +82,7 @@ void sha256_init(struct sha256 *s)
   memcpy(s->h, iv, sizeof(iv));
   s->total = 0;
   s->used = 0;
+  s->accel = sha256_x86_available();
 }
 
 void sha256_update(struct sha256 *s, const void *data, size_t len)
@@ -86,11 +97,12 @@ void sha256_update(struct sha256 *s, const void *data, size_t len)
     len -= n;
     if (s->used < 64)
       return;
-    compress(s->h, s->block);
+    blocks(s, s->block, 1);
     s->used = 0;
   }
-  for (; len >= 64; p += 64, len -= 64)
-    compress(s->h, p);
+  blocks(s, p, len / 64);
+  p += len - len % 64;
+  len %= 64;
   memcpy(s->block, p, len);
   s->used = len;
 }
