@@ -96,6 +96,22 @@ if [ -n "$internal" ]; then
   echo "$me: libminirun/minirun-static.o exports internal symbols: $(echo "$internal" | head -n 5 | paste -sd' ' -)" >&2
   bad=1
 fi
+# configure names what a fully static CLI lacks: on Debian, libmount.a
+# (config.log: make may have rerun configure since configure.out).
+static_line=$(awk '/checking whether the CLI can be linked fully static/ { f = 1 }
+  f && /result:/ { sub(/.*result: /, ""); print; exit }' config.log)
+case $static_line in
+yes) ;;
+"no, missing: "*lib*.a*) echo "$me: configure: fully static CLI: $static_line" ;;
+*)
+  echo "$me: configure did not say whether the CLI can be fully static: '$static_line'" >&2
+  bad=1
+  ;;
+esac
+if [[ $(gcc -print-file-name=libmount.a) != /* ]] && [[ $static_line != *libmount.a* ]]; then
+  echo "$me: there is no libmount.a here, and configure did not name it" >&2
+  bad=1
+fi
 req=$(sed -n 's/^Requires.private://p' minirun.pc)
 case " $req " in
 *libseccomp* | *libcap*)

@@ -7,9 +7,8 @@
 #
 # A source tree configured in-tree cannot host a VPATH build (automake
 # refuses), so its git-tracked (and untracked, not ignored) files are copied
-# into DEST and autogen.sh runs there once (DEST/autogen.log). tar keeps the
-# files' times, so an unchanged file does not rebuild; make's own rules rerun
-# automake/configure when configure.ac or Makefile.am change. Used by
+# into DEST and autogen.sh runs there (DEST/autogen.log). tar keeps the
+# files' times, so an unchanged file does not rebuild. Used by
 # scripts/cross-build.sh, scripts/check-configs.sh and bench/size-table.sh.
 set -euo pipefail
 SRCDIR=$1 DEST=$2
@@ -22,7 +21,10 @@ mkdir -p "$DEST"
 (cd "$SRCDIR" && git ls-files -z --cached --others --exclude-standard |
   xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
   tar --null -T - -cf -) | tar -C "$DEST" -xf -
-if [ ! -x "$DEST/configure" ]; then
+# Again when configure.ac or Makefile.am changed since (a copy kept from an
+# earlier run): configure would otherwise run once with the old options.
+if [ ! -x "$DEST/configure" ] || [ "$DEST/configure.ac" -nt "$DEST/configure" ] ||
+  [ "$DEST/Makefile.am" -nt "$DEST/Makefile.in" ]; then
   (cd "$DEST" && ./autogen.sh) >"$DEST/autogen.log" 2>&1 || {
     tail -n 20 "$DEST/autogen.log" >&2
     exit 1
