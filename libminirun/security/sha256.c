@@ -68,7 +68,7 @@ static void compress(uint32_t st[8], const unsigned char *p)
 static void blocks(struct sha256 *s, const unsigned char *p, size_t n)
 {
   if (s->accel) {
-    sha256_x86_blocks(s->h, p, n);
+    sha256_hw_blocks(s->h, p, n);
     return;
   }
   for (; n > 0; n--, p += 64)
@@ -82,7 +82,7 @@ void sha256_init(struct sha256 *s)
   memcpy(s->h, iv, sizeof(iv));
   s->total = 0;
   s->used = 0;
-  s->accel = sha256_x86_available();
+  s->accel = sha256_hw_available();
 }
 
 void sha256_update(struct sha256 *s, const void *data, size_t len)

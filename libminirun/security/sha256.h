@@ -20,16 +20,17 @@ struct sha256 {
   uint64_t total; /* bytes hashed so far */
   unsigned char block[64];
   size_t used; /* bytes waiting in `block` */
-  bool accel;  /* blocks by sha256-x86.c (set by sha256_init; false: portable) */
+  bool accel;  /* blocks by sha256-hw.c (set by sha256_init; false: portable) */
 };
 
 void sha256_init(struct sha256 *s);
 void sha256_update(struct sha256 *s, const void *data, size_t len);
 void sha256_final(struct sha256 *s, unsigned char out[SHA256_LEN]);
-/* sha256-x86.c: whether this CPU has the SHA extensions, and `blocks` 64-byte
- * blocks with them (false / never called elsewhere). */
-bool sha256_x86_available(void);
-void sha256_x86_blocks(uint32_t st[8], const unsigned char *p, size_t blocks);
+/* sha256-hw.c: whether this CPU has SHA instructions (x86 SHA extensions,
+ * Armv8 SHA2), and `blocks` 64-byte blocks with them (false / never called
+ * elsewhere). */
+bool sha256_hw_available(void);
+void sha256_hw_blocks(uint32_t st[8], const unsigned char *p, size_t blocks);
 /* One-shot digest of `len` bytes. */
 void sha256_digest(const void *data, size_t len, unsigned char out[SHA256_LEN]);
 

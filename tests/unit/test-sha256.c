@@ -46,7 +46,7 @@ static void check(const char *name, const unsigned char *data, size_t len, const
   } else {
     printf("ok %d - %s (chunks)\n", n, name);
   }
-  /* The portable code, also where the CPU has SHA extensions (sha256-x86.c). */
+  /* The portable code, also where the CPU has SHA extensions (sha256-hw.c). */
   sha256_init(&s);
   s.accel = false;
   sha256_update(&s, data, len);

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * sha256-x86.c - SHA-256 blocks with the x86 SHA extensions (SHA-NI), for
- * image digests: the portable code hashes ~110 MB/s here, so a 50 MB image
- * took ~0.5 s on a start without a cached digest. Chosen at run time
- * (CPUID, per sha256_init: no global state); other architectures and CPUs
- * use the portable compress() of sha256.c.
+ * sha256-hw.c - SHA-256 blocks with the CPU's SHA instructions: the x86 SHA
+ * extensions (SHA-NI) and the Armv8 cryptography extension (SHA2), for image
+ * digests: the portable code hashes ~130 MB/s on the x86 build machine, so
+ * a 50 MB image took ~0.5 s on a start without a cached digest. Chosen at
+ * run time (CPUID / AT_HWCAP, per sha256_init: no global state); other
+ * architectures and CPUs use the portable compress() of sha256.c.
  */
 #include "sha256.h"
 
@@ -12,7 +13,7 @@
 #include <cpuid.h>
 #include <immintrin.h>
 
-bool sha256_x86_available(void)
+bool sha256_hw_available(void)
 {
   unsigned a, b, c, d;
   if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSE4_1) || !(c & bit_SSSE3))
@@ -23,6 +24,22 @@ bool sha256_x86_available(void)
   return (b & (1u << 29)) != 0; /* CPUID.7.0:EBX.SHA */
 }
 
+#define HAVE_HW_SHA256 1
+#elif defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
+#include <arm_neon.h>
+#include <sys/auxv.h>
+#ifndef HWCAP_SHA2
+#define HWCAP_SHA2 (1 << 6)
+#endif
+
+bool sha256_hw_available(void)
+{
+  return (getauxval(AT_HWCAP) & HWCAP_SHA2) != 0;
+}
+#define HAVE_HW_SHA256 1
+#endif
+
+#ifdef HAVE_HW_SHA256
 static const uint32_t K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -34,11 +51,12 @@ static const uint32_t K[64] = {
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 };
 
+#ifdef __x86_64__
 /* The state lives in two registers as the instructions want it: ABEF and
  * CDGH. Each group of four rounds takes four schedule words; words 16..63
  * come from the previous sixteen by sha256msg1/msg2. */
 __attribute__((target("sha,sse4.1,ssse3"))) void
-sha256_x86_blocks(uint32_t st[8], const unsigned char *p, size_t blocks)
+sha256_hw_blocks(uint32_t st[8], const unsigned char *p, size_t blocks)
 {
   const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
   __m128i tmp = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&st[0]), 0xB1); /* CDAB */
@@ -69,15 +87,46 @@ sha256_x86_blocks(uint32_t st[8], const unsigned char *p, size_t blocks)
   _mm_storeu_si128((__m128i *)&st[0], s0);
   _mm_storeu_si128((__m128i *)&st[4], s1);
 }
+#else
+/* Armv8: the state is ABCD and EFGH; sha256su0/su1 extend the schedule,
+ * sha256h/h2 do four rounds on each half. */
+#ifdef __clang__
+#define SHA2_TARGET __attribute__((target("sha2")))
+#else
+#define SHA2_TARGET __attribute__((target("+crypto")))
+#endif
+SHA2_TARGET void sha256_hw_blocks(uint32_t st[8], const unsigned char *p, size_t blocks)
+{
+  uint32x4_t s0 = vld1q_u32(&st[0]), s1 = vld1q_u32(&st[4]);
+  for (; blocks > 0; blocks--, p += 64) {
+    uint32x4_t abcd = s0, efgh = s1, w[4];
+    for (int g = 0; g < 16; g++) {
+      if (g < 4) /* big-endian words */
+        w[g] = vreinterpretq_u32_u8(vrev32q_u8(vld1q_u8(p + 16 * g)));
+      else /* w[g % 4] holds W[g-4]; the others W[g-3], W[g-2], W[g-1] */
+        w[g % 4] = vsha256su1q_u32(vsha256su0q_u32(w[g % 4], w[(g + 1) % 4]), w[(g + 2) % 4],
+                                   w[(g + 3) % 4]);
+      uint32x4_t msg = vaddq_u32(w[g % 4], vld1q_u32(&K[4 * g]));
+      uint32x4_t prev = s0;
+      s0 = vsha256hq_u32(s0, s1, msg);
+      s1 = vsha256h2q_u32(s1, prev, msg);
+    }
+    s0 = vaddq_u32(s0, abcd);
+    s1 = vaddq_u32(s1, efgh);
+  }
+  vst1q_u32(&st[0], s0);
+  vst1q_u32(&st[4], s1);
+}
+#endif
 
 #else
 
-bool sha256_x86_available(void)
+bool sha256_hw_available(void)
 {
   return false;
 }
 
-void sha256_x86_blocks(uint32_t st[8], const unsigned char *p, size_t blocks)
+void sha256_hw_blocks(uint32_t st[8], const unsigned char *p, size_t blocks)
 {
   (void)st, (void)p, (void)blocks;
 }
