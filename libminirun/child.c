@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "devices.h"
-#include "image/image.h"
 #include "mounts.h"
 #include "namespaces.h"
 #include "net/loopback.h"
@@ -60,7 +59,6 @@ void child_main(struct plan *plan, int sync_fd, int gate_fd)
   /* Modes of mount points and device nodes are exact; the process umask
    * is set last. This is the child's umask, not the host's. */
   umask(0);
-  image_root_premount(plan, sync_fd); /* before the parent puts us into our cgroups */
   if (sync_wait_pid(sync_fd, SYNC_GO, &plan->seccomp.host_pid) < 0)
     _exit(127);
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);         /* the id maps are written */

@@ -203,26 +203,6 @@ static int wait_ready(struct create_job *job, mr_error **err)
   return 0;
 }
 
-/* Old kernels: the init mounts its image before it is put into its device
- * cgroup (image/image.h); it reports SYNC_MOUNTED or why it failed. */
-static int wait_premount(struct create_job *job, mr_error **err)
-{
-  struct sync_msg msg;
-  int r = wait_for_init(job, err);
-  if (r < 0)
-    return r;
-  r = sync_recv(job->sync[0], &msg);
-  if (r < 0)
-    return mr_err_sys(err, -r, "container init: read sync socket");
-  if (r == 0)
-    return mr_err(err, -ECHILD, "container init exited during setup");
-  if (msg.type == SYNC_ERROR)
-    return sync_error_to_err(&msg, err);
-  if (msg.type != SYNC_MOUNTED)
-    return mr_err(err, -EPROTO, "container init: unexpected message %d", msg.type);
-  return 0;
-}
-
 int container_write_pid_file(const char *path, pid_t pid, mr_error **err)
 {
   cleanup_free char *dir_copy = strdup(path);
@@ -412,10 +392,6 @@ static int run_job(struct create_job *job, mr_error **err)
   close_fd(&job->gate[0]);
   close_fd(&job->plan.hooks.result_fd); /* start must see EOF once the init execs */
   MR_CRASH_POINT("init-spawned");
-  if (image_root_premounts(&job->plan))
-    r = wait_premount(job, err);
-  if (r < 0)
-    return r;
   /* In its cgroups before the first GO: it runs no container code yet. */
   r = cg_place_enter(&job->cgroup, job->pid, job->plan.cloned_into_cgroup, err);
   if (r == 0)

@@ -101,7 +101,7 @@ static void enter_by_move(const struct plan *plan, int sync_fd)
 {
   /* An image's root (image/) is on top of / already, unless an old kernel
    * had it mounted at plan->rootfs; the cwd is the root either way. */
-  bool on_top = plan->image != NULL && !image_root_premounts(plan);
+  bool on_top = plan->image != NULL && !image_root_classic(plan);
   if (!on_top && mount(".", "/", NULL, MS_MOVE, NULL) < 0)
     sync_fail(sync_fd, errno, "move rootfs ", plan->rootfs, " to /", NULL);
   if (chroot(".") < 0)

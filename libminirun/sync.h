@@ -16,14 +16,12 @@
 #include "error.h"
 
 enum sync_type {
-  SYNC_GO = 1,  /* parent -> child: continue */
-  SYNC_READY,   /* child -> parent: set up, waiting for start */
-  SYNC_ERROR,   /* child -> parent: setup failed, text + errnum follow */
-  SYNC_PID,     /* stage-1 -> parent: pid of the init it spawned */
-  SYNC_HOOKS,   /* child -> parent: run prestart/createRuntime now; the parent
-                 * answers SYNC_GO with pid = the init's host pid */
-  SYNC_MOUNTED, /* child -> parent: the image root is mounted (old kernels,
-                 * image/image.h): it may be put into its cgroups now */
+  SYNC_GO = 1, /* parent -> child: continue */
+  SYNC_READY,  /* child -> parent: set up, waiting for start */
+  SYNC_ERROR,  /* child -> parent: setup failed, text + errnum follow */
+  SYNC_PID,    /* stage-1 -> parent: pid of the init it spawned */
+  SYNC_HOOKS,  /* child -> parent: run prestart/createRuntime now; the parent
+                * answers SYNC_GO with pid = the init's host pid */
 };
 
 #define SYNC_TEXT_MAX 1024

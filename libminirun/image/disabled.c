@@ -24,15 +24,10 @@ int image_root_setup(mr_context *ctx, struct plan *plan, const char *id, int dir
   return 0;
 }
 
-bool image_root_premounts(const struct plan *plan)
+bool image_root_classic(const struct plan *plan)
 {
   (void)plan;
   return false;
-}
-
-void image_root_premount(const struct plan *plan, int sync_fd)
-{
-  (void)plan, (void)sync_fd;
 }
 
 int image_root_attach(const struct plan *plan, int sync_fd)

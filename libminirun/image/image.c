@@ -273,32 +273,18 @@ static void fail(const struct image_root *im, int sync_fd, const char *what, con
   sync_fail(sync_fd, errno, "config.json: root.path: ", im->path, what, where);
 }
 
-bool image_root_premounts(const struct plan *plan)
+bool image_root_classic(const struct plan *plan)
 {
   return plan->image != NULL && plan->image->classic.active;
-}
-
-void image_root_premount(const struct plan *plan, int sync_fd)
-{
-  if (!image_root_premounts(plan))
-    return;
-  const struct image_root *im = plan->image;
-  const struct image_classic *c = &im->classic;
-  /* A slave receives the host's mounts but sends it none of ours;
-   * rootfs_prepare() sets the configured propagation later. */
-  if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-    fail(im, sync_fd, ": make / a slave before mounting the image", NULL);
-  /* The image's shared mount (read-only, nodev, nosuid) bound here. */
-  if (mount(c->source, c->lower, NULL, MS_BIND, NULL) < 0)
-    fail(im, sync_fd, ": bind its shared mount ", c->source);
-  if (sync_send(sync_fd, SYNC_MOUNTED, 0, 0) < 0)
-    _exit(127);
 }
 
 static void attach_classic(const struct plan *plan, int sync_fd)
 {
   const struct image_root *im = plan->image;
   const struct image_classic *c = &im->classic;
+  /* The image's shared mount (read-only, nodev, nosuid) bound here. */
+  if (mount(c->source, c->lower, NULL, MS_BIND, NULL) < 0)
+    fail(im, sync_fd, ": bind its shared mount ", c->source);
   if (!im->overlay && !im->stacked)
     return;
   if (!im->overlay) { /* read-only: the layers alone */

@@ -82,13 +82,9 @@ int image_root_plan(const mr_config *config, struct plan *plan, const char *path
  * messages only). */
 int image_root_setup(mr_context *ctx, struct plan *plan, const char *id, int dirfd, const char *dir,
                      mr_error **err);
-/* Whether the child mounts the image before it is put into its cgroups
- * (image_root_premount() then sends SYNC_MOUNTED or fails). */
-bool image_root_premounts(const struct plan *plan);
-/* Child, async-signal-safe, first thing after clone: mount(2) of the
- * loop device without the new mount API, before the parent puts the init
- * into its device cgroup, which would refuse to open the device. */
-void image_root_premount(const struct plan *plan, int sync_fd);
+/* Whether the child mounts the root with mount(2) at plan->rootfs (no new
+ * mount API) rather than attaching it on top of /. */
+bool image_root_classic(const struct plan *plan);
 /* Child, async-signal-safe: attaches the root (on top of / of its mount
  * namespace; classically at plan->rootfs) and returns an O_PATH fd of it.
  * Everything after goes by that fd (image_root_chdir()): in a user
