@@ -8,10 +8,13 @@
  * itself is the root. Everything is prepared by the parent before clone:
  *
  *   image_root_plan()   rootfs_plan: detect the format, read annotations
- *   image_root_setup()  create, once the state directory exists: record what
- *                       will be set up, attach the loop device, build the
- *                       detached mounts (fsopen/fsmount) - the host
- *                       namespace never sees them
+ *   image_root_setup()  create, once the state directory exists: check the
+ *                       digest, record the images used, take references on
+ *                       their shared read-only mounts (layers.h: mounted by
+ *                       the first user, loop device and all), build the
+ *                       container's detached mounts (an open_tree clone,
+ *                       fsopen/fsmount for tmpfs and overlay) - the host
+ *                       namespace never sees those
  *   image_root_attach() the child (async-signal-safe): attaches the root on
  *                       top of / of its mount namespace (move_mount), and
  *                       pivot_root goes by the mount's fd; on kernels
@@ -19,7 +22,8 @@
  *                       image, the tmpfs and the overlay itself with
  *                       mount(2), at plan->rootfs (IMAGE_ROOT_DIR)
  *   image_root_destroy() delete, and a failed create: frees what the state
- *                       directory records (loop devices, directories)
+ *                       directory records (references on shared mounts,
+ *                       directories)
  *
  * Built from Makefile.am's IMAGE_SOURCES; `./configure --disable-images`
  * builds image/disabled.c instead, which refuses every image.
@@ -65,7 +69,9 @@ struct image_root {
   struct image_classic classic;
 };
 
-/* Names of the image's files in the container's state directory. */
+/* Names of the image's files in the container's state directory (the loop
+ * device record is in the shared image's directory, layer-store.c; older
+ * state directories may still hold one). */
 #define IMAGE_RECORD_FILE "image.loop" /* "N DEV INO\n": the loop device */
 #define IMAGE_ROOT_DIR    "image.root" /* the root's mount point (old kernels) */
 #define IMAGE_LOWER_DIR   "image.lower"
