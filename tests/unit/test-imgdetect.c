@@ -47,7 +47,7 @@ static int file_of(const void *data, size_t len, size_t size)
 static int squashfs(uint64_t bytes_used, size_t size)
 {
   unsigned char sb[96] = {0};
-  memcpy(sb, "hsqs", 4);
+  put_le32(sb, 0x73717368u); /* "hsqs" */
   put_le64(sb + 40, bytes_used);
   return file_of(sb, sizeof(sb), size);
 }
