@@ -87,6 +87,9 @@ int image_layers_set_root(struct image_layers *l, const char *path, int fd,
   l->root.format = format;
   l->root.field = "config.json: root.path";
   layer_key(&l->root, &st);
+  for (size_t i = 0; i < l->n; i++)
+    if (l->v[i].fd >= 0 && strcmp(l->v[i].key, l->root.key) == 0)
+      return mr_err(err, -EINVAL, FIELD ": %s is root.path's image itself", l->v[i].path);
   return 0;
 }
 

@@ -143,6 +143,11 @@ test_layers_bad_annotation() {
   assert_nothing_left "missing layer"
   image_root "$T/app.erofs" "org.minirun.rootfs.layers=base.sqfs"
   assert_fail_with "org.minirun.rootfs.layers: 'base.sqfs': not an absolute path" $MR run --bundle "$T/b" c1
+  image_root "$T/app.erofs" "org.minirun.rootfs.layers=$T/base.sqfs:$T/app.erofs"
+  assert_fail_with "org.minirun.rootfs.layers: $T/app.erofs is root.path's image itself" \
+    $MR run --bundle "$T/b" c1
+  image_root "$T/app.erofs" "org.minirun.rootfs.layers=$T/base.sqfs:$T/base.sqfs"
+  assert_fail_with "org.minirun.rootfs.layers: $T/base.sqfs is listed twice" $MR run --bundle "$T/b" c1
   echo junk >"$T/junk.img"
   image_root "$T/app.erofs" "org.minirun.rootfs.layers=$T/junk.img"
   assert_fail_with "org.minirun.rootfs.layers: " $MR run --bundle "$T/b" c1
