@@ -17,7 +17,7 @@
 #     require them; the CLI does not need libminirun.so.0 (it is linked in,
 #     with only the mr_* API global; fully static only where every archive
 #     exists: not on Debian);
-#   - behaviour, with real containers (tests/integration/test-footprint.sh
+#   - behaviour, with real containers (tests/integration/configs/test-footprint.sh
 #     run against this build's CLI): the default spec runs, with no
 #     capability inside; linux.seccomp, a capability name or an image root
 #     each fail create with the error naming the field and the option, and
@@ -121,8 +121,9 @@ case " $req " in
 esac
 [ $bad = 0 ] || exit 1
 
-echo "$me: containers (tests/integration/test-footprint.sh against $OBJ/minirun)"
+echo "$me: containers (tests/integration/configs/test-footprint.sh against $OBJ/minirun)"
 out=$(MINIRUN=$OBJ/minirun MINIRUN_BUILDDIR=$OBJ MINIRUN_SRCDIR=$SRCDIR \
+  MR_TEST_FILES="$SRCDIR/tests/integration/configs/test-footprint.sh" \
   "$SRCDIR/tests/integration/run.sh" -k '^footprint\.' </dev/null 2>&1) || {
   echo "$out"
   exit 1

@@ -7,6 +7,7 @@
 # naming the field and the configure option, nothing is left behind, and
 # `minirun features` says what is missing.
 #
+# Run by scripts/check-configs.sh (MR_TEST_FILES), not by the default suite.
 # The build's options are read from `minirun features`, so each test skips
 # on a build that has the feature (the default one of the suite):
 # scripts/check-configs.sh builds the disabled configuration and runs these
