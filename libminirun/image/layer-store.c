@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * layer-store.c - image layers mounted once and shared by every container
- * that stacks them:
+ * layer-store.c - images (root.path's and stacked layers) mounted once and
+ * shared by every container that uses them:
  *
  *   <state root>/.layers/
- *       .lock           flock()ed around every change below
- *       <key>/          one image file: "<dev>-<ino>-<ctime>" (an edited or
- *                       replaced file is another layer; its users keep the old)
- *           mnt/        the image, read-only, nodev, nosuid
- *           image.loop  its loop device (loop.c records it before attaching)
- *           refs/<id>   one per container that uses it
+ *       lock            flock()ed around every change of the directories and
+ *                       references below
+ *       <key>/          one image file (flock()ed around its mount and unmount):
+ * "<dev>-<ino>-<ctime>" (an edited or replaced file is another layer; its users keep the old) mnt/
+ * the image, read-only, nodev, nosuid image.loop  its loop device (loop.c records it before
+ * attaching) refs/<id>   one per container that uses it
  *
  * One mount rather than one per container: the second container skips the
  * loop device and the mount (bench/image.sh measures both), and the image's
@@ -57,6 +57,15 @@ struct store {
   int dirfd, lockfd, rootfd;
 };
 
+/* flock(LOCK_EX), retried on EINTR. */
+static int lock_fd(int fd, const char *what, mr_error **err)
+{
+  while (flock(fd, LOCK_EX) < 0)
+    if (errno != EINTR)
+      return mr_err_sys(err, errno, "lock %s", what);
+  return 0;
+}
+
 static void store_close(struct store *s)
 {
   if (s->lockfd >= 0)
@@ -88,10 +97,12 @@ static int store_open(mr_context *ctx, struct store *s, bool create, mr_error **
   s->lockfd = openat(s->dirfd, STORE_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (s->lockfd < 0)
     return mr_err_sys(err, errno, "open %s/%s", s->dir, STORE_LOCK);
-  while (flock(s->lockfd, LOCK_EX) < 0)
-    if (errno != EINTR)
-      return mr_err_sys(err, errno, "lock %s/%s", s->dir, STORE_LOCK);
-  return 0;
+  return lock_fd(s->lockfd, s->dir, err);
+}
+
+static void store_unlock(const struct store *s)
+{
+  flock(s->lockfd, LOCK_UN);
 }
 
 static int mkdir_at(int dirfd, const char *name, const char *dir, mr_error **err)
@@ -224,6 +235,13 @@ static int acquire_locked(mr_context *ctx, const char *id, struct image_layer *l
                       id);
   close(ref);
   MR_CRASH_POINT("layer-ref-taken");
+  /* Mounting takes milliseconds (a loop device): under the layer's own lock
+   * (its directory, which our reference keeps), so other images' users do
+   * not wait. Never the store's lock while waiting for a layer's. */
+  store_unlock(s);
+  r = lock_fd(keyfd, keydir, err);
+  if (r < 0)
+    return r;
   if (mounted(keyfd)) {
     mr_debug(ctx, "image layer %s: shared mount %s (%zu other users)", l->path, mnt, others);
   } else {
@@ -262,6 +280,18 @@ static int unmount_layer(mr_context *ctx, const char *mnt, mr_error **err)
   return errno == EINVAL ? 0 : mr_err_sys(err, errno, "unmount image layer %s", mnt);
 }
 
+static void remove_layer_dirs(int keyfd)
+{
+  unlinkat(keyfd, IMAGE_RECORD_FILE, 0);
+  unlinkat(keyfd, LAYER_REFS, AT_REMOVEDIR);
+  unlinkat(keyfd, LAYER_MNT, AT_REMOVEDIR);
+}
+
+/* Drops the reference under the store's lock; the last user unmounts under
+ * the layer's lock (a new user may come meanwhile: it waits for that lock,
+ * then finds the layer unmounted and mounts it again), and removes the
+ * directories under the store's lock again, unless someone holds a
+ * reference by then. */
 static int release_locked(mr_context *ctx, const char *id, const char *key, const struct store *s,
                           mr_error **err)
 {
@@ -273,6 +303,7 @@ static int release_locked(mr_context *ctx, const char *id, const char *key, cons
     return mr_err_sys(err, errno, "image layer %s: drop reference %s", key, id);
   MR_CRASH_POINT("layer-ref-dropped");
   size_t left = prune_refs(ctx, s, keyfd, key);
+  store_unlock(s);
   if (left > 0) {
     mr_debug(ctx, "image layer %s: %zu users left", key, left);
     return 0;
@@ -281,15 +312,18 @@ static int release_locked(mr_context *ctx, const char *id, const char *key, cons
   cleanup_free char *mnt = keydir ? util_path_join(keydir, LAYER_MNT) : NULL;
   if (mnt == NULL)
     return mr_err_sys(err, ENOMEM, "image layers");
-  int r = mounted(keyfd) ? unmount_layer(ctx, mnt, err) : 0;
+  int r = lock_fd(keyfd, keydir, err);
+  if (r < 0 || prune_refs(ctx, s, keyfd, key) > 0)
+    return r;
+  r = mounted(keyfd) ? unmount_layer(ctx, mnt, err) : 0;
   MR_CRASH_POINT("layer-unmounted");
   if (r == 0)
     r = image_loop_release(ctx, keyfd, err);
-  if (r < 0)
+  if (r == 0)
+    r = lock_fd(s->lockfd, s->dir, err);
+  if (r < 0 || prune_refs(ctx, s, keyfd, key) > 0)
     return r;
-  unlinkat(keyfd, IMAGE_RECORD_FILE, 0);
-  unlinkat(keyfd, LAYER_REFS, AT_REMOVEDIR);
-  unlinkat(keyfd, LAYER_MNT, AT_REMOVEDIR);
+  remove_layer_dirs(keyfd);
   if (unlinkat(s->dirfd, key, AT_REMOVEDIR) < 0 && errno != ENOENT)
     return mr_err_sys(err, errno, "remove image layer %s", keydir);
   mr_debug(ctx, "image layer %s: last user gone: unmounted", key);

@@ -218,20 +218,25 @@ test_root_image_shared() {
 }
 
 # Four creators at once, each creating and deleting containers that share
-# the same two images: the store's lock keeps the references straight, and
-# nothing is left when they are done.
+# images (the base in all of them, the app in half): the store's and the
+# layers' locks keep references and mounts straight, and nothing is left.
 test_layers_concurrent_users() {
   local w i
   base_image true
   app_image
+  # Workers 1 and 2: the app over the base; 3 and 4: the base alone as root.
+  cp -r "$T/b" "$T/b2"
   image_root "$T/app.erofs" "org.minirun.rootfs.layers=$T/base.sqfs"
+  jqset "$T/b2" '.root.path = $p' --arg p "$T/base.sqfs"
   for w in 1 2 3 4; do
     for i in 1 2 3 4 5; do echo "w$w-$i" >>"$T/.mr-ids"; done
   done
   for w in 1 2 3 4; do
     (
+      b=$T/b
+      [ "$w" -le 2 ] || b=$T/b2
       for i in 1 2 3 4 5; do
-        $MR create --bundle "$T/b" "w$w-$i" >/dev/null 2>"$T/w$w.err" || exit 1
+        $MR create --bundle "$b" "w$w-$i" >/dev/null 2>"$T/w$w.err" || exit 1
         $MR delete --force "w$w-$i" 2>>"$T/w$w.err" || exit 1
       done
     ) &
