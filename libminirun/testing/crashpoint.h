@@ -38,9 +38,26 @@ static inline void mr_pause_point(const char *step)
       kill((pid_t)syscall(SYS_getpid), SIGSTOP);
 }
 #define MR_PAUSE_POINT(step) mr_pause_point(step)
+/* MINIRUN_FAKE=NAME[,NAME...] makes MR_FAKE("NAME") true: the code then
+ * acts as if the kernel lacked a feature, so a test reaches the fallback of
+ * older kernels on this one ("no-file-backed-erofs": image/lower.c). */
+static inline int mr_fake(const char *name)
+{
+  size_t n = strlen(name);
+  for (const char *p = getenv("MINIRUN_FAKE"); p != NULL;) {
+    if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+      return 1;
+    p = strchr(p, ',');
+    if (p != NULL)
+      p++;
+  }
+  return 0;
+}
+#define MR_FAKE(name) mr_fake(name)
 #else
 #define MR_CRASH_POINT(step) ((void)0)
 #define MR_PAUSE_POINT(step) ((void)0)
+#define MR_FAKE(name)        0
 #endif
 
 #endif

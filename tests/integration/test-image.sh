@@ -67,6 +67,31 @@ overlay_over() {
 test_squashfs_overlay() { overlay_over squashfs; }
 test_erofs_overlay() { overlay_over erofs; }
 
+# Kernels with EROFS but without file-backed EROFS (5.4-6.11, most device
+# kernels) answer the file source with ENOTBLK: the image then goes through
+# a loop device. The crash-point build acts as such a kernel here
+# (MINIRUN_FAKE=no-file-backed-erofs, libminirun/testing/crashpoint.h).
+test_erofs_without_file_backing_uses_a_loop_device() {
+  local bin=${MINIRUN_BUILDDIR:-$MINIRUN_SRCDIR}/tests/crash/minirun-crashpoints
+  [ -x "$bin" ] || fail "$bin is not built (make tests/crash/minirun-crashpoints)"
+  image_bundle "$T/b" erofs sh -c "$WRITE_ROOT"
+  echo c1 >>"$T/.mr-ids"
+  local rc=0
+  MINIRUN_FAKE=no-file-backed-erofs timeout 20 "$bin" --root "$T/state" --debug create \
+    --bundle "$T/b" c1 </dev/null >"$T/c1.out" 2>"$T/c1.err" || rc=$?
+  assert_eq 0 "$rc" "create (stderr: $(_mr_show "$(cat "$T/c1.err")"))"
+  assert_contains "$(cat "$T/c1.err")" "no file-backed EROFS in this kernel" "debug log"
+  assert_eq 1 "$(loops_of "$T/b/image" | wc -l)" "loop devices of the EROFS image"
+  assert_ok $MR start c1
+  wait_for 10 "c1 to stop" status_is c1 stopped
+  OUT=$(cat "$T/c1.out")
+  assert_eq overlay "$(mi_fstype "$OUT" /)" "fs type of / (mountinfo: $OUT)"
+  assert_contains "$OUT" "from-the-image" "a file of the image"
+  assert_contains "$OUT" "written" "a file written into /etc"
+  assert_ok $MR delete c1
+  assert_nothing_left "after delete"
+}
+
 # The tmpfs upper is the container's own: the next one starts clean.
 test_writes_vanish_on_delete() {
   image_bundle "$T/b" erofs sh -c 'cat /etc/new-file 2>/dev/null || echo absent; echo x >/etc/new-file'
