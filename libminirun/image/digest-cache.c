@@ -24,9 +24,11 @@
  * so a file changed in the last two seconds is hashed again next time.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -39,6 +41,9 @@
 #define ENTRY_MAGIC    "MRIMGSUM"
 #define ENTRY_FORMAT   1u
 #define CACHE_MARGIN_S 2
+/* Entries of files long replaced are never read again: past this many, the
+ * least recently written go (a file still in use is just hashed again). */
+#define CACHE_MAX_ENTRIES 256
 
 struct entry {
   char magic[8];
@@ -186,6 +191,55 @@ static int write_entry(int dirfd, const char *name, const struct entry *e)
   return r;
 }
 
+struct aged {
+  char name[64];
+  struct timespec mtime;
+};
+
+static int older_first(const void *a, const void *b)
+{
+  const struct timespec *x = &((const struct aged *)a)->mtime,
+                        *y = &((const struct aged *)b)->mtime;
+  if (x->tv_sec != y->tv_sec)
+    return x->tv_sec < y->tv_sec ? -1 : 1;
+  return x->tv_nsec < y->tv_nsec ? -1 : x->tv_nsec > y->tv_nsec;
+}
+
+/* Keeps at most CACHE_MAX_ENTRIES entries (a failure only leaves more). */
+static void trim(const mr_context *ctx, int dirfd)
+{
+  DIR *d = fdopendir(openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (d == NULL)
+    return;
+  struct aged *v = NULL;
+  size_t n = 0, cap = 0;
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    struct stat st;
+    if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(v->name) ||
+        fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+      continue;
+    if (n == cap) {
+      size_t ncap = cap ? 2 * cap : 2 * CACHE_MAX_ENTRIES;
+      struct aged *nv = realloc(v, ncap * sizeof(*v));
+      if (nv == NULL)
+        break;
+      v = nv;
+      cap = ncap;
+    }
+    snprintf(v[n].name, sizeof(v[n].name), "%s", de->d_name);
+    v[n++].mtime = st.st_mtim;
+  }
+  closedir(d);
+  if (n > CACHE_MAX_ENTRIES) {
+    qsort(v, n, sizeof(*v), older_first);
+    for (size_t i = 0; i < n - CACHE_MAX_ENTRIES; i++)
+      unlinkat(dirfd, v[i].name, 0);
+    mr_debug(ctx, "image: digest cache trimmed by %zu entries", n - CACHE_MAX_ENTRIES);
+  }
+  free(v);
+}
+
 void image_digest_cache_store(const mr_context *ctx, const struct stat *st,
                               const unsigned char digest[SHA256_LEN])
 {
@@ -212,4 +266,6 @@ void image_digest_cache_store(const mr_context *ctx, const struct stat *st,
     mr_warn(ctx, "image: write digest cache entry %s/%s: %s", dir, name, strerror(-r));
   else
     mr_debug(ctx, "image: cached the digest of %s", name);
+  if (r == 0)
+    trim(ctx, dirfd);
 }

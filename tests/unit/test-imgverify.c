@@ -11,6 +11,7 @@
  * age past the cache's two-second margin).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -250,6 +251,36 @@ int main(void)
   close(e9);
   close(p[0]);
   close(p[1]);
+
+  /* The cache stays bounded: 300 old entries, one more write, 256 left
+   * (the newest among them). */
+  for (int i = 0; i < 300; i++) {
+    char name[600];
+    snprintf(name, sizeof(name), "%s/%s/old-%d", state, IMAGE_DIGEST_CACHE, i);
+    int fd = open(name, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    struct timespec old[2] = {{1000 + i, 0}, {1000 + i, 0}};
+    if (fd < 0 || futimens(fd, old) < 0)
+      bail("create %s", name);
+    close(fd);
+  }
+  char cdir[600];
+  snprintf(cdir, sizeof(cdir), "%s/%s", state, IMAGE_DIGEST_CACHE);
+  unlink(entry); /* c's entry: verify c writes it again */
+  ok(verify(ctx, c, dc, msg, sizeof(msg)) == 0 && logged("cached the digest") && logged("trimmed"),
+     "a write to a full cache trims it");
+  int count = 0, newest = 0;
+  DIR *cd = opendir(cdir);
+  struct dirent *ent;
+  while (cd != NULL && (ent = readdir(cd)) != NULL) {
+    count += ent->d_name[0] != '.';
+    newest += strcmp(ent->d_name, entry + strlen(cdir) + 1) == 0;
+  }
+  if (cd != NULL)
+    closedir(cd);
+  ok(count == 256 && newest == 1, "256 entries left (%d), the new one among them", count);
+  char oldest[600];
+  snprintf(oldest, sizeof(oldest), "%s/old-0", cdir);
+  ok(access(oldest, F_OK) < 0, "the oldest entry is gone");
 
   int dirfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   ok(verify(ctx, dirfd, da, msg, sizeof(msg)) == -EINVAL && strstr(msg, "not a regular file"),
