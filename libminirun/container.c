@@ -311,7 +311,7 @@ static void abort_job(struct create_job *job)
    * can only go once nothing holds it. */
   image_root_free(&job->plan);
   if (job->dirfd >= 0) {
-    image_root_destroy(job->ctx, job->dirfd, NULL);
+    image_root_destroy(job->ctx, job->dirfd, job->id, NULL);
     state_dir_remove(job->ctx, job->id, NULL);
   }
   /* As runtime.md's lifecycle: a failed create continues with destroy and
@@ -356,6 +356,8 @@ static bool new_cgroup_ns(const struct spec *spec)
 /* An image root is mounted once the state directory can record it. */
 static int setup_image(struct create_job *job, mr_error **err)
 {
+  /* Whatever an earlier container of this id left in the image store. */
+  image_id_forget(job->ctx, job->id);
   if (job->plan.image == NULL)
     return 0;
   cleanup_free char *dir = state_dir_path(job->ctx, job->id);

@@ -317,7 +317,7 @@ static int destroy_recorded(mr_context *ctx, int dirfd, const char *id, mr_error
 {
   int r = cg_destroy_recorded(ctx, dirfd, err);
   if (r == 0)
-    r = image_root_destroy(ctx, dirfd, err);
+    r = image_root_destroy(ctx, dirfd, id, err);
   return r < 0 ? mr_err_prefix(err, r, "container '%s'", id) : 0;
 }
 

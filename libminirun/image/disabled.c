@@ -45,9 +45,14 @@ int image_root_chdir(const struct plan *plan)
 
 /* A state directory from a build with images (the same state root) may
  * record a loop device: it is freed by the kernel (autoclear) anyway. */
-int image_root_destroy(mr_context *ctx, int dirfd, mr_error **err)
+void image_id_forget(mr_context *ctx, const char *id)
 {
-  (void)ctx, (void)dirfd, (void)err;
+  (void)ctx, (void)id;
+}
+
+int image_root_destroy(mr_context *ctx, int dirfd, const char *id, mr_error **err)
+{
+  (void)ctx, (void)dirfd, (void)id, (void)err;
   return 0;
 }
 

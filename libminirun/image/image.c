@@ -341,9 +341,19 @@ int image_root_chdir(const struct plan *plan)
 
 /* ---- cleanup ---- */
 
-int image_root_destroy(mr_context *ctx, int dirfd, mr_error **err)
+void image_id_forget(mr_context *ctx, const char *id)
+{
+  mr_error *local = NULL;
+  if (layer_store_forget(ctx, id, &local) < 0)
+    mr_warn(ctx, "container '%s': image layers: %s", id, mr_error_message(local));
+  mr_error_free(local);
+}
+
+int image_root_destroy(mr_context *ctx, int dirfd, const char *id, mr_error **err)
 {
   int r = image_layers_release(ctx, dirfd, err);
+  if (r == 0)
+    image_id_forget(ctx, id);
   if (r == 0)
     r = image_loop_release(ctx, dirfd, err);
   if (r == 0)

@@ -98,9 +98,17 @@ bool image_root_classic(const struct plan *plan);
 int image_root_attach(const struct plan *plan, int sync_fd);
 /* Child, async-signal-safe: chdir() into the root; -1 with errno. */
 int image_root_chdir(const struct plan *plan);
-/* Frees what the state directory `dirfd` records (loop device, image
- * directories); a container without an image root has nothing recorded. */
-int image_root_destroy(mr_context *ctx, int dirfd, mr_error **err);
+/* Create of any container `id` (an image root or not), once its state
+ * directory exists: drops the references an earlier container of that id
+ * left on shared image mounts when its state was lost (layers.h), so they
+ * keep no image mounted. Failures are logged, not fatal: such a reference
+ * is pruned by the image's next user anyway. */
+void image_id_forget(mr_context *ctx, const char *id);
+/* Frees what the state directory `dirfd` of container `id` records (loop
+ * device, image directories, references; then any reference named `id`
+ * that it does not record); a container without an image root has nothing
+ * recorded. */
+int image_root_destroy(mr_context *ctx, int dirfd, const char *id, mr_error **err);
 /* Closes and frees plan->image. */
 void image_root_free(struct plan *plan);
 

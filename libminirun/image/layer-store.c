@@ -23,13 +23,16 @@
  * dropped before the unmount; every step tolerates having been done already.
  * So whatever a kill -9 interrupts, the next acquire or release of the layer
  * (delete --force of the container, or another container) finishes the job.
- * A reference whose container's state directory is gone can only be such a
- * leftover: it is pruned.
+ * A reference whose container's state directory is gone, or does not record
+ * the layer (the id was reused after a state directory was lost), can only
+ * be such a leftover: it is pruned; create and delete of an id drop those
+ * named after it at once (layer_store_forget()).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,8 +123,29 @@ static bool mounted(int keyfd)
          key.st_dev != mnt.st_dev;
 }
 
-/* Drops references of containers that no longer exist; returns how many
- * references remain (0 when refs/ is missing). */
+/* Whether the container `id` holds layer `key`: its state directory exists
+ * and its record lists the key (written before the reference is taken,
+ * removed after it is dropped, layers.c). A state directory alone is not
+ * enough: the id may have been reused by a container that does not use the
+ * layer, after a predecessor's state was lost with its reference. When it
+ * cannot tell (any error but ENOENT), the reference is live. */
+static bool ref_live(const struct store *s, const char *id, const char *key)
+{
+  cleanup_close int fd = openat(s->rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return errno != ENOENT;
+  cleanup_free char *text = NULL;
+  size_t len = 0;
+  int r = util_read_file_at(fd, IMAGE_LAYERS_RECORD, 64 * 1024, &text, &len, NULL);
+  if (r < 0)
+    return r != -ENOENT;
+  char line[sizeof(((struct image_layer *)0)->key) + 2];
+  snprintf(line, sizeof(line), "\n%s\n", key);
+  return strstr(text, line) != NULL;
+}
+
+/* Drops references of containers that no longer hold the layer; returns
+ * how many references remain (0 when refs/ is missing). */
 static size_t prune_refs(mr_context *ctx, const struct store *s, int keyfd, const char *key)
 {
   int fd = openat(keyfd, LAYER_REFS, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -137,8 +161,7 @@ static size_t prune_refs(mr_context *ctx, const struct store *s, int keyfd, cons
   while ((de = readdir(d)) != NULL) {
     if (de->d_name[0] == '.')
       continue;
-    struct stat st;
-    if (fstatat(s->rootfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT) {
+    if (ref_live(s, de->d_name, key)) {
       live++;
       continue;
     }
@@ -338,4 +361,65 @@ int layer_store_release(mr_context *ctx, const char *id, const char *key, mr_err
     r = release_locked(ctx, id, key, &s, err);
   store_close(&s);
   return r == -ENOENT ? 0 : r;
+}
+
+/* ---- references an id's predecessor left ------------------------------ */
+
+/* The keys of the layers that hold a reference named `id` (a container
+ * record of "key\n" lines, like image.layers without the id). */
+static int refs_named(const struct store *s, const char *id, char **keys, size_t *len,
+                      mr_error **err)
+{
+  cleanup_close int fd = fcntl(s->dirfd, F_DUPFD_CLOEXEC, 3);
+  DIR *d = fd < 0 ? NULL : fdopendir(fd);
+  if (d == NULL)
+    return mr_err_sys(err, errno, "read %s", s->dir);
+  fd = -1;
+  size_t cap = 0;
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    if (de->d_name[0] == '.' || strcmp(de->d_name, STORE_LOCK) == 0)
+      continue;
+    char ref[NAME_MAX * 2 + 16];
+    snprintf(ref, sizeof(ref), "%s/%s/%s", de->d_name, LAYER_REFS, id);
+    if (faccessat(s->dirfd, ref, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+      continue;
+    size_t n = strlen(de->d_name);
+    if (*len + n + 2 > cap) {
+      cap = (*len + n + 2) * 2;
+      char *k = realloc(*keys, cap);
+      if (k == NULL) {
+        closedir(d);
+        return mr_err_sys(err, ENOMEM, "image layers");
+      }
+      *keys = k;
+    }
+    memcpy(*keys + *len, de->d_name, n);
+    *len += n;
+    (*keys)[(*len)++] = '\n';
+    (*keys)[*len] = '\0';
+  }
+  closedir(d);
+  return 0;
+}
+
+int layer_store_forget(mr_context *ctx, const char *id, mr_error **err)
+{
+  struct store s;
+  cleanup_free char *keys = NULL;
+  size_t len = 0;
+  int r = store_open(ctx, &s, false, err);
+  if (r == 0)
+    r = refs_named(&s, id, &keys, &len, err);
+  store_close(&s);
+  if (r < 0 || keys == NULL)
+    return r == -ENOENT ? 0 : r;
+  char *save = keys;
+  for (char *key; r == 0 && (key = strsep(&save, "\n")) != NULL;) {
+    if (key[0] == '\0')
+      continue;
+    mr_debug(ctx, "image layer %s: a reference of an earlier container '%s' dropped", key, id);
+    r = layer_store_release(ctx, id, key, err);
+  }
+  return r;
 }

@@ -67,5 +67,10 @@ void image_layers_free(struct image_layers *l);
 /* layer-store.c */
 int layer_store_acquire(mr_context *ctx, const char *id, struct image_layer *layer, mr_error **err);
 int layer_store_release(mr_context *ctx, const char *id, const char *key, mr_error **err);
+/* layer-store.c: drops every reference named `id` (create of an id, before
+ * it takes its own; delete, after its recorded ones are released): an
+ * earlier container of that id whose state was lost may have left one, and
+ * it must not keep a layer mounted. */
+int layer_store_forget(mr_context *ctx, const char *id, mr_error **err);
 
 #endif /* MR_IMAGE_LAYERS_H */

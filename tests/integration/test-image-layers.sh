@@ -266,6 +266,42 @@ test_layers_stale_reference_pruned() {
   assert_nothing_left
 }
 
+# An id reused by a container that does not use the layer: the reference a
+# predecessor of that id left (its state lost, the reference not) must not
+# keep the layer mounted. Create of the id drops it, delete drops any the
+# container does not record, and a reference counts only while its
+# container's record lists the layer (not merely while the id exists).
+test_layers_reused_id_drops_stale_reference() {
+  local refs
+  base_image sleep 100
+  app_image
+  image_root "$T/app.erofs" "org.minirun.rootfs.layers=$T/base.sqfs"
+  make_bundle "$T/d" sleep 100
+  printf 'c1\nc2\n' >>"$T/.mr-ids"
+  assert_ok $MR create --bundle "$T/b" c1
+  # c2 once stacked these layers; its state is lost, its references are not.
+  for refs in "$T"/state/.layers/*/refs; do touch "$refs/c2"; done
+  assert_ok $MR --debug create --bundle "$T/d" c2
+  assert_contains "$LAST_ERR" "a reference of an earlier container 'c2' dropped" "create of c2"
+  assert_eq "" "$(ls "$T"/state/.layers/*/refs/c2 2>/dev/null)" "c2's stale references after its create"
+  # Again while c2 (a directory root) exists: c1's delete is the last real
+  # use, and the layers go.
+  for refs in "$T"/state/.layers/*/refs; do touch "$refs/c2"; done
+  assert_ok $MR delete --force c1
+  assert_eq "" "$(layer_mounts)" "shared mounts after the last real user, c2 alive"
+  wait_for 5 "the base's loop device to be freed" eval '[ -z "$(loops_of "$T/base.sqfs")" ]'
+  assert_ok $MR exec c2 true
+  # Delete of c2 drops references it does not record.
+  assert_ok $MR create --bundle "$T/b" c1
+  for refs in "$T"/state/.layers/*/refs; do touch "$refs/c2"; done
+  assert_ok $MR delete --force c2
+  assert_eq "" "$(ls "$T"/state/.layers/*/refs/c2 2>/dev/null)" "c2's stale references after its delete"
+  assert_eq 2 "$(layer_mounts | wc -l)" "c1 keeps app and base"
+  assert_ok $MR delete --force c1
+  assert_eq "" "$(layer_mounts)" "no shared mount after the last user"
+  assert_nothing_left
+}
+
 CRASH_LAYER_STEPS="layers-recorded layer-ref-taken layer-mounted image-lower-mounted init-spawned"
 CRASH_RELEASE_STEPS="layer-ref-dropped layer-unmounted"
 
