@@ -39,6 +39,11 @@ static const char exec_usage[] =
     "      --no-new-privs        set no_new_privs\n"
     "      --process-label L     SELinux label of the process\n"
     "      --apparmor PROFILE    AppArmor profile of the process\n"
+    "  -g, --additional-gids GID[,GID]...  add supplementary groups (repeatable)\n"
+    "      --cgroup [CONTROLLER[,...]:]PATH  run in this existing sub-cgroup of the\n"
+    "                            container's (repeatable with CONTROLLER: for v1)\n"
+    "      --ignore-paused       allow exec into a paused container (the process\n"
+    "                            runs once it is resumed)\n"
     "      --no-subreaper        accepted for compatibility (no subreaper is used)\n"
     "Exit status: the process's (128+N when killed by signal N); 127 when the\n"
     "command is not found, 126 when it cannot be executed, 1 on other errors.\n";
@@ -52,6 +57,8 @@ enum {
   OPT_PROCESS_LABEL,
   OPT_APPARMOR,
   OPT_NO_SUBREAPER,
+  OPT_CGROUP,
+  OPT_IGNORE_PAUSED,
 };
 
 static const struct option exec_options[] = {
@@ -69,6 +76,9 @@ static const struct option exec_options[] = {
     {"process-label", required_argument, NULL, OPT_PROCESS_LABEL},
     {"apparmor", required_argument, NULL, OPT_APPARMOR},
     {"no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER},
+    {"additional-gids", required_argument, NULL, 'g'},
+    {"cgroup", required_argument, NULL, OPT_CGROUP},
+    {"ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -105,6 +115,25 @@ static int parse_user(const char *s, mr_exec_opts *o)
     return -1;
   mr_exec_opts_set_user(o, (uid_t)uid, (gid_t)gid);
   return 0;
+}
+
+/* "GID[,GID]..." (numbers from 0 to 4294967294, as runc's exec -g). */
+static int parse_gids(const char *s, mr_exec_opts *o, mr_error **err, int *ret)
+{
+  const char *p = s;
+  for (;;) {
+    char *end;
+    if (*p < '0' || *p > '9')
+      return -1;
+    errno = 0;
+    unsigned long gid = strtoul(p, &end, 10);
+    if (errno != 0 || gid > 0xffffffffUL || (*end != ',' && *end != '\0'))
+      return -1;
+    *ret = mr_exec_opts_add_additional_gid(o, (gid_t)gid, err);
+    if (*ret < 0 || *end == '\0')
+      return 0;
+    p = end + 1;
+  }
 }
 
 static int read_process_file(const char *path, mr_exec_opts *o, mr_error **err)
@@ -186,6 +215,17 @@ static int apply_option(int c, struct exec_args *a, mr_exec_opts *o, mr_error **
     return CONTINUE;
   case OPT_NO_SUBREAPER:
     return CONTINUE;
+  case 'g':
+    if (parse_gids(optarg, o, err, ret) < 0)
+      return cli_usage_error("exec", "invalid --additional-gids `%s` (expected GID[,GID]...)",
+                             optarg);
+    return CONTINUE;
+  case OPT_CGROUP:
+    *ret = mr_exec_opts_add_cgroup(o, optarg, err);
+    return CONTINUE;
+  case OPT_IGNORE_PAUSED:
+    mr_exec_opts_set_ignore_paused(o, 1);
+    return CONTINUE;
   default:
     return cli_usage_error("exec", "unhandled option");
   }
@@ -193,7 +233,7 @@ static int apply_option(int c, struct exec_args *a, mr_exec_opts *o, mr_error **
 
 static int parse_args(struct exec_args *a, mr_exec_opts *o, int argc, char **argv)
 {
-  static const char shortopts[] = "+:p:dte:u:c:h";
+  static const char shortopts[] = "+:p:dte:u:c:g:h";
   mr_error *err = NULL;
   int c, ret = 0, st;
 

@@ -428,6 +428,25 @@ MR_API int mr_exec_opts_set_pid_file(mr_exec_opts *opts, const char *path, mr_er
 MR_API void mr_exec_opts_set_preserve_fds(mr_exec_opts *opts, int n);
 /* The process's stdin/stdout/stderr (default: the caller's 0, 1, 2). */
 MR_API void mr_exec_opts_set_stdio(mr_exec_opts *opts, int in_fd, int out_fd, int err_fd);
+/* Adds a supplementary group to the process's user.additionalGids (after
+ * those of config.json or process.json), as runc's `exec
+ * --additional-gids`. (gid_t)-1 is refused (-EINVAL). */
+MR_API int mr_exec_opts_add_additional_gid(mr_exec_opts *opts, gid_t gid, mr_error **err);
+/* 1: a paused container is no error: the process joins its frozen cgroups
+ * and runs once the container is resumed (runc's `exec --ignore-paused`).
+ * mr_container_exec() then releases the container's lock once the process
+ * is in its cgroups (so mr_container_resume() can take it) and waits for
+ * the resume within the context's timeout. Default 0: -EINVAL. */
+MR_API void mr_exec_opts_set_ignore_paused(mr_exec_opts *opts, int ignore_paused);
+/* Runs the process in an existing sub-cgroup of the container's cgroup
+ * instead (runc's `exec --cgroup`): "PATH" for every hierarchy (cgroup v2:
+ * the only form), or "CONTROLLER[,CONTROLLER...]:PATH" for the v1
+ * hierarchies of those controllers (repeatable, one controller at most
+ * once). PATH is relative to the container's cgroup ("/" prefix allowed),
+ * without "." or ".." components. Checked at exec time: the directory
+ * must exist and be a cgroup below the container's, a controller must be
+ * one of the container's hierarchies (-EINVAL, -ENOENT). */
+MR_API int mr_exec_opts_add_cgroup(mr_exec_opts *opts, const char *spec, mr_error **err);
 
 /* Starts a process in running (or created) container `id`: it joins every
  * namespace of the container's init (the user namespace first; through a
@@ -439,7 +458,8 @@ MR_API void mr_exec_opts_set_stdio(mr_exec_opts *opts, int in_fd, int out_fd, in
  * signal). Returns once the program has been exec'd. The runtime's copy
  * never becomes reachable from the container: it is not dumpable before
  * it joins anything and holds no host fd when it execs.
- * A stopped, paused or unknown container is an error (-EINVAL / -ENOENT).
+ * A stopped or unknown container is an error (-EINVAL / -ENOENT), a paused
+ * one too unless mr_exec_opts_set_ignore_paused().
  * When the program cannot be run the message is the one podman maps to
  * exit codes: 'exec "NAME": executable file not found in $PATH' (-ENOENT,
  * 127) or 'exec "NAME": permission denied' (-EACCES, 126).

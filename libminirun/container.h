@@ -54,6 +54,19 @@ struct mr_exec_opts {
   char *label, *apparmor;
   int terminal;       /* -1: as process.json says (false without one) */
   bool json_terminal; /* process.json's "terminal" */
+  gid_t *gids;        /* appended to process.user.additionalGids */
+  size_t n_gids;
+  bool ignore_paused;
+  struct exec_subcgroup *cgroups; /* --cgroup: sub-cgroups to run in */
+  size_t n_cgroups;
+};
+
+/* One --cgroup: `path` (relative, no "." or ".." components) below the
+ * container's cgroup of every hierarchy (`controllers` NULL), or of the v1
+ * hierarchies of each of the comma-separated `controllers`. */
+struct exec_subcgroup {
+  char *controllers;
+  char *path;
 };
 
 struct mr_container {

@@ -40,6 +40,12 @@ void mr_exec_opts_free(mr_exec_opts *opts)
   free(opts->cwd);
   free(opts->label);
   free(opts->apparmor);
+  free(opts->gids);
+  for (size_t i = 0; i < opts->n_cgroups; i++) {
+    free(opts->cgroups[i].controllers);
+    free(opts->cgroups[i].path);
+  }
+  free(opts->cgroups);
   free(opts);
 }
 
@@ -184,4 +190,23 @@ void mr_exec_opts_set_stdio(mr_exec_opts *opts, int in_fd, int out_fd, int err_f
   opts->base.stdio[0] = in_fd;
   opts->base.stdio[1] = out_fd;
   opts->base.stdio[2] = err_fd;
+}
+
+int mr_exec_opts_add_additional_gid(mr_exec_opts *opts, gid_t gid, mr_error **err)
+{
+  if (gid == (gid_t)-1)
+    return mr_err(err, -EINVAL,
+                  "exec: additionalGids: %lu is (gid_t)-1, not a group (0 to 4294967294)",
+                  (unsigned long)gid);
+  gid_t *grown = realloc(opts->gids, (opts->n_gids + 1) * sizeof(*grown));
+  if (grown == NULL)
+    return mr_err_sys(err, ENOMEM, "exec options");
+  opts->gids = grown;
+  opts->gids[opts->n_gids++] = gid;
+  return 0;
+}
+
+void mr_exec_opts_set_ignore_paused(mr_exec_opts *opts, int ignore_paused)
+{
+  opts->ignore_paused = ignore_paused != 0;
 }

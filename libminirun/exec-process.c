@@ -85,6 +85,20 @@ static int add_cap(struct spec_capabilities *c, const char *name, mr_error **err
   return r;
 }
 
+/* After the ones of the config or process.json, as runc's exec
+ * --additional-gids. */
+static int add_gids(struct spec_user *u, const mr_exec_opts *o, mr_error **err)
+{
+  uint32_t *grown =
+      realloc(u->additional_gids, (u->n_additional_gids + o->n_gids) * sizeof(*grown));
+  if (grown == NULL)
+    return mr_err_sys(err, ENOMEM, "exec additionalGids");
+  u->additional_gids = grown;
+  for (size_t i = 0; i < o->n_gids; i++)
+    grown[u->n_additional_gids++] = (uint32_t)o->gids[i];
+  return 0;
+}
+
 static int apply_overrides(struct spec_process *p, const mr_exec_opts *o, mr_error **err)
 {
   int r = 0;
@@ -98,6 +112,8 @@ static int apply_overrides(struct spec_process *p, const mr_exec_opts *o, mr_err
     p->user.uid = o->uid;
     p->user.gid = o->gid;
   }
+  if (r == 0 && o->n_gids > 0)
+    r = add_gids(&p->user, o, err);
   for (size_t i = 0; r == 0 && i < o->n_caps; i++) {
     p->capabilities.present = true;
     r = add_cap(&p->capabilities, o->caps[i], err);

@@ -7,7 +7,8 @@
  * terminal, LSM, procattr, caps, rlimits, seccomp) -> clone (two steps) ->
  * the init's cgroups -> GO -> the sync socket closes on exec (success) or
  * carries the error -> pid file. The lock is held until the program runs
- * so a concurrent delete cannot pull the container away in between.
+ * so a concurrent delete cannot pull the container away in between (but
+ * for a paused container, ignore_paused: the resume needs the lock).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,6 +42,7 @@ struct exec_job {
   struct plan plan;
   bool planned;
   struct cg_join cgroup_join; /* the v1 cgroups the process moves itself into */
+  bool paused;                /* exec into a paused container (ignore_paused) */
   int sync[2];
   pid_t pid;
   int pidfd;
@@ -53,11 +55,23 @@ static void close_fd(int *fd)
   *fd = -1;
 }
 
+/* A paused container is refused unless the caller asks (runc's exec
+ * --ignore-paused): its process would be frozen as soon as it joins the
+ * cgroups, until someone resumes the container. */
 static int check_status(struct exec_job *job, mr_error **err)
 {
   enum mr_status st = state_status(job->dirfd, job->rec);
   if (st == MR_STATUS_RUNNING || st == MR_STATUS_CREATED)
     return 0;
+  if (st == MR_STATUS_PAUSED && job->opts->ignore_paused) {
+    job->paused = true;
+    return 0;
+  }
+  if (st == MR_STATUS_PAUSED)
+    return mr_err(err, -EINVAL,
+                  "container '%s' is paused: cannot exec in a paused container (ignore_paused: "
+                  "mr_exec_opts_set_ignore_paused, exec --ignore-paused, to override)",
+                  job->id);
   return mr_err(err, -EINVAL, "container '%s' is %s: cannot exec into it", job->id,
                 mr_status_name(st));
 }
@@ -177,6 +191,12 @@ static int start_process(struct exec_job *job, mr_error **err)
   r = exec_cgroup_join(job->ctx, job->rec, job->pid, &job->cgroup_join, err);
   if (r == 0 && sync_send(job->sync[0], SYNC_GO, 0, job->pid) < 0)
     r = mr_err(err, -ECHILD, "exec in '%s': the process exited before it started", job->id);
+  /* In a paused container the process freezes in its cgroups: the lock
+   * goes now, or the resume it waits for could not take it. */
+  if (r == 0 && job->paused) {
+    mr_debug(job->ctx, "exec in '%s': paused container: waiting for a resume", job->id);
+    close_fd(&job->dirfd);
+  }
   if (r == 0)
     r = wait_exec(job, err);
   if (r == 0 && job->opts->base.pid_file != NULL)
@@ -215,6 +235,8 @@ static int run_exec(struct exec_job *job, mr_error **err)
     r = state_load(job->dirfd, job->id, &job->rec, err);
   if (r == 0)
     r = check_status(job, err);
+  if (r == 0)
+    r = exec_subcgroup_resolve(job->ctx, job->rec, job->opts, err);
   if (r == 0)
     r = load_config(job, err);
   if (r == 0)

@@ -29,6 +29,12 @@ int exec_process_prepare(mr_config *config, const mr_exec_opts *opts, mr_error *
 int exec_ns_plan(const struct spec *spec, const struct state_record *rec, struct plan *plan,
                  mr_error **err);
 
+/* Parent: the recorded cgroup directories of `rec` (the exec's copy) that
+ * an exec --cgroup option names are replaced by its sub-cgroup, checked to
+ * exist below them (exec-subcgroup.c). */
+int exec_subcgroup_resolve(const mr_context *ctx, struct state_record *rec, const mr_exec_opts *o,
+                           mr_error **err);
+
 /* Parent, before the spawn: opens the `tasks` file of each recorded v1
  * directory into `j`, for the process to move itself (cgroup/join.h). */
 int exec_cgroup_prepare(const mr_context *ctx, const struct state_record *rec, struct cg_join *j,

@@ -342,9 +342,96 @@ test_paused_container_refused() {
   [ "$LAST_RC" -eq 0 ] || skip "pause unavailable here: $(_mr_show "$LAST_ERR")"
   exec_out c1 true
   assert_ne 0 "$RC" "exec into a paused container"
-  assert_contains "$ERR" "paused"
+  assert_contains "$ERR" "cannot exec in a paused container"
+  assert_contains "$ERR" "--ignore-paused"
   assert_ok $MR resume c1
   exec_ok c1 true
+  ctr_cleanup c1
+}
+
+# --ignore-paused (runc): the process joins the frozen cgroups and runs
+# once the container is resumed; exec gives up the container's lock for
+# the resume and returns when the program runs.
+test_ignore_paused() {
+  exec_ctr c1
+  capture $MR pause c1
+  [ "$LAST_RC" -eq 0 ] || skip "pause unavailable here: $(_mr_show "$LAST_ERR")"
+  $MR exec --ignore-paused c1 sh -c 'echo ran; grep freezer /proc/self/cgroup' \
+    >"$T/ip.out" 2>"$T/ip.err" </dev/null &
+  local cli=$! rc=0
+  sleep 0.5
+  pid_alive $cli || fail "exec ended while the container was paused: $(_mr_show "$(cat "$T/ip.err")")"
+  [ ! -s "$T/ip.out" ] || fail "the process ran in a paused container: $(cat "$T/ip.out")"
+  assert_ok $MR resume c1
+  wait $cli || rc=$?
+  assert_eq 0 "$rc" "exec --ignore-paused (stderr: $(_mr_show "$(cat "$T/ip.err")"))"
+  assert_contains "$(cat "$T/ip.out")" "ran"
+  ctr_cleanup c1
+}
+
+# --additional-gids (runc exec -g): after the config's additionalGids,
+# seen by `id -G` inside; -1 and non-numbers refused, naming the option.
+test_additional_gids() {
+  exec_ctr c1 '.process.user.additionalGids = [7]'
+  exec_ok c1 id -G
+  assert_eq "0 7" "$OUT" "groups without the option"
+  exec_ok -g 10,11 --additional-gids 12 c1 id -G
+  assert_eq "0 7 10 11 12" "$OUT" "groups with -g 10,11 --additional-gids 12"
+  cat >"$T/p.json" <<'JSON'
+{"args": ["id", "-G"], "cwd": "/", "env": ["PATH=/bin"], "user": {"uid": 0, "gid": 0, "additionalGids": [5]}}
+JSON
+  exec_ok -g 6 --process "$T/p.json" c1
+  assert_eq "0 5 6" "$OUT" "groups of process.json and -g"
+  local bad
+  for bad in -1 x 1,,2 4294967296; do
+    exec_out --additional-gids=$bad c1 true
+    assert_ne 0 "$RC" "--additional-gids $bad"
+    assert_contains "$ERR" "--additional-gids \`$bad\`"
+  done
+  exec_out -g 4294967295 c1 true
+  assert_ne 0 "$RC" "--additional-gids 4294967295"
+  assert_contains "$ERR" "additionalGids: 4294967295 is (gid_t)-1"
+  ctr_cleanup c1
+}
+
+# --cgroup (runc exec): an existing sub-cgroup of the container's, per v1
+# controller or in every hierarchy; /proc/self/cgroup inside (the cgroup
+# namespace's root is the container's cgroup) shows where it runs.
+test_sub_cgroup() {
+  local cg=/sys/fs/cgroup/pids
+  [ -w $cg/cgroup.procs ] || skip "no writable v1 pids hierarchy"
+  exec_ctr c1
+  local recorded pids p n
+  recorded=$(jq -r '.cgroupPaths[]' "$T/state/c1/state.json")
+  pids=$(grep "^$cg/" <<<"$recorded") || fail "no pids cgroup recorded: $recorded"
+  mkdir "$pids/sub"
+  for p in $recorded; do
+    mkdir "$p/all"
+    if [ -e "$p/cpuset.cpus" ]; then # an empty cpuset takes no task
+      cat "$p/cpuset.cpus" >"$p/all/cpuset.cpus"
+      cat "$p/cpuset.mems" >"$p/all/cpuset.mems"
+    fi
+  done
+  exec_ok --cgroup pids:sub c1 cat /proc/self/cgroup
+  assert_match "$OUT" '(^|'$'\n'')[0-9]+:pids:/sub('$'\n''|$)' "pids sub-cgroup"
+  assert_match "$OUT" '(^|'$'\n'')[0-9]+:memory:/('$'\n''|$)' "memory: the container's cgroup"
+  exec_ok --cgroup /all c1 cat /proc/self/cgroup
+  n=$(grep -c ':/all$' <<<"$OUT" || true)
+  assert_eq "$(wc -w <<<"$recorded")" "$n" "hierarchies in the 'all' sub-cgroup: $OUT"
+  # Bad values: a clear error naming the option, no process left.
+  exec_out --cgroup nosuch:sub c1 true
+  assert_contains "$ERR" "controller 'nosuch' is in no v1 cgroup"
+  exec_out --cgroup pids:../sub c1 true
+  assert_contains "$ERR" "must stay below the container's cgroup"
+  exec_out --cgroup pids:missing c1 true
+  assert_contains "$ERR" "cgroup: 'missing': the sub-cgroup $pids/missing"
+  exec_out --cgroup sub --cgroup all c1 true
+  assert_contains "$ERR" "must be the only cgroup given"
+  exec_out --cgroup pids:sub --cgroup memory,pids:all c1 true
+  assert_contains "$ERR" "controller 'pids' given twice"
+  assert_ne 0 "$RC"
+  wait_for 5 "the sub-cgroups empty" rmdir "$pids/sub"
+  for p in $recorded; do wait_for 5 "$p/all empty" rmdir "$p/all"; done
   ctr_cleanup c1
 }
 
