@@ -62,13 +62,45 @@ static int truncated(mr_error **err, const char *name, const char *fmt, uint64_t
                 name, fmt, (unsigned long long)need, (long long)have);
 }
 
+/* What a file that is no image is, for the message. */
+static const char *kind(mode_t mode)
+{
+  switch (mode & S_IFMT) {
+  case S_IFIFO:
+    return " (a FIFO)";
+  case S_IFCHR:
+    return " (a character device)";
+  case S_IFBLK:
+    return " (a block device)";
+  case S_IFSOCK:
+    return " (a socket)";
+  default:
+    return "";
+  }
+}
+
+static int not_an_image(mr_error **err, const char *name, mode_t mode)
+{
+  return mr_err(err, -EINVAL,
+                "config.json: root.path: %s: not a directory, squashfs or EROFS image%s", name,
+                kind(mode));
+}
+
+int image_check_type(const char *path, const char *name, mr_error **err)
+{
+  struct stat st;
+  if (stat(path, &st) < 0)
+    return mr_err_sys(err, errno, "config.json: root.path: %s", name);
+  return S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) ? 0 : not_an_image(err, name, st.st_mode);
+}
+
 int image_detect(int fd, const char *name, enum image_format *format, mr_error **err)
 {
   struct stat st;
   if (fstat(fd, &st) < 0)
     return mr_err_sys(err, errno, "config.json: root.path: %s", name);
   if (!S_ISREG(st.st_mode))
-    goto unknown;
+    return not_an_image(err, name, st.st_mode);
   unsigned char sb[EROFS_SB_SIZE];
   ssize_t n = read_at(fd, sb, SQUASHFS_SB_SIZE, 0);
   if (n < 0)
@@ -91,7 +123,5 @@ int image_detect(int fd, const char *name, enum image_format *format, mr_error *
     *format = IMAGE_EROFS;
     return 0;
   }
-unknown:
-  return mr_err(err, -EINVAL,
-                "config.json: root.path: %s: not a directory, squashfs or EROFS image", name);
+  return not_an_image(err, name, st.st_mode);
 }

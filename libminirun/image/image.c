@@ -151,11 +151,16 @@ int image_root_plan(const mr_config *config, struct plan *plan, const char *path
   im->path = strdup(path);
   if (im->path == NULL)
     return mr_err_sys(err, ENOMEM, "image");
-  /* O_NONBLOCK: a FIFO must not block the open (it is refused next). */
+  /* A device node or FIFO is refused unopened; O_NONBLOCK: one that
+   * replaces the file meanwhile must not block the open either (it is
+   * refused by its fstat next). */
+  int r = image_check_type(path, config->rootfs, err);
+  if (r < 0)
+    return r;
   im->file_fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (im->file_fd < 0)
     return mr_err_sys(err, errno, "config.json: root.path: %s", config->rootfs);
-  int r = image_detect(im->file_fd, config->rootfs, &im->format, err);
+  r = image_detect(im->file_fd, config->rootfs, &im->format, err);
   if (r < 0)
     return r;
   im->overlay = !config->spec->root.readonly;

@@ -114,6 +114,11 @@ void image_root_free(struct plan *plan);
 
 /* --- internal to libminirun/image/ --- */
 
+/* detect.c: refuses `path` (named `name` in the error) unless it is a
+ * regular file or a directory, before anything opens it: opening a device
+ * node can have effects (a watchdog starts ticking), and a FIFO's open
+ * blocks. */
+int image_check_type(const char *path, const char *name, mr_error **err);
 /* detect.c: the format of the open image `fd` from its magic and size. */
 int image_detect(int fd, const char *name, enum image_format *format, mr_error **err);
 /* loop.c: attaches `file_fd` read-only, autoclear, to a free loop device;

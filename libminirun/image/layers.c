@@ -104,18 +104,22 @@ static int open_layer(struct image_layer *layer, const char *name, mr_error **er
   layer->path = strdup(resolved);
   if (layer->path == NULL)
     return mr_err_sys(err, ENOMEM, FIELD);
-  layer->fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  struct stat st;
-  if (layer->fd < 0 || fstat(layer->fd, &st) < 0)
-    return mr_err_sys(err, errno, FIELD ": %s", name);
-  if (S_ISDIR(st.st_mode)) {
-    close(layer->fd);
-    layer->fd = -1;
-    layer->lowerdir = strdup(resolved);
-    return layer->lowerdir ? 0 : mr_err_sys(err, ENOMEM, FIELD);
-  }
+  /* A device node or FIFO is refused unopened (image_check_type()). */
   mr_error *local = NULL;
-  int r = image_detect(layer->fd, name, &layer->format, &local);
+  int r = image_check_type(resolved, name, &local);
+  struct stat st;
+  if (r == 0) {
+    layer->fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (layer->fd < 0 || fstat(layer->fd, &st) < 0)
+      return mr_err_sys(err, errno, FIELD ": %s", name);
+    if (S_ISDIR(st.st_mode)) {
+      close(layer->fd);
+      layer->fd = -1;
+      layer->lowerdir = strdup(resolved);
+      return layer->lowerdir ? 0 : mr_err_sys(err, ENOMEM, FIELD);
+    }
+    r = image_detect(layer->fd, name, &layer->format, &local);
+  }
   if (r < 0) {
     /* detect.c names root.path; here it is a layer. */
     static const char root_field[] = "config.json: root.path: ";

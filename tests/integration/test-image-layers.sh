@@ -167,6 +167,34 @@ test_layers_bad_annotation() {
   assert_nothing_left "bad layer annotations"
 }
 
+# Layers that are no image: a device node, a FIFO (also behind a symlink),
+# a symlink loop; a digest for a directory layer. Clear errors naming the
+# annotation and the layer, never a hang, nothing left.
+test_layers_special_files() {
+  base_image true
+  app_image
+  mknod "$T/zero" c 1 5
+  image_root "$T/app.erofs" "org.minirun.rootfs.layers=$T/zero"
+  assert_fail_with "annotations: org.minirun.rootfs.layers: $T/zero: not a directory, squashfs or EROFS image (a character device)" \
+    timeout 10 $MR run --bundle "$T/b" c1
+  mkfifo "$T/fifo" && ln -s fifo "$T/fifo-link"
+  image_root "$T/app.erofs" "org.minirun.rootfs.layers=$T/base.sqfs:$T/fifo-link"
+  assert_fail_with "org.minirun.rootfs.layers: $T/fifo-link: not a directory, squashfs or EROFS image (a FIFO)" \
+    timeout 10 $MR run --bundle "$T/b" c1
+  ln -s loop2 "$T/loop1" && ln -s loop1 "$T/loop2"
+  image_root "$T/app.erofs" "org.minirun.rootfs.layers=$T/loop1"
+  assert_fail_with "org.minirun.rootfs.layers: $T/loop1: Too many levels of symbolic links" \
+    timeout 10 $MR run --bundle "$T/b" c1
+  # A directory where the digest expects an image.
+  mkdir "$T/dirlayer"
+  image_root "$T/app.erofs" "org.minirun.rootfs.layers=$T/base.sqfs:$T/dirlayer" \
+    "org.minirun.rootfs.layers.sha256=-,$(printf '%064d' 0)"
+  assert_fail_with "org.minirun.rootfs.layers.sha256: digest 2: $T/dirlayer is a directory" \
+    timeout 10 $MR run --bundle "$T/b" c1
+  assert_no_state
+  assert_nothing_left "layers that are no image"
+}
+
 # Two containers stacking one base: one mount, one loop device; it stays
 # while either runs and goes with the last. root.path's image is shared too.
 test_layers_shared_mount() {

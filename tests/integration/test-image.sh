@@ -303,6 +303,41 @@ test_bad_images() {
   bad_image "a corrupt EROFS" "erofs"
 }
 
+# root.path naming what is no image file: a device node (refused before it
+# is opened: opening one can have effects), a FIFO behind a symlink, a
+# symlink loop. Each a clear error naming root.path, never a hang, nothing
+# left. A directory is a directory root whatever its name.
+test_special_files_as_root() {
+  image_bundle "$T/b" erofs true
+  rm "$T/b/image"
+  mknod "$T/b/image" c 1 5 # /dev/zero: would read as a run of zeros
+  assert_fail_with "image: not a directory, squashfs or EROFS image (a character device)" \
+    timeout 10 $MR run --bundle "$T/b" c1
+  rm "$T/b/image"
+  mknod "$T/b/image" b 7 255
+  assert_fail_with "image: not a directory, squashfs or EROFS image (a block device)" \
+    timeout 10 $MR run --bundle "$T/b" c1
+  rm "$T/b/image"
+  mkfifo "$T/fifo" && ln -s "$T/fifo" "$T/b/image"
+  assert_fail_with "root.path: $T/b/image: not a directory, squashfs or EROFS image (a FIFO)" \
+    timeout 10 $MR run --bundle "$T/b" c1
+  rm "$T/b/image"
+  ln -s loop2 "$T/b/loop1" && ln -s loop1 "$T/b/loop2"
+  jqset "$T/b" '.root.path = "loop1"'
+  assert_fail_with "config.json: root.path: rootfs $T/b/loop1: Too many levels of symbolic links" \
+    timeout 10 $MR run --bundle "$T/b" c1
+  assert_no_state
+  assert_nothing_left "special files as root.path"
+  # Not by name: a directory called app.sqfs is a directory root.
+  make_bundle "$T/d" cat /etc/marker
+  echo "a directory" >"$T/d/rootfs/etc/marker"
+  mv "$T/d/rootfs" "$T/d/app.sqfs"
+  jqset "$T/d" '.root.path = "app.sqfs"'
+  assert_ok $MR run --bundle "$T/d" c1
+  assert_eq "a directory" "$LAST_OUT" "a directory named *.sqfs"
+  assert_nothing_left
+}
+
 test_bad_annotations() {
   image_bundle "$T/b" erofs true
   cp "$T/b/config.json" "$T/config.good"
@@ -327,6 +362,16 @@ test_bad_annotations() {
   jqset "$T/d" '.annotations["org.minirun.rootfs.upper-size"] = "1m"'
   assert_fail_with "root.path is a directory, not an image" $MR run --bundle "$T/d" c1
   assert_nothing_left "upper-size on a directory root"
+  # A digest or layers where an image is expected but root.path is a
+  # directory: refused, never skipped.
+  jqset "$T/d" 'del(.annotations) | .annotations["org.minirun.rootfs.sha256"] = $s' \
+    --arg s "$(printf '%064d' 0)"
+  assert_fail_with "annotations: org.minirun.rootfs.sha256: root.path is a directory, not an image" \
+    $MR run --bundle "$T/d" c1
+  jqset "$T/d" 'del(.annotations) | .annotations["org.minirun.rootfs.layers"] = $l' --arg l "$T/b/image"
+  assert_fail_with "annotations: org.minirun.rootfs.layers: root.path is a directory, not an image" \
+    $MR run --bundle "$T/d" c1
+  assert_nothing_left "image annotations on a directory root"
 }
 
 # 50 create/delete cycles: no loop device, mount, state or temp dir left
