@@ -13,13 +13,13 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "../isolate/closefds.h"
 #include "../sync.h"
 #include "hooks.h"
 
@@ -85,18 +85,6 @@ static int above_stdio(int *fd)
   return 0;
 }
 
-static void close_from_3(void)
-{
-  if (syscall(SYS_close_range, 3u, ~0u, 0u) == 0)
-    return;
-  struct rlimit rl;
-  int max = 65536;
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)max)
-    max = (int)rl.rlim_cur;
-  for (int fd = 3; fd < max; fd++) /* kernels before 5.9 */
-    close(fd);
-}
-
 /* The hook process: stdio wired, nothing else open, default signals. */
 static __attribute__((noreturn)) void hook_child(const struct hook_cmd *h, int in, int out)
 {
@@ -104,7 +92,7 @@ static __attribute__((noreturn)) void hook_child(const struct hook_cmd *h, int i
   setpgid(0, 0);
   if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
     _exit(127);
-  close_from_3();
+  closefds_from(3); /* complete before Linux 5.9 too (closefds.h) */
   struct sigaction dfl;
   memset(&dfl, 0, sizeof(dfl));
   dfl.sa_handler = SIG_DFL;

@@ -9,19 +9,17 @@
  * start, holding those fds for as long as it waits. So the parent lists the
  * child's own fds (plan_keep_fd) and the child closes every other one as its
  * first act. Kernels before 5.9 lack close_range(): /proc/self/fd is walked,
- * or, without /proc, every fd up to the fd limit is closed.
+ * or, without /proc, every fd up to the fd limit is closed (closefds.c).
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdlib.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../plan.h"
+#include "closefds.h"
 
 #ifndef SYS_close_range
 #define SYS_close_range 436
@@ -82,74 +80,6 @@ int plan_seal_fds(struct plan *plan, mr_error **err)
 
 /* ---- child side: async-signal-safe ---- */
 
-static bool is_kept(const struct plan *plan, int fd)
-{
-  for (size_t i = 0; i < plan->n_kept; i++)
-    if (plan->kept[i] == fd)
-      return true;
-  return false;
-}
-
-struct linux_dirent64 {
-  uint64_t d_ino;
-  int64_t d_off;
-  unsigned short d_reclen;
-  unsigned char d_type;
-  char d_name[];
-};
-
-static int parse_fd(const char *s)
-{
-  int fd = 0;
-  if (*s == '\0')
-    return -1;
-  for (; *s; s++) {
-    if (*s < '0' || *s > '9' || fd > (INT32_MAX - 9) / 10)
-      return -1;
-    fd = fd * 10 + (*s - '0');
-  }
-  return fd;
-}
-
-/* Before close_range(): walk /proc/self/fd (the host's /proc: we have not
- * entered anything yet). Entries are ordered by fd number, so closing while
- * reading skips nothing. Returns false when /proc is unavailable. */
-static bool close_by_proc(const struct plan *plan, int first)
-{
-  int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0)
-    return false;
-  char buf[512] __attribute__((aligned(8)));
-  for (;;) {
-    long n = syscall(SYS_getdents64, dir, buf, sizeof(buf));
-    if (n <= 0)
-      break;
-    for (long off = 0; off < n;) {
-      struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
-      off += d->d_reclen;
-      int fd = parse_fd(d->d_name);
-      if (fd >= first && fd != dir && !is_kept(plan, fd))
-        close(fd);
-    }
-  }
-  close(dir);
-  return true;
-}
-
-/* Without /proc either: every fd below the fd limit (an fd cannot be
- * opened at or above it; a lowered limit could leave higher ones, which
- * only a kernel with close_range or a mounted /proc can find). */
-static void close_by_loop(const struct plan *plan, int first)
-{
-  struct rlimit rl;
-  long max = 65536;
-  if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-    max = rl.rlim_cur > (1u << 20) ? (1L << 20) : (long)rl.rlim_cur;
-  for (long fd = first; fd < max; fd++)
-    if (!is_kept(plan, (int)fd))
-      close((int)fd);
-}
-
 static int close_range_raw(unsigned first, unsigned last)
 {
   return (int)syscall(SYS_close_range, first, last, 0);
@@ -169,8 +99,8 @@ void plan_close_other_fds(const struct plan *plan)
   }
   if (ok && close_range_raw(from, ~0u) < 0)
     ok = false;
-  if (!ok && !close_by_proc(plan, (int)first))
-    close_by_loop(plan, (int)first);
+  if (!ok && !closefds_by_proc((int)first, plan->kept, plan->n_kept))
+    closefds_by_loop((int)first, plan->kept, plan->n_kept);
   /* What we keep must still not reach the container's process. */
   for (size_t i = 0; i < plan->n_kept; i++)
     fcntl(plan->kept[i], F_SETFD, FD_CLOEXEC);

@@ -76,3 +76,36 @@ test_stdio_is_callers() {
   assert_eq 0 "$rc" "exit status (stderr: $(cat "$T/err"))"
   assert_eq got:from-stdin "$(cat "$T/out")" "container output"
 }
+
+# The runtime's fds reach neither a hook nor the container, not even one
+# above the fd limit: before close_range (Linux 5.9; the old-kernel mode)
+# a loop up to the soft limit missed it, /proc/self/fd is walked instead.
+# The runtime holds fd HIGH (opened under a raised soft limit, then
+# lowered below it, as a host that restores its limit does); the
+# createRuntime hook and the program list their fds.
+test_high_fd_reaches_no_hook() {
+  local hard high soft bb
+  hard=$(ulimit -Hn)
+  soft=$(ulimit -Sn)
+  [ "$hard" != unlimited ] || hard=1048576
+  [ "$hard" -ge 2048 ] || skip "hard fd limit $hard: no room above a lowered soft limit"
+  high=$((hard - 8))
+  bb=$(command -v "$BUSYBOX")
+  make_bundle "$T/b" ls /proc/self/fd
+  jqset "$T/b" '.hooks = {createRuntime: [{path: $bb,
+      args: ["sh", "-c", "exec 1>\"$0\"; exec ls /proc/self/fd", $out]}]}' \
+    --arg bb "$bb" --arg out "$T/hook.fds"
+  echo high >"$T/high"
+  ulimit -Sn "$hard"
+  eval "exec $high<\"\$T/high\""
+  ulimit -Sn 1024
+  local rc=0
+  $MR run --bundle "$T/b" c1 >"$T/out" 2>"$T/err" </dev/null || rc=$?
+  ulimit -Sn "$hard"
+  eval "exec $high<&-"
+  ulimit -Sn "$soft"
+  assert_eq 0 "$rc" "run (stderr: $(cat "$T/err"))"
+  # 3 is the directory ls opened.
+  assert_eq "0 1 2 3" "$(fd_list "$(cat "$T/hook.fds")")" "fds of the hook (the runtime had $high open)"
+  assert_eq "0 1 2 3" "$(fd_list "$(cat "$T/out")")" "fds inside the container (the runtime had $high open)"
+}
