@@ -6,15 +6,28 @@
  *   <state root>/.layers/
  *       lock            flock()ed around every change of the directories and
  *                       references below
- *       <key>/          one image file (flock()ed around its mount and unmount):
- * "<dev>-<ino>-<ctime>" (an edited or replaced file is another layer; its users keep the old) mnt/
- * the image, read-only, nodev, nosuid image.loop  its loop device (loop.c records it before
- * attaching) refs/<id>   one per container that uses it
+ *       <key>/          one image file in one mount namespace (flock()ed
+ *                       around its mount and unmount), named
+ *                       "<dev>-<ino>-<ctime>@<mntns>": an edited or replaced
+ *                       file is another layer (its users keep the old), and
+ *                       so is the same file used from another mount namespace
+ *           mnt/        the image, read-only, nodev, nosuid
+ *           image.loop  its loop device (loop.c records it before attaching)
+ *           refs/<id>   one per container that uses it
+ *
+ * Mount namespaces: a mount is seen only in the namespace that made it (and
+ * in copies made after), but the store is on a file system every namespace
+ * sees. So each namespace the runtime is called from has its own entries,
+ * mounts and counts (the key names the inode of /proc/self/ns/mnt): the
+ * last user of an entry unmounts it in its namespace. Released from another
+ * namespace (a container created in one, deleted from another), the mount
+ * is not visible there; removing its directory (rmdir of mnt/) detaches it
+ * in every other namespace (the kernel's rule since 3.18), so nothing stays.
  *
  * One mount rather than one per container: the second container skips the
  * loop device and the mount (bench/image.sh measures both), and the image's
  * decompressed pages are cached once, in one superblock. The mount lives in
- * the host's mount namespace (it must outlive the container that made it);
+ * the runtime's mount namespace (it must outlive the container that made it);
  * each container's overlay pins its superblock, so unmounting it here never
  * pulls a layer from under a running container.
  *

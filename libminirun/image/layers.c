@@ -66,12 +66,25 @@ void image_layers_free(struct image_layers *l)
 }
 
 /* The layer's place in the store: an edited (ctime) or replaced (inode)
- * file is another layer. */
-static void layer_key(struct image_layer *layer, const struct stat *st)
+ * file is another layer, and so is the same file used from another mount
+ * namespace (`mntns`): a mount is seen only in the namespace that made it
+ * (and in copies made later), so each namespace the runtime is called from
+ * mounts, counts and unmounts its own. */
+static void layer_key(struct image_layer *layer, const struct stat *st, unsigned long long mntns)
 {
-  snprintf(layer->key, sizeof(layer->key), "%llx-%llx-%llx.%lx", (unsigned long long)st->st_dev,
-           (unsigned long long)st->st_ino, (unsigned long long)st->st_ctim.tv_sec,
-           (unsigned long)st->st_ctim.tv_nsec);
+  snprintf(layer->key, sizeof(layer->key), "%llx-%llx-%llx.%lx@%llx",
+           (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
+           (unsigned long long)st->st_ctim.tv_sec, (unsigned long)st->st_ctim.tv_nsec, mntns);
+}
+
+/* The runtime's mount namespace: the inode of /proc/self/ns/mnt. */
+static int mount_ns(unsigned long long *ino, mr_error **err)
+{
+  struct stat st;
+  if (stat("/proc/self/ns/mnt", &st) < 0)
+    return mr_err_sys(err, errno, "image layers: the mount namespace: /proc/self/ns/mnt");
+  *ino = (unsigned long long)st.st_ino;
+  return 0;
 }
 
 int image_layers_set_root(struct image_layers *l, const char *path, int fd,
@@ -86,7 +99,7 @@ int image_layers_set_root(struct image_layers *l, const char *path, int fd,
     return mr_err_sys(err, errno, "config.json: root.path: %s", path);
   l->root.format = format;
   l->root.field = "config.json: root.path";
-  layer_key(&l->root, &st);
+  layer_key(&l->root, &st, l->mntns);
   for (size_t i = 0; i < l->n; i++)
     if (l->v[i].fd >= 0 && strcmp(l->v[i].key, l->root.key) == 0)
       return mr_err(err, -EINVAL, FIELD ": %s is root.path's image itself", l->v[i].path);
@@ -94,7 +107,8 @@ int image_layers_set_root(struct image_layers *l, const char *path, int fd,
 }
 
 /* Opens one layer and tells an image from a directory. */
-static int open_layer(struct image_layer *layer, const char *name, mr_error **err)
+static int open_layer(struct image_layer *layer, const char *name, unsigned long long mntns,
+                      mr_error **err)
 {
   if (name[0] != '/')
     return mr_err(err, -EINVAL, FIELD ": '%s': not an absolute path", name);
@@ -130,7 +144,7 @@ static int open_layer(struct image_layer *layer, const char *name, mr_error **er
     mr_error_free(local);
     return r;
   }
-  layer_key(layer, &st);
+  layer_key(layer, &st, mntns);
   return 0;
 }
 
@@ -157,7 +171,7 @@ static int split_layers(const char *value, struct image_layers *l, mr_error **er
     l->n++;
     if (name[0] == '\0')
       return mr_err(err, -EINVAL, FIELD ": layer %zu is empty", i + 1);
-    int r = open_layer(&l->v[i], name, err);
+    int r = open_layer(&l->v[i], name, l->mntns, err);
     if (r < 0)
       return r;
     for (size_t j = 0; j < i; j++)
@@ -199,13 +213,16 @@ static int parse_digests(const char *value, struct image_layers *l, mr_error **e
 int image_layers_plan(const struct spec *spec, struct image_layers *l, mr_error **err)
 {
   *l = (struct image_layers){.root.fd = -1};
+  int r = mount_ns(&l->mntns, err);
+  if (r < 0)
+    return r;
   const char *layers = annotation(spec, IMAGE_ANN_LAYERS);
   const char *digests = annotation(spec, IMAGE_ANN_LAYERS_SHA256);
   if (layers == NULL && digests != NULL)
     return mr_err(err, -EINVAL, FIELD_SHA256 ": set, but %s is not", IMAGE_ANN_LAYERS);
   if (layers == NULL)
     return 0;
-  int r = split_layers(layers, l, err);
+  r = split_layers(layers, l, err);
   if (r == 0 && digests != NULL)
     r = parse_digests(digests, l, err);
   if (r < 0)

@@ -32,7 +32,7 @@ struct image_layer {
   const char *field; /* what names it in errors: root.path or the annotation */
   int fd;            /* the image (O_RDONLY), or -1 for a directory */
   enum image_format format;
-  char key[96];   /* "<dev>-<ino>-<ctime>" of an image: its place in the store */
+  char key[96];   /* "<dev>-<ino>-<ctime>@<mntns>": its place in the store */
   char *lowerdir; /* what goes into the overlay's lowerdir (after acquire) */
   bool has_digest;
   unsigned char digest[SHA256_LEN];
@@ -42,6 +42,7 @@ struct image_layers {
   struct image_layer root; /* root.path's image (fd -1: none) */
   struct image_layer *v;   /* the stacked layers, top first */
   size_t n;
+  unsigned long long mntns; /* the runtime's mount namespace (inode): in every key */
 };
 
 /* Plan: reads the annotations of `spec` (none: l->n == 0), opens and

@@ -330,6 +330,46 @@ test_layers_reused_id_drops_stale_reference() {
   assert_nothing_left
 }
 
+# The runtime called from another mount namespace (a private one, made
+# before any image was mounted, so it has no copy of the host's mounts):
+# the shared mount made there is its own store entry, counted and unmounted
+# there, so no use from one namespace leaves a mount in the other.
+test_layers_other_mount_namespace() {
+  local ns pid
+  base_image sleep 100
+  image_root "$T/base.sqfs"
+  printf 'c1\nc2\nc3\n' >>"$T/.mr-ids"
+  unshare -m --propagation private sleep 100 &
+  pid=$!
+  NS_HOLDER=$pid
+  trap 'kill -9 "$NS_HOLDER" 2>/dev/null || true' EXIT
+  wait_for 5 "the private mount namespace" eval '[ "$(readlink /proc/$pid/ns/mnt)" != "$(host_ns mnt)" ]'
+  ns="nsenter --mount=/proc/$pid/ns/mnt"
+  ns_mounts() { grep -F " $T/state/.layers/" "/proc/$pid/mountinfo" || true; }
+  assert_ok $MR create --bundle "$T/b" c1
+  assert_ok $ns $MR create --bundle "$T/b" c2
+  assert_eq 2 "$(ls "$T/state/.layers" | grep -c @)" "store entries: one per mount namespace"
+  assert_eq 1 "$(layer_mounts | wc -l)" "mounts in the host's namespace"
+  assert_eq 1 "$(ns_mounts | wc -l)" "mounts in the other namespace"
+  assert_ok $MR start c2
+  assert_ok $MR exec c2 cat /etc/layer
+  assert_eq base "$LAST_OUT" "c2 runs on its namespace's mount"
+  # The host's last user is gone: nothing of it stays, while c2 runs.
+  assert_ok $MR delete --force c1
+  assert_eq "" "$(layer_mounts)" "host mounts after its last user, c2 alive"
+  assert_ok $ns $MR delete --force c2
+  assert_eq "" "$(ns_mounts)" "the other namespace's mounts after its last user"
+  # Created in the host, deleted from the other namespace: the host's mount
+  # goes with its directory.
+  assert_ok $MR create --bundle "$T/b" c3
+  assert_ok $ns $MR delete --force c3
+  assert_eq "" "$(layer_mounts)" "host mounts after a delete from the other namespace"
+  kill -9 "$pid"
+  wait "$pid" 2>/dev/null || true
+  wait_for 5 "the base's loop devices to be freed" eval '[ -z "$(loops_of "$T/base.sqfs")" ]'
+  assert_nothing_left
+}
+
 CRASH_LAYER_STEPS="layers-recorded layer-ref-taken layer-mounted image-lower-mounted init-spawned"
 CRASH_RELEASE_STEPS="layer-ref-dropped layer-unmounted"
 
