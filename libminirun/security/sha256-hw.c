@@ -40,17 +40,6 @@ bool sha256_hw_available(void)
 #endif
 
 #ifdef HAVE_HW_SHA256
-static const uint32_t K[64] = {
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-};
-
 #ifdef __x86_64__
 /* The state lives in two registers as the instructions want it: ABEF and
  * CDGH. Each group of four rounds takes four schedule words; words 16..63
@@ -73,7 +62,7 @@ sha256_hw_blocks(uint32_t st[8], const unsigned char *p, size_t blocks)
         x = _mm_add_epi32(x, _mm_alignr_epi8(w[(g + 3) % 4], w[(g + 2) % 4], 4));
         w[g % 4] = _mm_sha256msg2_epu32(x, w[(g + 3) % 4]);
       }
-      __m128i msg = _mm_add_epi32(w[g % 4], _mm_loadu_si128((const __m128i *)&K[4 * g]));
+      __m128i msg = _mm_add_epi32(w[g % 4], _mm_loadu_si128((const __m128i *)&sha256_k[4 * g]));
       s1 = _mm_sha256rnds2_epu32(s1, s0, msg);
       s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(msg, 0x0E));
     }
@@ -106,7 +95,7 @@ SHA2_TARGET void sha256_hw_blocks(uint32_t st[8], const unsigned char *p, size_t
       else /* w[g % 4] holds W[g-4]; the others W[g-3], W[g-2], W[g-1] */
         w[g % 4] = vsha256su1q_u32(vsha256su0q_u32(w[g % 4], w[(g + 1) % 4]), w[(g + 2) % 4],
                                    w[(g + 3) % 4]);
-      uint32x4_t msg = vaddq_u32(w[g % 4], vld1q_u32(&K[4 * g]));
+      uint32x4_t msg = vaddq_u32(w[g % 4], vld1q_u32(&sha256_k[4 * g]));
       uint32x4_t prev = s0;
       s0 = vsha256hq_u32(s0, s1, msg);
       s1 = vsha256h2q_u32(s1, prev, msg);

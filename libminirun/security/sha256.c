@@ -4,7 +4,8 @@
 
 #include <string.h>
 
-static const uint32_t K[64] = {
+/* The round constants; sha256-hw.c feeds them to the SHA instructions. */
+const uint32_t sha256_k[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
     0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -28,7 +29,7 @@ static uint32_t ror(uint32_t x, int n)
  * eight rounds per loop pass, no moves between them. */
 #define ROUND(a, b, c, d, e, f, g, h, i)                                                           \
   do {                                                                                             \
-    uint32_t t1 = (h) + S1(e) + CH(e, f, g) + K[i] + w[i];                                         \
+    uint32_t t1 = (h) + S1(e) + CH(e, f, g) + sha256_k[i] + w[i];                                  \
     (d) += t1;                                                                                     \
     (h) = t1 + S0(a) + MAJ(a, b, c);                                                               \
   } while (0)

@@ -26,6 +26,9 @@ struct sha256 {
 void sha256_init(struct sha256 *s);
 void sha256_update(struct sha256 *s, const void *data, size_t len);
 void sha256_final(struct sha256 *s, unsigned char out[SHA256_LEN]);
+/* FIPS 180-4 4.2.2: the 64 round constants (sha256.c; the portable and
+ * the hardware rounds share them). */
+extern const uint32_t sha256_k[64];
 /* sha256-hw.c: whether this CPU has SHA instructions (x86 SHA extensions,
  * Armv8 SHA2), and `blocks` 64-byte blocks with them (false / never called
  * elsewhere). */
