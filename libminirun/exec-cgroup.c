@@ -29,13 +29,6 @@
 #include "exec.h"
 #include "util.h"
 
-#ifndef CGROUP_SUPER_MAGIC
-#define CGROUP_SUPER_MAGIC 0x27e0eb
-#endif
-#ifndef CGROUP2_SUPER_MAGIC
-#define CGROUP2_SUPER_MAGIC 0x63677270
-#endif
-
 /* Every comma-separated item of `controllers` is among `super_opts`. */
 static bool has_controllers(const char *super_opts, const char *controllers)
 {

@@ -24,13 +24,6 @@
 #include "../util.h"
 #include "place.h"
 
-#ifndef CGROUP_SUPER_MAGIC
-#define CGROUP_SUPER_MAGIC 0x27e0eb
-#endif
-#ifndef CGROUP2_SUPER_MAGIC
-#define CGROUP2_SUPER_MAGIC 0x63677270
-#endif
-
 #define PATHS_MAX     (64u * 1024)
 #define DESTROY_TRIES 500 /* x 10 ms */
 #define SIGNAL_PASSES 20

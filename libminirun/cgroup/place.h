@@ -25,6 +25,16 @@
 #include "cgroup.h"
 #include "join.h"
 
+/* statfs f_type of a v1 and a v2 hierarchy: recorded directories are
+ * checked to be on one before anything is written or removed there
+ * (control.c, exec-cgroup.c). */
+#ifndef CGROUP_SUPER_MAGIC
+#define CGROUP_SUPER_MAGIC 0x27e0eb
+#endif
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
 /* Relative cgroupsPath (and none) go below this in every hierarchy, for
  * the state root CG_DEFAULT_STATE_ROOT; below CG_DEFAULT_PARENT/<state
  * root with '/' as '-'> for other roots (cgroup/path.c). CG_DEFAULT_PARENT
