@@ -11,6 +11,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../util.h"
+
 /* The kernel's getdents64 record (glibc's getdents64 wrapper is recent). */
 struct dirent64_raw {
   uint64_t d_ino;
@@ -35,14 +37,9 @@ static int copy_data(int in, int out, struct copy *c)
       return -errno;
     if (n == 0)
       return 0;
-    for (ssize_t done = 0; done < n;) {
-      ssize_t w = write(out, c->data + done, (size_t)(n - done));
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w < 0)
-        return -errno;
-      done += w;
-    }
+    int r = util_write_all(out, c->data, (size_t)n); /* async-signal-safe */
+    if (r < 0)
+      return r;
   }
 }
 
