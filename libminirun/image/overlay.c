@@ -133,15 +133,27 @@ static int set_lowers(int ovl, const struct image_root *im, int lower_fd, mr_err
   return r;
 }
 
-/* root.readonly with stacked layers: an overlay of lower layers only. */
-static int readonly_overlay(struct image_root *im, int lower_fd, mr_error **err)
+/* A new overlay context with the image's lower layers set: what both the
+ * read-only and the writable overlay start from. A context fd, or -errno. */
+static int overlay_with_lowers(struct image_root *im, int lower_fd, mr_error **err)
 {
-  cleanup_close int ovl = image_fsopen("overlay");
+  int ovl = image_fsopen("overlay");
   if (ovl < 0)
     return mr_err_sys(err, -ovl, "config.json: root.path: %s: fsopen overlay", im->path);
   int r = set_lowers(ovl, im, lower_fd, err);
-  if (r < 0)
+  if (r < 0) {
+    close(ovl);
     return r;
+  }
+  return ovl;
+}
+
+/* root.readonly with stacked layers: an overlay of lower layers only. */
+static int readonly_overlay(struct image_root *im, int lower_fd, mr_error **err)
+{
+  cleanup_close int ovl = overlay_with_lowers(im, lower_fd, err);
+  if (ovl < 0)
+    return ovl;
   return image_fsmount(ovl, "the overlay", im->path, MR_MOUNT_ATTR_RDONLY, err);
 }
 
@@ -163,13 +175,10 @@ int image_overlay_mount(mr_context *ctx, struct image_root *im, int lower_fd, mr
   cleanup_close int work = layer_dir(im, base, "work", &private, err);
   if (work < 0)
     return work;
-  cleanup_close int ovl = image_fsopen("overlay");
+  cleanup_close int ovl = overlay_with_lowers(im, lower_fd, err);
   if (ovl < 0)
-    return mr_err_sys(err, -ovl, "config.json: root.path: %s: fsopen overlay", im->path);
-  int r = set_lowers(ovl, im, lower_fd, err);
-  if (r < 0)
-    return r;
-  r = set_layer(ovl, "upperdir", "upperdir", upper);
+    return ovl;
+  int r = set_layer(ovl, "upperdir", "upperdir", upper);
   if (r == 0)
     r = set_layer(ovl, "workdir", "workdir", work);
   if (r < 0)
