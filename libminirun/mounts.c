@@ -19,6 +19,7 @@
 
 #include "inroot.h"
 #include "isolate/hostbind.h"
+#include "mount-api.h"
 #include "mounts/copyup.h"
 #include "mounts/idmap.h"
 #include "mounts/recattr.h"
@@ -32,9 +33,6 @@
 #endif
 #ifndef ST_NOSYMFOLLOW
 #define ST_NOSYMFOLLOW 0x2000
-#endif
-#ifndef SYS_move_mount
-#define SYS_move_mount 429
 #endif
 
 /* Per-mount propagation: one of them, the last one given wins (as crun). */

@@ -13,25 +13,8 @@
 #include <unistd.h>
 
 #include "../error.h"
+#include "../mount-api.h"
 #include "image.h"
-
-/* One number on every architecture. */
-#ifndef SYS_fsopen
-#define SYS_fsopen 430
-#endif
-#ifndef SYS_fsconfig
-#define SYS_fsconfig 431
-#endif
-#ifndef SYS_fsmount
-#define SYS_fsmount 432
-#endif
-/* <linux/mount.h> clashes with <sys/mount.h> on older glibc: our own names. */
-#define MR_FSOPEN_CLOEXEC      0x00000001
-#define MR_FSCONFIG_SET_FLAG   0
-#define MR_FSCONFIG_SET_STRING 1
-#define MR_FSCONFIG_SET_FD     5
-#define MR_FSCONFIG_CMD_CREATE 6
-#define MR_FSMOUNT_CLOEXEC     0x00000001
 
 int image_fsopen(const char *fstype)
 {

@@ -28,16 +28,12 @@
 
 #include "../context.h"
 #include "../error.h"
+#include "../mount-api.h"
 #include "../sync.h"
 #include "../testing/crashpoint.h"
 #include "../util.h"
 #include "layers.h"
 #include "verify.h"
-
-#ifndef SYS_move_mount
-#define SYS_move_mount 429
-#endif
-#define MR_MOVE_MOUNT_F_EMPTY_PATH 0x00000004
 
 #define ANN_PREFIX     "org.minirun.rootfs."
 #define ANN_UPPER      ANN_PREFIX "upper"

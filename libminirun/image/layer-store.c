@@ -55,14 +55,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../mount-api.h"
 #include "../testing/crashpoint.h"
 #include "../util.h"
 #include "layers.h"
-
-#ifndef SYS_move_mount
-#define SYS_move_mount 429
-#endif
-#define MR_MOVE_MOUNT_F_EMPTY_PATH 0x00000004
 
 #define STORE_LOCK "lock"
 #define LAYER_MNT  "mnt"

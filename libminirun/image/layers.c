@@ -22,6 +22,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../mount-api.h"
 #include "../testing/crashpoint.h"
 #include "../util.h"
 #include "layers.h"
@@ -30,12 +31,6 @@
 #define FIELD        "config.json: annotations: " IMAGE_ANN_LAYERS
 #define FIELD_SHA256 "config.json: annotations: " IMAGE_ANN_LAYERS_SHA256
 #define MAX_LAYERS   64
-
-#ifndef SYS_open_tree
-#define SYS_open_tree 428
-#endif
-#define MR_OPEN_TREE_CLONE   1
-#define MR_OPEN_TREE_CLOEXEC O_CLOEXEC
 
 static const char *annotation(const struct spec *spec, const char *key)
 {

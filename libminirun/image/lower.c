@@ -20,12 +20,9 @@
 
 #include "../context.h"
 #include "../error.h"
+#include "../mount-api.h"
 #include "../testing/crashpoint.h"
 #include "image.h"
-
-#define MR_MOUNT_ATTR_RDONLY 0x00000001
-#define MR_MOUNT_ATTR_NOSUID 0x00000002
-#define MR_MOUNT_ATTR_NODEV  0x00000004
 
 static const char *fstype_of(const struct image_root *im)
 {

@@ -21,13 +21,10 @@
 #include <unistd.h>
 
 #include "../error.h"
+#include "../mount-api.h"
 #include "../util.h"
 #include "image.h"
 #include "layers.h"
-
-#define MR_MOUNT_ATTR_RDONLY 0x00000001
-#define MR_MOUNT_ATTR_NOSUID 0x00000002
-#define MR_MOUNT_ATTR_NODEV  0x00000004
 
 /* A fresh tmpfs as a detached mount. */
 static int tmpfs_mount(struct image_root *im, mr_error **err)

@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../mount-api.h"
 #include "../plan.h"
 #include "../sync.h"
 
@@ -19,31 +20,11 @@
 #endif
 #define PROC_ROOT_INO 1
 
-/* The new mount API and openat2 have one syscall number on every arch. */
-#ifndef SYS_open_tree
-#define SYS_open_tree 428
-#endif
-#ifndef SYS_fsopen
-#define SYS_fsopen 430
-#endif
-#ifndef SYS_fsconfig
-#define SYS_fsconfig 431
-#endif
-#ifndef SYS_fsmount
-#define SYS_fsmount 432
-#endif
+/* openat2 has one syscall number on every arch (the mount API's are in
+ * mount-api.h). */
 #ifndef SYS_openat2
 #define SYS_openat2 437
 #endif
-/* <linux/mount.h> clashes with <sys/mount.h> on older glibc: our own names. */
-#define MR_FSOPEN_CLOEXEC      0x00000001
-#define MR_FSCONFIG_CMD_CREATE 6
-#define MR_FSMOUNT_CLOEXEC     0x00000001
-#define MR_MOUNT_ATTR_NOSUID   0x00000002
-#define MR_MOUNT_ATTR_NODEV    0x00000004
-#define MR_MOUNT_ATTR_NOEXEC   0x00000008
-#define MR_OPEN_TREE_CLONE     1
-#define MR_OPEN_TREE_CLOEXEC   O_CLOEXEC
 
 #define PROCFS_PATH_MAX 256
 #define PROCFS_NAME_MAX 64
