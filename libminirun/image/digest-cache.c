@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../cachefile.h"
 #include "../util.h"
 #include "digest-cache.h"
 #include "verify.h"
@@ -79,12 +80,6 @@ static void entry_name(const struct stat *st, char *out, size_t size)
   snprintf(out, size, "%llx-%llx", (unsigned long long)st->st_dev, (unsigned long long)st->st_ino);
 }
 
-/* Owned by us and writable by nobody else: only then is it ours. */
-static bool private_to_us(const struct stat *st)
-{
-  return st->st_uid == geteuid() && (st->st_mode & 022) == 0;
-}
-
 static char *cache_dir(const mr_context *ctx)
 {
   return util_path_join(ctx->state_root, IMAGE_DIGEST_CACHE);
@@ -121,7 +116,7 @@ int image_digest_cache_load(const mr_context *ctx, const struct stat *st,
   struct stat dst;
   if (dirfd < 0 || fstat(dirfd, &dst) < 0)
     return 0;
-  if (!private_to_us(&dst)) {
+  if (!cachefile_private(&dst)) {
     mr_warn(ctx, "image: digest cache %s is not private (owner or mode): not used", dir);
     return 0;
   }
@@ -133,7 +128,7 @@ int image_digest_cache_load(const mr_context *ctx, const struct stat *st,
   struct stat est;
   struct entry e;
   const char *why = "not a private regular file";
-  if (fstat(fd, &est) == 0 && S_ISREG(est.st_mode) && private_to_us(&est))
+  if (fstat(fd, &est) == 0 && S_ISREG(est.st_mode) && cachefile_private(&est))
     why = validate(&e, pread(fd, &e, sizeof(e), 0), est.st_size);
   if (why != NULL) {
     mr_warn(ctx, "image: digest cache entry %s/%s is invalid (%s): hashing the file", dir, name,
@@ -168,27 +163,6 @@ bool image_digest_cacheable(const struct stat *before, const struct stat *after,
   time_t limit = hash_start->tv_sec - CACHE_MARGIN_S;
   return after->st_ctim.tv_sec < limit ||
          (after->st_ctim.tv_sec == limit && after->st_ctim.tv_nsec <= hash_start->tv_nsec);
-}
-
-static int write_entry(int dirfd, const char *name, const struct entry *e)
-{
-  char tmp[128];
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  snprintf(tmp, sizeof(tmp), ".%s.%d.%ld.tmp", name, (int)getpid(), (long)ts.tv_nsec);
-  int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0)
-    return -errno;
-  int r = util_write_all(fd, e, sizeof(*e));
-  if (close(fd) < 0 && r == 0)
-    r = -errno;
-  /* No fsync: a torn entry after a power cut fails its checksum and the
-   * file is simply hashed again. */
-  if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
-    r = -errno;
-  if (r < 0)
-    unlinkat(dirfd, tmp, 0);
-  return r;
 }
 
 struct aged {
@@ -253,15 +227,12 @@ void image_digest_cache_store(const mr_context *ctx, const struct stat *st,
   char name[64];
   entry_name(st, name, sizeof(name));
 
-  mr_error *err = NULL;
-  int r = util_mkdir_p(dir, 0700, &err);
-  mr_err_clear(&err);
-  cleanup_close int dirfd = r < 0 ? -1 : open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  cleanup_close int dirfd = cachefile_dir_open(dir, O_NOFOLLOW);
   if (dirfd < 0) {
-    mr_warn(ctx, "image: digest cache %s: %s", dir, strerror(r < 0 ? -r : errno));
+    mr_warn(ctx, "image: digest cache %s: %s", dir, strerror(-dirfd));
     return;
   }
-  r = write_entry(dirfd, name, &e);
+  int r = cachefile_write(dirfd, name, &(struct iovec){&e, sizeof(e)}, 1);
   if (r < 0)
     mr_warn(ctx, "image: write digest cache entry %s/%s: %s", dir, name, strerror(-r));
   else

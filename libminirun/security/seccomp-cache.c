@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../cachefile.h"
 #include "../util.h"
 #include "seccomp.h"
 #include "sha256.h"
@@ -178,8 +179,7 @@ static int read_entry(int dirfd, const char *name, unsigned char **buf, size_t *
     return -1;
   }
   struct stat st;
-  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-      (st.st_mode & 022) != 0) {
+  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !cachefile_private(&st)) {
     *why = "not a private regular file";
     return -1;
   }
@@ -240,29 +240,6 @@ int seccomp_cache_load(const mr_context *ctx, const char *dir, const unsigned ch
 
 /* ---- writing ----------------------------------------------------------- */
 
-static int write_entry(int dirfd, const char *name, const struct cache_header *h,
-                       const struct seccomp_program *p)
-{
-  char tmp[2 * SHA256_LEN + 64];
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  snprintf(tmp, sizeof(tmp), ".%s.%d.%ld.tmp", name, (int)getpid(), (long)ts.tv_nsec);
-  int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0)
-    return -errno;
-  int r = util_write_all(fd, h, sizeof(*h));
-  if (r == 0)
-    r = util_write_all(fd, p->insns, p->n_insns * sizeof(*p->insns));
-  if (close(fd) < 0 && r == 0)
-    r = -errno;
-  /* No fsync: a torn entry after a crash fails its checksum and is redone. */
-  if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
-    r = -errno;
-  if (r < 0)
-    unlinkat(dirfd, tmp, 0);
-  return r;
-}
-
 void seccomp_cache_store(const mr_context *ctx, const char *dir,
                          const unsigned char key[SHA256_LEN], const struct seccomp_program *p)
 {
@@ -276,15 +253,16 @@ void seccomp_cache_store(const mr_context *ctx, const char *dir,
   memcpy(h.key, key, SHA256_LEN);
   entry_sum(&h, p->insns, p->n_insns, h.sum);
 
-  mr_error *err = NULL;
-  int r = util_mkdir_p(dir, 0700, &err);
-  mr_err_clear(&err);
-  cleanup_close int dirfd = r < 0 ? -1 : open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  cleanup_close int dirfd = cachefile_dir_open(dir, 0);
   if (dirfd < 0) {
-    mr_warn(ctx, "seccomp: cache directory %s: %s", dir, strerror(r < 0 ? -r : errno));
+    mr_warn(ctx, "seccomp: cache directory %s: %s", dir, strerror(-dirfd));
     return;
   }
-  r = write_entry(dirfd, name, &h, p);
+  const struct iovec parts[] = {
+      {&h, sizeof(h)},
+      {p->insns, p->n_insns * sizeof(*p->insns)},
+  };
+  int r = cachefile_write(dirfd, name, parts, 2);
   if (r < 0)
     mr_warn(ctx, "seccomp: write cache entry %s/%s: %s", dir, name, strerror(-r));
   else
