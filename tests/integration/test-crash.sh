@@ -112,6 +112,31 @@ test_crash_points_in_delete() {
   done
 }
 
+# A bundle whose container marks $T/out/ran, then sleeps; in the host's pid
+# namespace, so that an init held by MINIRUN_PAUSE_AT can stop itself.
+marking_bundle() {
+  crash_bin
+  mkdir "$T/out"
+  make_bundle "$T/b" sh -c 'echo ran >/out/ran; exec sleep 100'
+  add_bind "$T/b" "$T/out" /out
+  jqset "$T/b" '.linux.namespaces |= map(select(.type != "pid"))'
+}
+
+# crash_holding_init STEP ID COMMAND...: `minirun COMMAND... --bundle $T/b ID`
+# killed at STEP while the init stops itself right after READY. Sets the
+# caller's $pid (the stopped init) and $st (what `state` says meanwhile).
+crash_holding_init() {
+  local step=$1 id=$2 rc=0
+  shift 2
+  echo "$id" >>"$T/.mr-ids"
+  MINIRUN_PAUSE_AT=init-ready-sent MINIRUN_CRASH_AT=$step timeout 20 $CRASH "$@" \
+    --bundle "$T/b" "$id" </dev/null >/dev/null 2>"$T/crash.err" || rc=$?
+  assert_eq 137 "$rc" "exit status of $1 killed at $step (stderr: $(cat "$T/crash.err"))"
+  pid=$(cut -d' ' -f1 "$T/state/$id/init.pid")
+  wait_for 5 "the init $pid to stop itself" eval "[ \"\$(sed 's/.*) //' /proc/$pid/stat | cut -c1)\" = T ]"
+  st=$($MR state "$id" 2>/dev/null | jq -r .status || true)
+}
+
 # Issue 10, defect 9 ("created" read as "stopped"): create wrote state.json
 # before the init's last GO, so a create killed between the two left an init
 # that read as created while it was about to exit on EOF - `list` said
@@ -121,23 +146,12 @@ test_crash_points_in_delete() {
 # late step, `start` runs while the init is still stopped, then it goes on.
 # Whatever read as created must run; the rest must not read as created.
 test_created_after_a_crash_is_startable() {
-  local step id pid st i=0 rc
-  crash_bin
-  mkdir "$T/out"
-  make_bundle "$T/b" sh -c 'echo ran >/out/ran; exec sleep 100'
-  add_bind "$T/b" "$T/out" /out
-  jqset "$T/b" '.linux.namespaces |= map(select(.type != "pid"))'
+  local step id pid st i=0
+  marking_bundle
   for step in init-file-written go-sent state-written pid-file-written; do
     i=$((i + 1))
     id=d$i
-    echo "$id" >>"$T/.mr-ids"
-    rc=0
-    MINIRUN_PAUSE_AT=init-ready-sent MINIRUN_CRASH_AT=$step timeout 20 $CRASH create \
-      --bundle "$T/b" "$id" </dev/null >/dev/null 2>"$T/crash.err" || rc=$?
-    assert_eq 137 "$rc" "exit status of create killed at $step (stderr: $(cat "$T/crash.err"))"
-    pid=$(cut -d' ' -f1 "$T/state/$id/init.pid")
-    wait_for 5 "the init $pid to stop itself" eval "[ \"\$(sed 's/.*) //' /proc/$pid/stat | cut -c1)\" = T ]"
-    st=$($MR state "$id" 2>/dev/null | jq -r .status || true)
+    crash_holding_init "$step" "$id" create
     if [ "$st" = created ]; then
       assert_ok $MR start "$id"
       kill -CONT "$pid"
@@ -156,23 +170,12 @@ test_created_after_a_crash_is_startable() {
 # before the release, its init read as running while it was about to exit
 # (EOF on the gate). Whatever reads as running must run.
 test_running_after_a_crash_runs() {
-  local step id pid st i=0 rc
-  crash_bin
-  mkdir "$T/out"
-  make_bundle "$T/b" sh -c 'echo ran >/out/ran; exec sleep 100'
-  add_bind "$T/b" "$T/out" /out
-  jqset "$T/b" '.linux.namespaces |= map(select(.type != "pid"))'
+  local step id pid st i=0
+  marking_bundle
   for step in go-sent state-written; do
     i=$((i + 1))
     id=r$i
-    echo "$id" >>"$T/.mr-ids"
-    rc=0
-    MINIRUN_PAUSE_AT=init-ready-sent MINIRUN_CRASH_AT=$step timeout 20 $CRASH run -d \
-      --bundle "$T/b" "$id" </dev/null >/dev/null 2>"$T/crash.err" || rc=$?
-    assert_eq 137 "$rc" "exit status of run killed at $step (stderr: $(cat "$T/crash.err"))"
-    pid=$(cut -d' ' -f1 "$T/state/$id/init.pid")
-    wait_for 5 "the init $pid to stop itself" eval "[ \"\$(sed 's/.*) //' /proc/$pid/stat | cut -c1)\" = T ]"
-    st=$($MR state "$id" 2>/dev/null | jq -r .status || true)
+    crash_holding_init "$step" "$id" run -d
     kill -CONT "$pid"
     if [ "$st" = running ]; then
       wait_for 10 "the container run before the crash at $step to run" test -e "$T/out/ran"
