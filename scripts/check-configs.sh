@@ -39,13 +39,7 @@ fi
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 mkdir -p "$BUILD"
 BUILD=$(cd "$BUILD" && pwd)
-SRC=$SRCDIR
-if [ -f "$SRCDIR/config.status" ]; then
-  SRC=$BUILD/src
-  "$SRCDIR/scripts/source-copy.sh" "$SRCDIR" "$SRC"
-elif [ ! -x "$SRCDIR/configure" ]; then
-  (cd "$SRCDIR" && ./autogen.sh) >"$BUILD/autogen.log" 2>&1
-fi
+SRC=$("$SRCDIR/scripts/build-source.sh" "$SRCDIR" "$BUILD")
 
 OBJ=$BUILD/obj
 mkdir -p "$OBJ"

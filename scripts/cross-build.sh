@@ -21,7 +21,7 @@
 #
 # A source tree that is itself configured in-tree cannot host a VPATH build
 # (automake refuses), so then a clean copy of it is made in BUILDDIR/src
-# (scripts/source-copy.sh).
+# (scripts/build-source.sh).
 #
 # pkg-config: PKG_CONFIG_LIBDIR points at the target's .pc files only (the
 # host's are never picked up): /usr/lib/TRIPLET/pkgconfig (multiarch) or the
@@ -73,14 +73,7 @@ unset PKG_CONFIG_PATH
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 mkdir -p "$BUILD"
 BUILD=$(cd "$BUILD" && pwd)
-SRC=$SRCDIR
-if [ -f "$SRCDIR/config.status" ]; then
-  SRC=$BUILD/src
-  echo "$me: $SRCDIR is configured in-tree: building from a clean copy in $SRC"
-  "$SRCDIR/scripts/source-copy.sh" "$SRCDIR" "$SRC"
-elif [ ! -x "$SRCDIR/configure" ]; then
-  (cd "$SRCDIR" && ./autogen.sh) >"$BUILD/autogen.log" 2>&1
-fi
+SRC=$("$SRCDIR/scripts/build-source.sh" "$SRCDIR" "$BUILD")
 
 OBJ=$BUILD/obj
 STAGE=$BUILD/stage

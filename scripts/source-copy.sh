@@ -9,7 +9,8 @@
 # refuses), so its git-tracked (and untracked, not ignored) files are copied
 # into DEST and autogen.sh runs there (DEST/autogen.log). tar keeps the
 # files' times, so an unchanged file does not rebuild. Used by
-# scripts/cross-build.sh, scripts/check-configs.sh and bench/size-table.sh.
+# scripts/build-source.sh (for scripts/cross-build.sh and
+# scripts/check-configs.sh) and bench/size-table.sh.
 set -euo pipefail
 SRCDIR=$1 DEST=$2
 if ! git -C "$SRCDIR" rev-parse --git-dir >/dev/null 2>&1; then
