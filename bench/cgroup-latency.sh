@@ -28,13 +28,10 @@ builddir=$(cd "${MINIRUN_BUILDDIR:-$top}" && pwd)
 work=${WORK:-/tmp/minirun-bench-cglat}
 n=${N:-40}
 
-[ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 1; }
-for tool in strace jq busybox; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool not found" >&2; exit 1; }
-done
-minirun=$builddir/.libs/minirun
-[ -x "$minirun" ] || minirun=$builddir/minirun
-export LD_LIBRARY_PATH="$builddir/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# shellcheck source=lib.sh
+source "$top/bench/lib.sh"
+bench_require strace jq busybox
+bench_minirun "$builddir"
 
 rm -rf "$work"
 mkdir -p "$work"

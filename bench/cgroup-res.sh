@@ -18,13 +18,10 @@ work=${WORK:-/tmp/minirun-bench-cgroup-res}
 runs=${RUNS:-30}
 warmup=${WARMUP:-3}
 
-[ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 1; }
-for tool in strace hyperfine jq busybox; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool not found" >&2; exit 1; }
-done
-minirun=$builddir/.libs/minirun
-[ -x "$minirun" ] || minirun=$builddir/minirun
-export LD_LIBRARY_PATH="$builddir/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# shellcheck source=lib.sh
+source "$top/bench/lib.sh"
+bench_require strace hyperfine jq busybox
+bench_minirun "$builddir"
 
 rm -rf "$work"
 mkdir -p "$work/b0/rootfs/bin" "$work/b0/rootfs/proc" "$work/b0/rootfs/dev" "$work/b0/rootfs/sys" \

@@ -20,14 +20,11 @@ runs=${RUNS:-50}
 warmup=${WARMUP:-5}
 launcher=$builddir/tests/enosys-launcher
 
-[ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 1; }
-for tool in hyperfine jq busybox; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool not found" >&2; exit 1; }
-done
+# shellcheck source=lib.sh
+source "$top/bench/lib.sh"
+bench_require hyperfine jq busybox
 [ -x "$launcher" ] || { echo "bench: $launcher missing: make check TESTS=" >&2; exit 1; }
-minirun=$builddir/.libs/minirun
-[ -x "$minirun" ] || minirun=$builddir/minirun
-export LD_LIBRARY_PATH="$builddir/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+bench_minirun "$builddir"
 
 rm -rf "$work"
 mkdir -p "$work/b/rootfs/bin" "$work/b/rootfs/proc" "$work/b/rootfs/dev" "$work/b/rootfs/sys" \
