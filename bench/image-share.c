@@ -18,7 +18,6 @@
 #include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/loop.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,23 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef LOOP_CONFIGURE
-#define LOOP_CONFIGURE 0x4C0A
-struct loop_config {
-  __u32 fd;
-  __u32 block_size;
-  struct loop_info64 info;
-  __u64 __reserved[8];
-};
-#endif
-#ifndef SYS_fsopen
-#define SYS_fsopen 430
-#define SYS_fsconfig 431
-#define SYS_fsmount 432
-#endif
-#ifndef SYS_move_mount
-#define SYS_move_mount 429
-#endif
+/* The library's own compat headers: they need nothing else of it. */
+#include "../libminirun/image/loop-config.h"
+#include "../libminirun/mount-api.h"
 
 static void die(const char *what)
 {
@@ -89,13 +74,15 @@ static int mount_once(const char *fstype, int file_fd)
       die("loop");
     src = loop;
   }
-  int fs = (int)syscall(SYS_fsopen, fstype, 1);
+  int fs = (int)syscall(SYS_fsopen, fstype, MR_FSOPEN_CLOEXEC);
   char source[32];
   snprintf(source, sizeof(source), "/proc/self/fd/%d", src);
-  if (fs < 0 || syscall(SYS_fsconfig, fs, 1, "source", source, 0) < 0 ||
-      syscall(SYS_fsconfig, fs, 0, "ro", NULL, 0) < 0 || syscall(SYS_fsconfig, fs, 6, NULL, NULL, 0) < 0)
+  if (fs < 0 || syscall(SYS_fsconfig, fs, MR_FSCONFIG_SET_STRING, "source", source, 0) < 0 ||
+      syscall(SYS_fsconfig, fs, MR_FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0 ||
+      syscall(SYS_fsconfig, fs, MR_FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
     die("fsconfig");
-  int mnt = (int)syscall(SYS_fsmount, fs, 1, 1 | 2 | 4);
+  int mnt = (int)syscall(SYS_fsmount, fs, MR_FSMOUNT_CLOEXEC,
+                          MR_MOUNT_ATTR_RDONLY | MR_MOUNT_ATTR_NOSUID | MR_MOUNT_ATTR_NODEV);
   if (mnt < 0)
     die("fsmount");
   close(fs);
@@ -236,7 +223,7 @@ int main(int argc, char **argv)
   mkdirat(storefd, "key", 0700);
   mkdirat(storefd, "key/mnt", 0700);
   int m = mount_once(fstype, file_fd);
-  if (syscall(SYS_move_mount, m, "", AT_FDCWD, mnt, 4) < 0)
+  if (syscall(SYS_move_mount, m, "", AT_FDCWD, mnt, MR_MOVE_MOUNT_F_EMPTY_PATH) < 0)
     die("move_mount");
   close(m);
   t0 = now_us();

@@ -23,7 +23,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/loop.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,16 +35,7 @@
 #include "../testing/crashpoint.h"
 #include "../util.h"
 #include "image.h"
-
-#ifndef LOOP_CONFIGURE
-#define LOOP_CONFIGURE 0x4C0A
-struct loop_config {
-  __u32 fd;
-  __u32 block_size;
-  struct loop_info64 info;
-  __u64 __reserved[8];
-};
-#endif
+#include "loop-config.h"
 
 #define LOOP_ATTEMPTS 16
 
