@@ -20,12 +20,9 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 
+#include "cgroup/place.h"
 #include "exec.h"
 #include "util.h"
-
-#ifndef CGROUP_SUPER_MAGIC
-#define CGROUP_SUPER_MAGIC 0x27e0eb
-#endif
 
 /* `item` is one of the comma-separated entries of `list`. */
 static bool in_list(const char *list, const char *item, size_t n)
