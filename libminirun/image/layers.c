@@ -101,6 +101,18 @@ int image_layers_set_root(struct image_layers *l, const char *path, int fd,
   return 0;
 }
 
+/* detect.c names root.path; here it is a layer. */
+static int layer_detect_error(int r, mr_error *local, mr_error **err)
+{
+  static const char root_field[] = "config.json: root.path: ";
+  const char *msg = mr_error_message(local);
+  if (strncmp(msg, root_field, sizeof(root_field) - 1) == 0)
+    msg += sizeof(root_field) - 1;
+  mr_err(err, r, FIELD ": %s", msg);
+  mr_error_free(local);
+  return r;
+}
+
 /* Opens one layer and tells an image from a directory. */
 static int open_layer(struct image_layer *layer, const char *name, unsigned long long mntns,
                       mr_error **err)
@@ -116,29 +128,21 @@ static int open_layer(struct image_layer *layer, const char *name, unsigned long
   /* A device node or FIFO is refused unopened (image_check_type()). */
   mr_error *local = NULL;
   int r = image_check_type(resolved, name, &local);
+  if (r < 0)
+    return layer_detect_error(r, local, err);
   struct stat st;
-  if (r == 0) {
-    layer->fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (layer->fd < 0 || fstat(layer->fd, &st) < 0)
-      return mr_err_sys(err, errno, FIELD ": %s", name);
-    if (S_ISDIR(st.st_mode)) {
-      close(layer->fd);
-      layer->fd = -1;
-      layer->lowerdir = strdup(resolved);
-      return layer->lowerdir ? 0 : mr_err_sys(err, ENOMEM, FIELD);
-    }
-    r = image_detect(layer->fd, name, &layer->format, &local);
+  layer->fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (layer->fd < 0 || fstat(layer->fd, &st) < 0)
+    return mr_err_sys(err, errno, FIELD ": %s", name);
+  if (S_ISDIR(st.st_mode)) {
+    close(layer->fd);
+    layer->fd = -1;
+    layer->lowerdir = strdup(resolved);
+    return layer->lowerdir ? 0 : mr_err_sys(err, ENOMEM, FIELD);
   }
-  if (r < 0) {
-    /* detect.c names root.path; here it is a layer. */
-    static const char root_field[] = "config.json: root.path: ";
-    const char *msg = mr_error_message(local);
-    if (strncmp(msg, root_field, sizeof(root_field) - 1) == 0)
-      msg += sizeof(root_field) - 1;
-    mr_err(err, r, FIELD ": %s", msg);
-    mr_error_free(local);
-    return r;
-  }
+  r = image_detect(layer->fd, name, &layer->format, &local);
+  if (r < 0)
+    return layer_detect_error(r, local, err);
   layer_key(layer, &st, mntns);
   return 0;
 }
