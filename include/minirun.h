@@ -436,7 +436,8 @@ MR_API int mr_exec_opts_add_additional_gid(mr_exec_opts *opts, gid_t gid, mr_err
  * and runs once the container is resumed (runc's `exec --ignore-paused`).
  * mr_container_exec() then releases the container's lock once the process
  * is in its cgroups (so mr_container_resume() can take it) and waits for
- * the resume within the context's timeout. Default 0: -EINVAL. */
+ * the resume within the context's timeout (-ETIMEDOUT: the process is
+ * killed, taken out of the frozen cgroup to die). Default 0: -EINVAL. */
 MR_API void mr_exec_opts_set_ignore_paused(mr_exec_opts *opts, int ignore_paused);
 /* Runs the process in an existing sub-cgroup of the container's cgroup
  * instead (runc's `exec --cgroup`): "PATH" for every hierarchy (cgroup v2:

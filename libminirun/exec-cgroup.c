@@ -144,6 +144,35 @@ static int join_like_init(const struct state_record *rec, pid_t pid, mr_error **
   return r;
 }
 
+int exec_cgroup_thaw_killed(pid_t pid, mr_error **err)
+{
+  FILE *cg = fopen("/proc/self/cgroup", "re");
+  if (cg == NULL)
+    return mr_err_sys(err, errno, "open /proc/self/cgroup");
+  FILE *mi = fopen("/proc/self/mountinfo", "re");
+  if (mi == NULL) {
+    fclose(cg);
+    return mr_err_sys(err, errno, "open /proc/self/mountinfo");
+  }
+  char *line = NULL;
+  size_t cap = 0;
+  int r = 0;
+  while (r == 0 && getline(&line, &cap, cg) > 0) {
+    line[strcspn(line, "\n")] = '\0';
+    char *c1 = strchr(line, ':');
+    char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    if (c2 == NULL)
+      continue;
+    *c2 = '\0';
+    if (has_controllers(c1 + 1, "freezer"))
+      r = join_one(mi, c1 + 1, c2 + 1, pid, err);
+  }
+  free(line);
+  fclose(mi);
+  fclose(cg);
+  return r;
+}
+
 /* The init's cgroup v2 directory (the mountpoint joined with the path of
  * its "0::PATH" line) into buf; -ENOENT when it has none we can reach. */
 static int init_v2_dir(const struct state_record *rec, char *buf, size_t size)

@@ -158,6 +158,11 @@ static int wait_exec(struct exec_job *job, mr_error **err)
       continue;
     if (n < 0)
       return mr_err_sys(err, errno, "exec in '%s': poll", job->id);
+    if (n == 0 && job->paused)
+      return mr_err(err, -ETIMEDOUT,
+                    "exec in '%s': the container stayed paused for %u ms "
+                    "(mr_context_set_timeout): the process was killed",
+                    job->id, ms);
     if (n == 0)
       return mr_err(
           err, -ETIMEDOUT,
@@ -209,6 +214,13 @@ static void abort_process(struct exec_job *job)
   if (job->pid <= 0)
     return;
   kill(job->pid, SIGKILL);
+  if (job->paused) {
+    mr_error *e = NULL;
+    if (exec_cgroup_thaw_killed(job->pid, &e) < 0)
+      mr_warn(job->ctx, "exec in '%s': %s (the killed process dies on resume)", job->id,
+              mr_error_message(e));
+    mr_error_free(e);
+  }
   while (waitpid(job->pid, NULL, 0) < 0 && errno == EINTR)
     ;
   job->pid = -1;

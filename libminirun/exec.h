@@ -47,6 +47,13 @@ int exec_cgroup_prepare(const mr_context *ctx, const struct state_record *rec, s
 int exec_cgroup_join(const mr_context *ctx, const struct state_record *rec, pid_t pid,
                      const struct cg_join *j, mr_error **err);
 
+/* Parent: a process killed while frozen by the v1 freezer of a paused
+ * container does not die before it is thawed: it goes into our own freezer
+ * cgroup (not frozen) and dies there, the SIGKILL pending, without running
+ * anything. Nothing without a v1 freezer (a v2 frozen cgroup lets SIGKILL
+ * through). */
+int exec_cgroup_thaw_killed(pid_t pid, mr_error **err);
+
 /* First child (async-signal-safe): joins the init's namespaces, the user
  * namespace first; pid and time take effect for the next clone. */
 void exec_child_join(const struct plan *plan, int sync_fd);

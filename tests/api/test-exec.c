@@ -142,6 +142,66 @@ int main(int argc, char **argv)
   mr_error_free(err);
   err = NULL;
 
+  /* The option setters of runc's -g and --cgroup refuse bad values. */
+  o = NULL;
+  r = mr_exec_opts_new(&o, &err);
+  if (r == 0)
+    r = mr_exec_opts_add_additional_gid(o, (gid_t)-1, &err);
+  ok(r == -EINVAL && strstr(msg(err), "additionalGids") != NULL,
+     "additional gid (gid_t)-1 refused: %s", msg(err));
+  mr_error_free(err);
+  err = NULL;
+  r = o != NULL ? mr_exec_opts_add_cgroup(o, "a", &err) : -1;
+  if (r == 0)
+    r = mr_exec_opts_add_cgroup(o, "b", &err);
+  ok(r == -EINVAL && strstr(msg(err), "must be the only") != NULL,
+     "a second PATH-only cgroup refused: %s", msg(err));
+  mr_error_free(err);
+  err = NULL;
+  mr_exec_opts_free(o);
+  o = NULL;
+  r = mr_exec_opts_new(&o, &err);
+  if (r == 0)
+    r = mr_exec_opts_add_cgroup(o, "pids:../x", &err);
+  ok(r == -EINVAL && strstr(msg(err), "below the container's cgroup") != NULL,
+     "a cgroup path with '..' refused: %s", msg(err));
+  mr_exec_opts_free(o);
+  mr_error_free(err);
+  err = NULL;
+
+  /* A paused container: refused, or with ignore_paused the process waits
+   * for a resume, here longer than the context's timeout. */
+  if (mr_container_pause(ctx, "api-exec", &err) == 0) {
+    const char *const t1[] = {"true"};
+    st = exec_capture(ctx, "api-exec", t1, 1, NULL, NULL, out, sizeof(out), &err);
+    ok(st == -EINVAL && strstr(msg(err), "cannot exec in a paused container") != NULL,
+       "exec into a paused container refused: %s", msg(err));
+    mr_error_free(err);
+    err = NULL;
+    o = NULL;
+    c = NULL;
+    r = mr_exec_opts_new(&o, &err);
+    if (r == 0)
+      r = mr_exec_opts_set_args(o, 1, t1, &err);
+    mr_exec_opts_set_ignore_paused(o, 1);
+    mr_context_set_timeout(ctx, 300);
+    if (r == 0)
+      r = mr_container_exec(ctx, "api-exec", o, &c, &err);
+    mr_context_set_timeout(ctx, MR_DEFAULT_TIMEOUT_MS);
+    ok(r == -ETIMEDOUT && strstr(msg(err), "stayed paused") != NULL,
+       "ignore_paused: killed when no resume comes within the timeout: %s", msg(err));
+    mr_container_free(c);
+    mr_exec_opts_free(o);
+    mr_error_free(err);
+    err = NULL;
+    mr_container_resume(ctx, "api-exec", NULL);
+  } else {
+    skip(msg(err), "exec into a paused container");
+    skip(msg(err), "ignore_paused");
+    mr_error_free(err);
+    err = NULL;
+  }
+
   ok(count_fds() == fds_before, "no fd leaked (%d before, %d after)", fds_before, count_fds());
 
   mr_container_kill(ctx, "api-exec", SIGKILL, 0, NULL);
