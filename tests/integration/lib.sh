@@ -161,6 +161,15 @@ need_new_kernel() {
   fi
 }
 
+# Image roots (test-image.sh, test-image-layers.sh): the tools that build
+# the images and a kernel that mounts squashfs, or the test skips.
+need_image_tools() {
+  command -v mksquashfs >/dev/null || skip "mksquashfs (squashfs-tools) is not installed"
+  command -v mkfs.erofs >/dev/null || skip "mkfs.erofs (erofs-utils) is not installed"
+  grep -qw squashfs /proc/filesystems || modprobe squashfs 2>/dev/null ||
+    skip "the kernel has no squashfs"
+}
+
 _mr_on_err() {
   local rc=$1 cmd=$2 where=$3
   _mr_reason "command failed with status $rc at $where: $cmd"
@@ -395,6 +404,9 @@ assert_nothing_left() {
   left=$(mr_leftovers "$T")
   [ -z "$left" ] || fail "${1:-}${1:+: }left behind: $(echo "$left" | head -n5 | paste -sd';' -)"
 }
+
+# The loop devices backed by file $1, one per line (none: nothing).
+loops_of() { losetup -j "$1" 2>/dev/null | cut -d: -f1 || true; }
 
 # Prints the mountinfo line of the visible mount on mount point $2 in $1.
 mi_line() {

@@ -7,13 +7,6 @@
 # shared, and crash safety of both: kill -9 at each step of create, then
 # delete --force, leaves no mount, loop device or state.
 
-need_image_tools() {
-  command -v mksquashfs >/dev/null || skip "mksquashfs not installed (squashfs-tools)"
-  command -v mkfs.erofs >/dev/null || skip "mkfs.erofs not installed (erofs-utils)"
-  grep -qw squashfs /proc/filesystems || modprobe squashfs 2>/dev/null ||
-    skip "the kernel has no squashfs"
-}
-
 # The busybox rootfs of make_bundle, with /etc/layer=base and /base-only,
 # as a squashfs image $T/base.sqfs; the bundle $T/b is left in place.
 base_image() {
@@ -46,8 +39,6 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 
 # Shared layer mounts of this test's state root, as mountinfo lines.
 layer_mounts() { grep -F " $T/state/.layers/" /proc/self/mountinfo || true; }
-# Loop devices backed by file $1.
-loops_of() { losetup -j "$1" 2>/dev/null || true; }
 
 test_wrong_digest_refuses() {
   base_image true

@@ -10,11 +10,6 @@
 # old-kernel mode (run-oldkernel.sh) the same tests take the mount(2)
 # fallback in the container's mount namespace.
 
-need_image_tools() {
-  command -v mksquashfs >/dev/null || skip "mksquashfs (squashfs-tools) is not installed"
-  command -v mkfs.erofs >/dev/null || skip "mkfs.erofs (erofs-utils) is not installed"
-}
-
 # image_bundle DIR FORMAT [ARGS...]: a bundle whose root.path is DIR/image
 # (squashfs or erofs) built from make_bundle's rootfs plus /etc/marker; the
 # rootfs directory itself is removed, so everything comes from the image.
@@ -32,9 +27,6 @@ image_bundle() {
   rm -rf "$b/rootfs"
   jqset "$b" '.root.path = "image" | .root.readonly = false'
 }
-
-# The loop devices backed by file $1 (losetup -j).
-loops_of() { losetup -j "$1" | cut -d: -f1; }
 
 # Shows the root mount, writes into / and reads it back.
 WRITE_ROOT='awk "\$5 == \"/\"" /proc/self/mountinfo; cat /etc/marker;
