@@ -112,6 +112,35 @@ out:
   return r;
 }
 
+/* Joins `pid` to each hierarchy that `cg` (a /proc/PID/cgroup, closed
+ * here) lists, each "ID:CONTROLLERS:PATH" line matched to a mounted
+ * hierarchy; with `only`, just those whose controllers include it. */
+static int join_listed(FILE *cg, const char *only, pid_t pid, mr_error **err)
+{
+  FILE *mi = fopen("/proc/self/mountinfo", "re");
+  if (mi == NULL) {
+    fclose(cg);
+    return mr_err_sys(err, errno, "open /proc/self/mountinfo");
+  }
+  char *line = NULL;
+  size_t cap = 0;
+  int r = 0;
+  while (r == 0 && getline(&line, &cap, cg) > 0) {
+    line[strcspn(line, "\n")] = '\0';
+    char *c1 = strchr(line, ':');
+    char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    if (c2 == NULL)
+      continue;
+    *c2 = '\0';
+    if (only == NULL || has_controllers(c1 + 1, only))
+      r = join_one(mi, c1 + 1, c2 + 1, pid, err);
+  }
+  free(line);
+  fclose(mi);
+  fclose(cg);
+  return r;
+}
+
 /* Nothing recorded: every hierarchy the init is in, as /proc/INIT/cgroup
  * lists it. */
 static int join_like_init(const struct state_record *rec, pid_t pid, mr_error **err)
@@ -121,27 +150,7 @@ static int join_like_init(const struct state_record *rec, pid_t pid, mr_error **
   FILE *cg = fopen(path, "re");
   if (cg == NULL)
     return mr_err_sys(err, errno, "container '%s': open %s", rec->id, path);
-  FILE *mi = fopen("/proc/self/mountinfo", "re");
-  if (mi == NULL) {
-    fclose(cg);
-    return mr_err_sys(err, errno, "open /proc/self/mountinfo");
-  }
-  char *line = NULL;
-  size_t cap = 0;
-  int r = 0;
-  while (r == 0 && getline(&line, &cap, cg) > 0) {
-    line[strcspn(line, "\n")] = '\0';
-    char *c1 = strchr(line, ':');
-    char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-    if (c2 == NULL)
-      continue;
-    *c2 = '\0';
-    r = join_one(mi, c1 + 1, c2 + 1, pid, err);
-  }
-  free(line);
-  fclose(mi);
-  fclose(cg);
-  return r;
+  return join_listed(cg, NULL, pid, err);
 }
 
 int exec_cgroup_thaw_killed(pid_t pid, mr_error **err)
@@ -149,28 +158,7 @@ int exec_cgroup_thaw_killed(pid_t pid, mr_error **err)
   FILE *cg = fopen("/proc/self/cgroup", "re");
   if (cg == NULL)
     return mr_err_sys(err, errno, "open /proc/self/cgroup");
-  FILE *mi = fopen("/proc/self/mountinfo", "re");
-  if (mi == NULL) {
-    fclose(cg);
-    return mr_err_sys(err, errno, "open /proc/self/mountinfo");
-  }
-  char *line = NULL;
-  size_t cap = 0;
-  int r = 0;
-  while (r == 0 && getline(&line, &cap, cg) > 0) {
-    line[strcspn(line, "\n")] = '\0';
-    char *c1 = strchr(line, ':');
-    char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-    if (c2 == NULL)
-      continue;
-    *c2 = '\0';
-    if (has_controllers(c1 + 1, "freezer"))
-      r = join_one(mi, c1 + 1, c2 + 1, pid, err);
-  }
-  free(line);
-  fclose(mi);
-  fclose(cg);
-  return r;
+  return join_listed(cg, "freezer", pid, err);
 }
 
 /* The init's cgroup v2 directory (the mountpoint joined with the path of
