@@ -19,46 +19,38 @@ static void hex(const unsigned char *d, char *out)
     sprintf(out + 2 * i, "%02x", d[i]);
 }
 
-static void check(const char *name, const unsigned char *data, size_t len, const char *want)
+/* One TAP line: digest `d` of vector `name`, computed `how`, against `want`. */
+static void report(const char *name, const char *how, const unsigned char *d, const char *want)
 {
-  unsigned char d[SHA256_LEN];
   char got[2 * SHA256_LEN + 1];
-  sha256_digest(data, len, d);
   hex(d, got);
   n++;
   if (strcmp(got, want) != 0) {
     failed++;
-    printf("not ok %d - %s (one piece): %s\n", n, name, got);
+    printf("not ok %d - %s (%s): %s\n", n, name, how, got);
   } else {
-    printf("ok %d - %s (one piece)\n", n, name);
+    printf("ok %d - %s (%s)\n", n, name, how);
   }
+}
+
+static void check(const char *name, const unsigned char *data, size_t len, const char *want)
+{
+  unsigned char d[SHA256_LEN];
+  sha256_digest(data, len, d);
+  report(name, "one piece", d, want);
   /* Chunks of 1, 2, 3, ... bytes cross every block boundary differently. */
   struct sha256 s;
   sha256_init(&s);
   for (size_t off = 0, step = 1; off < len; off += step, step = step % 71 + 1)
     sha256_update(&s, data + off, off + step <= len ? step : len - off);
   sha256_final(&s, d);
-  hex(d, got);
-  n++;
-  if (strcmp(got, want) != 0) {
-    failed++;
-    printf("not ok %d - %s (chunks): %s\n", n, name, got);
-  } else {
-    printf("ok %d - %s (chunks)\n", n, name);
-  }
+  report(name, "chunks", d, want);
   /* The portable code, also where the CPU has SHA extensions (sha256-hw.c). */
   sha256_init(&s);
   s.accel = false;
   sha256_update(&s, data, len);
   sha256_final(&s, d);
-  hex(d, got);
-  n++;
-  if (strcmp(got, want) != 0) {
-    failed++;
-    printf("not ok %d - %s (portable): %s\n", n, name, got);
-  } else {
-    printf("ok %d - %s (portable)\n", n, name);
-  }
+  report(name, "portable", d, want);
 }
 
 int main(void)
