@@ -24,6 +24,7 @@
 
 #include "hooks/hooks.h"
 #include "jsonw.h"
+#include "mount-api.h"
 #include "mounts.h"
 #include "security/caps.h"
 #include "security/seccomp.h"
@@ -92,9 +93,6 @@ static void enabled(struct jw *w, const char *key, bool on)
  * EBADF where it exists. */
 static bool has_mount_setattr(void)
 {
-#ifndef SYS_mount_setattr
-#define SYS_mount_setattr 442
-#endif
   return syscall(SYS_mount_setattr, -1, "", 0, NULL, 0) < 0 && errno != ENOSYS;
 }
 

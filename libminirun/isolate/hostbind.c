@@ -13,12 +13,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../mount-api.h"
 #include "../rootfs.h"
 #include "../sync.h"
-
-#ifndef SYS_mount_setattr
-#define SYS_mount_setattr 442
-#endif
 
 int hostbind_plan(const char *host_path, char ***subs, size_t *n, mr_error **err)
 {

@@ -14,20 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../mount-api.h"
 #include "../util.h"
-
-#ifndef SYS_open_tree
-#define SYS_open_tree 428
-#endif
-#ifndef SYS_mount_setattr
-#define SYS_mount_setattr 442
-#endif
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
-#ifndef OPEN_TREE_CLOEXEC
-#define OPEN_TREE_CLOEXEC O_CLOEXEC
-#endif
 
 /* "containerID hostID size" lines, as /proc/PID/uid_map wants them. */
 static int format_map(const struct spec_id_mapping *m, size_t n, const char *what,
@@ -97,7 +85,7 @@ static int userns_with_maps(const char *uid_map, const char *gid_map, int *out, 
 
 static int clone_and_idmap(const struct idmap_request *req, int userns, int *out, mr_error **err)
 {
-  unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (req->tree ? AT_RECURSIVE : 0);
+  unsigned flags = MR_OPEN_TREE_CLONE | MR_OPEN_TREE_CLOEXEC | (req->tree ? AT_RECURSIVE : 0);
   int fd = (int)syscall(SYS_open_tree, AT_FDCWD, req->source, flags);
   if (fd < 0 && errno == ENOSYS)
     return mr_err(err, -ENOSYS,

@@ -15,17 +15,8 @@
 #include <unistd.h>
 
 #include "../inroot.h"
+#include "../mount-api.h"
 #include "../util.h"
-
-#ifndef SYS_mount_setattr
-#define SYS_mount_setattr 442
-#endif
-#ifndef MS_NOSYMFOLLOW
-#define MS_NOSYMFOLLOW 256
-#endif
-#ifndef ST_NOSYMFOLLOW
-#define ST_NOSYMFOLLOW 0x2000
-#endif
 
 #define RECATTR_PATH_MAX 4096
 

@@ -15,13 +15,10 @@
 #include <unistd.h>
 
 #include "../inroot.h"
+#include "../mount-api.h"
 #include "../rootfs.h"
 #include "../sync.h"
 #include "../util.h"
-
-#ifndef SYS_mount_setattr
-#define SYS_mount_setattr 442
-#endif
 
 #define MASKED_PATH_MAX 4096
 
