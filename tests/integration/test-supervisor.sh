@@ -177,7 +177,9 @@ JSON
 # revision.
 test_supervisor_hand_over() {
   service_bundle "$T/v1" "$LOOP"
-  service_bundle "$T/v2" "sleep 0.5; touch /hostdir/v2-up; $LOOP"
+  # v2 gets healthy 1.5 s after its start: long enough for the poller to
+  # sample the hand-over a few times even when `ctl status` is slow under load.
+  service_bundle "$T/v2" "sleep 1.5; touch /hostdir/v2-up; $LOOP"
   update_manifest "$T/m1.json" "$T/v1" hand-over
   update_manifest "$T/m2.json" "$T/v2" hand-over /hostdir/v2-up
   sup_start "$T/m1.json"
@@ -200,7 +202,7 @@ test_supervisor_hand_over() {
   local bad
   bad=$(grep -cv '^running healthy=yes$' "$T/poll.log" || true)
   [ "$bad" = 0 ] || fail "status showed web down $bad times: $(sort "$T/poll.log" | uniq -c | paste -sd';' -)"
-  [ "$(wc -l <"$T/poll.log")" -ge 5 ] || fail "the poller saw only $(wc -l <"$T/poll.log") states"
+  [ "$(wc -l <"$T/poll.log")" -ge 3 ] || fail "the poller saw only $(wc -l <"$T/poll.log") states"
   # The old revision stopped only after the new one was healthy.
   grep -n -e 'web-2 healthy: stopping web-1' -e 'web-1 stopped' "$T/sup.log" >"$T/order"
   assert_match "$(cat "$T/order")" $'healthy: stopping web-1\n[0-9]+:supervisor: web-1 stopped' "log order"
