@@ -27,25 +27,14 @@ void mr_create_opts_free(mr_create_opts *opts)
   free(opts);
 }
 
-static int replace_string(char **slot, const char *value, mr_error **err)
-{
-  char *copy = NULL;
-  int r = util_strdup(value, &copy, err);
-  if (r < 0)
-    return r;
-  free(*slot);
-  *slot = copy;
-  return 0;
-}
-
 int mr_create_opts_set_pid_file(mr_create_opts *opts, const char *path, mr_error **err)
 {
-  return replace_string(&opts->pid_file, path, err);
+  return util_strdup_replace(&opts->pid_file, path, err);
 }
 
 int mr_create_opts_set_console_socket(mr_create_opts *opts, const char *path, mr_error **err)
 {
-  return replace_string(&opts->console_socket, path, err);
+  return util_strdup_replace(&opts->console_socket, path, err);
 }
 
 void mr_create_opts_set_preserve_fds(mr_create_opts *opts, int n)

@@ -53,13 +53,7 @@ static int replace_string(char **slot, const char *value, const char *what, mr_e
 {
   if (value == NULL)
     return mr_err(err, -EINVAL, "exec options: %s: NULL", what);
-  char *copy = NULL;
-  int r = util_strdup(value, &copy, err);
-  if (r < 0)
-    return r;
-  free(*slot);
-  *slot = copy;
-  return 0;
+  return util_strdup_replace(slot, value, err);
 }
 
 static int append_string(char ***v, size_t *n, const char *s, mr_error **err)

@@ -59,17 +59,6 @@ static int set_env(struct spec_process *p, const char *nv, mr_error **err)
   return push(&p->env, &p->n_env, nv, err);
 }
 
-static int replace(char **slot, const char *value, mr_error **err)
-{
-  char *copy = NULL;
-  int r = util_strdup(value, &copy, err);
-  if (r == 0) {
-    free(*slot);
-    *slot = copy;
-  }
-  return r;
-}
-
 static int add_cap(struct spec_capabilities *c, const char *name, mr_error **err)
 {
   int r = push(&c->bounding, &c->n_bounding, name, err);
@@ -107,7 +96,7 @@ static int apply_overrides(struct spec_process *p, const mr_exec_opts *o, mr_err
   for (size_t i = 0; r == 0 && i < o->n_env; i++)
     r = set_env(p, o->env[i], err);
   if (r == 0 && o->cwd != NULL)
-    r = replace(&p->cwd, o->cwd, err);
+    r = util_strdup_replace(&p->cwd, o->cwd, err);
   if (o->user_set) {
     p->user.uid = o->uid;
     p->user.gid = o->gid;
@@ -121,9 +110,9 @@ static int apply_overrides(struct spec_process *p, const mr_exec_opts *o, mr_err
   if (o->no_new_privs)
     p->no_new_privileges = true;
   if (r == 0 && o->label != NULL)
-    r = replace(&p->selinux_label, o->label, err);
+    r = util_strdup_replace(&p->selinux_label, o->label, err);
   if (r == 0 && o->apparmor != NULL)
-    r = replace(&p->apparmor_profile, o->apparmor, err);
+    r = util_strdup_replace(&p->apparmor_profile, o->apparmor, err);
   /* Without a process.json only the caller asks for a terminal (runc and
    * crun: exec --tty), whatever the init has. */
   p->terminal = mr_exec_opts_terminal(o) == 1;

@@ -158,6 +158,17 @@ int util_strdup(const char *s, char **out, mr_error **err)
   return 0;
 }
 
+int util_strdup_replace(char **slot, const char *s, mr_error **err)
+{
+  char *copy = NULL;
+  int r = util_strdup(s, &copy, err);
+  if (r < 0)
+    return r;
+  free(*slot);
+  *slot = copy;
+  return 0;
+}
+
 char *util_path_join(const char *a, const char *b)
 {
   size_t la = strlen(a);

@@ -40,6 +40,9 @@ int util_mkdir_p(const char *path, mode_t mode, mr_error **err);
 int util_write_all(int fd, const void *buf, size_t len);
 /* strdup that reports out of memory through err. */
 int util_strdup(const char *s, char **out, mr_error **err);
+/* Replaces the string in *slot (freed) by a copy of `s` (NULL: none), as
+ * the option setters do; *slot is unchanged when out of memory. */
+int util_strdup_replace(char **slot, const char *s, mr_error **err);
 /* "a" + "/" + "b" (one slash), newly allocated; NULL when out of memory. */
 char *util_path_join(const char *a, const char *b);
 /* Current time as RFC 3339 with nanoseconds in UTC, into buf (>= 40 bytes). */
