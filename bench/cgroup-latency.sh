@@ -34,13 +34,7 @@ bench_require strace jq busybox
 bench_minirun "$builddir"
 
 rm -rf "$work"
-mkdir -p "$work"
-(cd "$work" && "$minirun" spec >/dev/null)
-mkdir -p "$work/rootfs/bin" "$work/rootfs/proc" "$work/rootfs/dev" "$work/rootfs/sys"
-cp "$(command -v busybox)" "$work/rootfs/bin/busybox"
-ln -s busybox "$work/rootfs/bin/true"
-jq '.process.args = ["/bin/true"] | .process.terminal = false' "$work/config.json" >"$work/c.json"
-mv "$work/c.json" "$work/config.json"
+bench_true_bundle "$work"
 
 variants=("cgroups" "disabled")
 opts=("" "--cgroup-manager disabled")

@@ -24,14 +24,8 @@ bench_require strace hyperfine jq busybox
 bench_minirun "$builddir"
 
 rm -rf "$work"
-mkdir -p "$work/b0/rootfs/bin" "$work/b0/rootfs/proc" "$work/b0/rootfs/dev" "$work/b0/rootfs/sys" \
-  "$work/b0/rootfs/tmp" "$work/b0/rootfs/etc" "$work/state"
-cp "$(command -v busybox)" "$work/b0/rootfs/bin/busybox"
-ln -s busybox "$work/b0/rootfs/bin/true"
-(cd "$work/b0" && "$minirun" spec)
-jq '.process.terminal = false | .process.args = ["/bin/true"] | del(.linux.resources)' \
-  "$work/b0/config.json" >"$work/c.json"
-mv "$work/c.json" "$work/b0/config.json"
+mkdir -p "$work/state"
+bench_true_bundle "$work/b0" 'del(.linux.resources)'
 cp -a "$work/b0" "$work/b1"
 jq '.linux.resources = {
       "devices": [{"allow": false, "access": "rwm"},

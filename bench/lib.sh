@@ -23,3 +23,18 @@ bench_minirun() {
   [ -x "$minirun" ] || minirun=$1/minirun
   export LD_LIBRARY_PATH="$1/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 }
+
+# bench_true_bundle DIR [JQ-FILTER]: a bundle in DIR whose container runs
+# busybox `true` without a terminal: `minirun spec` (so bench_minirun
+# first), then JQ-FILTER applied to its config.json.
+bench_true_bundle() {
+  local b=$1 filter=${2:-.}
+  mkdir -p "$b/rootfs/bin" "$b/rootfs/proc" "$b/rootfs/dev" "$b/rootfs/sys" "$b/rootfs/tmp" \
+    "$b/rootfs/etc"
+  cp "$(command -v busybox)" "$b/rootfs/bin/busybox"
+  ln -s busybox "$b/rootfs/bin/true"
+  (cd "$b" && "$minirun" spec >/dev/null)
+  jq ".process.terminal = false | .process.args = [\"/bin/true\"] | $filter" "$b/config.json" \
+    >"$b/config.json.new"
+  mv "$b/config.json.new" "$b/config.json"
+}

@@ -27,13 +27,8 @@ bench_require hyperfine jq busybox
 bench_minirun "$builddir"
 
 rm -rf "$work"
-mkdir -p "$work/b/rootfs/bin" "$work/b/rootfs/proc" "$work/b/rootfs/dev" "$work/b/rootfs/sys" \
-  "$work/b/rootfs/tmp" "$work/b/rootfs/etc" "$work/state"
-cp "$(command -v busybox)" "$work/b/rootfs/bin/busybox"
-ln -s busybox "$work/b/rootfs/bin/true"
-(cd "$work/b" && "$minirun" spec)
-jq '.process.terminal = false | .process.args = ["/bin/true"]' "$work/b/config.json" >"$work/c.json"
-mv "$work/c.json" "$work/b/config.json"
+mkdir -p "$work/state"
+bench_true_bundle "$work/b"
 
 run="$minirun --root $work/state run --bundle $work/b bench"
 cmds=(-n baseline "$launcher -s 4000 -- $run")
