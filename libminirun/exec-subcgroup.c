@@ -62,14 +62,21 @@ static int check_path(const char *spec, const char *path, mr_error **err)
 static int check_controllers(const mr_exec_opts *o, const char *spec, const char *controllers,
                              mr_error **err)
 {
+  size_t len = strlen(controllers);
+  if (len == 0 || controllers[len - 1] == ',')
+    return mr_err(err, -EINVAL, "exec: cgroup: '%s': empty controller name", spec);
   for (const char *c = controllers; *c != '\0';) {
     size_t n = strcspn(c, ",");
     if (n == 0)
       return mr_err(err, -EINVAL, "exec: cgroup: '%s': empty controller name", spec);
-    for (size_t i = 0; i < o->n_cgroups; i++)
-      if (in_list(o->cgroups[i].controllers, c, n))
-        return mr_err(err, -EINVAL, "exec: cgroup: '%s': controller '%.*s' given twice", spec,
-                      (int)n, c);
+    bool twice = false;
+    for (const char *q = controllers; q < c && !twice; q += strcspn(q, ",") + 1)
+      twice = strcspn(q, ",") == n && strncmp(q, c, n) == 0;
+    for (size_t i = 0; i < o->n_cgroups && !twice; i++)
+      twice = in_list(o->cgroups[i].controllers, c, n);
+    if (twice)
+      return mr_err(err, -EINVAL, "exec: cgroup: '%s': controller '%.*s' given twice", spec, (int)n,
+                    c);
     c += n;
     if (*c == ',')
       c++;
