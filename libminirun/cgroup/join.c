@@ -66,8 +66,8 @@ void cg_join_apply(struct cg_join *j, int sync_fd)
       n = write(j->fds[i], "0", 1);
     while (n < 0 && errno == EINTR);
     if (n != 1)
-      sync_fail(sync_fd, n < 0 ? errno : EIO, "cgroup: move the process into ", j->dirs[i], " (tasks)",
-                NULL);
+      sync_fail(sync_fd, n < 0 ? errno : EIO, "cgroup: move the process into ", j->dirs[i],
+                " (tasks)", NULL);
     close(j->fds[i]);
     j->fds[i] = -1;
   }
