@@ -33,6 +33,17 @@ static bool is_type(yajl_val o, const char *type)
 
 static void gen_value(yajl_gen g, yajl_val v, const char *netns, int depth, bool in_linux);
 
+/* The namespace entry {"type": "network", "path": netns}. */
+static void gen_network_entry(yajl_gen g, const char *netns)
+{
+  yajl_gen_map_open(g);
+  gen_string(g, "type");
+  gen_string(g, "network");
+  gen_string(g, "path");
+  gen_string(g, netns);
+  yajl_gen_map_close(g);
+}
+
 /* linux.namespaces with the network entry pointing at `netns`. */
 static void gen_namespaces(yajl_gen g, yajl_val a, const char *netns)
 {
@@ -40,12 +51,7 @@ static void gen_namespaces(yajl_gen g, yajl_val a, const char *netns)
   for (size_t i = 0; i < a->u.array.len; i++)
     if (!is_type(a->u.array.values[i], "network"))
       gen_value(g, a->u.array.values[i], NULL, 2, false);
-  yajl_gen_map_open(g);
-  gen_string(g, "type");
-  gen_string(g, "network");
-  gen_string(g, "path");
-  gen_string(g, netns);
-  yajl_gen_map_close(g);
+  gen_network_entry(g, netns);
   yajl_gen_array_close(g);
 }
 
@@ -82,12 +88,7 @@ static void gen_value(yajl_gen g, yajl_val v, const char *netns, int depth, bool
     if (netns && in_linux && !has_ns) {
       gen_string(g, "namespaces");
       yajl_gen_array_open(g);
-      yajl_gen_map_open(g);
-      gen_string(g, "type");
-      gen_string(g, "network");
-      gen_string(g, "path");
-      gen_string(g, netns);
-      yajl_gen_map_close(g);
+      gen_network_entry(g, netns);
       yajl_gen_array_close(g);
     }
     yajl_gen_map_close(g);
