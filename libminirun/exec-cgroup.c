@@ -35,17 +35,9 @@ static bool has_controllers(const char *super_opts, const char *controllers)
   char want[256];
   snprintf(want, sizeof(want), "%s", controllers);
   char *save = NULL;
-  for (char *c = strtok_r(want, ",", &save); c != NULL; c = strtok_r(NULL, ",", &save)) {
-    size_t n = strlen(c);
-    bool found = false;
-    for (const char *p = super_opts; p != NULL && !found; p = strchr(p, ',')) {
-      if (*p == ',')
-        p++;
-      found = strncmp(p, c, n) == 0 && (p[n] == ',' || p[n] == '\0');
-    }
-    if (!found)
+  for (char *c = strtok_r(want, ",", &save); c != NULL; c = strtok_r(NULL, ",", &save))
+    if (!util_list_has(super_opts, c, strlen(c)))
       return false;
-  }
   return true;
 }
 

@@ -24,18 +24,6 @@
 #include "exec.h"
 #include "util.h"
 
-/* `item` is one of the comma-separated entries of `list`. */
-static bool in_list(const char *list, const char *item, size_t n)
-{
-  for (const char *p = list; p != NULL; p = strchr(p, ',')) {
-    if (*p == ',')
-      p++;
-    if (strncmp(p, item, n) == 0 && (p[n] == ',' || p[n] == '\0'))
-      return true;
-  }
-  return false;
-}
-
 /* Relative, non-empty, no "." or ".." or empty components; a leading "/"
  * is dropped (runc joins it to the container's path either way). */
 static int check_path(const char *spec, const char *path, mr_error **err)
@@ -73,7 +61,7 @@ static int check_controllers(const mr_exec_opts *o, const char *spec, const char
     for (const char *q = controllers; q < c && !twice; q += strcspn(q, ",") + 1)
       twice = strcspn(q, ",") == n && strncmp(q, c, n) == 0;
     for (size_t i = 0; i < o->n_cgroups && !twice; i++)
-      twice = in_list(o->cgroups[i].controllers, c, n);
+      twice = util_list_has(o->cgroups[i].controllers, c, n);
     if (twice)
       return mr_err(err, -EINVAL, "exec: cgroup: '%s': controller '%.*s' given twice", spec, (int)n,
                     c);
@@ -161,7 +149,7 @@ static int option_for(const mr_exec_opts *o, const char *super, const struct exe
     bool hit = c->controllers == NULL;
     for (const char *p = c->controllers; p != NULL && *p != '\0';) {
       size_t n = strcspn(p, ",");
-      hit = hit || (super != NULL && in_list(super, p, n));
+      hit = hit || (super != NULL && util_list_has(super, p, n));
       p += n + (p[n] == ',');
     }
     if (hit && *out != NULL && strcmp((*out)->path, c->path) != 0)
@@ -206,7 +194,7 @@ static int check_known(const mr_exec_opts *o, const char *supers, const char *id
   for (size_t i = 0; i < o->n_cgroups; i++) {
     for (const char *p = o->cgroups[i].controllers; p != NULL && *p != '\0';) {
       size_t n = strcspn(p, ",");
-      if (!in_list(supers, p, n))
+      if (!util_list_has(supers, p, n))
         return mr_err(err, -EINVAL,
                       "exec: cgroup: '%s:%s': controller '%.*s' is in no v1 cgroup of "
                       "container '%s'",

@@ -169,6 +169,17 @@ int util_strdup_replace(char **slot, const char *s, mr_error **err)
   return 0;
 }
 
+bool util_list_has(const char *list, const char *item, size_t n)
+{
+  for (const char *p = list; p != NULL; p = strchr(p, ',')) {
+    if (*p == ',')
+      p++;
+    if (strncmp(p, item, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+      return true;
+  }
+  return false;
+}
+
 char *util_path_join(const char *a, const char *b)
 {
   size_t la = strlen(a);

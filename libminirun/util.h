@@ -43,6 +43,9 @@ int util_strdup(const char *s, char **out, mr_error **err);
 /* Replaces the string in *slot (freed) by a copy of `s` (NULL: none), as
  * the option setters do; *slot is unchanged when out of memory. */
 int util_strdup_replace(char **slot, const char *s, mr_error **err);
+/* The `n` bytes at `item` are one of the comma-separated entries of `list`
+ * (NULL: none), as in cgroup controller lists and mount options. */
+bool util_list_has(const char *list, const char *item, size_t n);
 /* "a" + "/" + "b" (one slash), newly allocated; NULL when out of memory. */
 char *util_path_join(const char *a, const char *b);
 /* Current time as RFC 3339 with nanoseconds in UTC, into buf (>= 40 bytes). */
