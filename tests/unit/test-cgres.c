@@ -19,18 +19,8 @@
 #include "error.h"
 #include "spec.h"
 
+#include "../jq.h"
 #include "../tap.h"
-
-static char *jq(const char *s)
-{
-  char *d = strdup(s);
-  if (d == NULL)
-    abort();
-  for (char *p = d; *p; p++)
-    if (*p == '\'')
-      *p = '"';
-  return d;
-}
 
 /* This host's shape: v1 controllers, hugetlb alone on the unified tree. */
 static struct cg_hierarchy hybrid_h[] = {

@@ -21,23 +21,12 @@
 #include "error.h"
 #include "spec.h"
 
+#include "../jq.h"
 #include "../tap.h"
 
 static bool streq(const char *a, const char *b)
 {
   return a != NULL && b != NULL && !strcmp(a, b);
-}
-
-/* 'single' quotes to "double" quotes. */
-static char *jq(const char *s)
-{
-  char *d = strdup(s);
-  if (d == NULL)
-    abort();
-  for (char *p = d; *p; p++)
-    if (*p == '\'')
-      *p = '"';
-  return d;
 }
 
 /* Parses single-quoted JSON; on failure stores the message in *msg. */
