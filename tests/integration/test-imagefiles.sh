@@ -20,34 +20,37 @@ no_home_bundle() {
   jqset "$T/b" '.process.env = [.process.env[] | select(startswith("HOME=") | not)]'
 }
 
+# passwd_refused WHAT ERROR...: run fails on the image's /etc/passwd (WHAT
+# it was made), with every ERROR text in its message, and leaves nothing.
+passwd_refused() {
+  local what=$1 e
+  shift
+  mr_bounded 20 $MR run --bundle "$T/b" c1
+  [ "$LAST_RC" -ne 0 ] || fail "run with $what succeeded: $LAST_OUT"
+  for e in "$@"; do
+    assert_contains "$LAST_ERR" "$e" "error"
+  done
+  assert_no_state
+}
+
 test_passwd_is_dev_zero() {
   no_home_bundle
   rm "$T/b/rootfs/etc/passwd"
   ln -s /dev/zero "$T/b/rootfs/etc/passwd"
-  mr_bounded 20 $MR run --bundle "$T/b" c1
-  [ "$LAST_RC" -ne 0 ] || fail "run with /etc/passwd -> /dev/zero succeeded: $LAST_OUT"
-  assert_contains "$LAST_ERR" "/etc/passwd" "error"
-  assert_contains "$LAST_ERR" "not a regular file" "error"
-  assert_no_state
+  passwd_refused "/etc/passwd -> /dev/zero" "/etc/passwd" "not a regular file"
 }
 
 test_passwd_is_a_fifo() {
   no_home_bundle
   rm "$T/b/rootfs/etc/passwd"
   mkfifo "$T/b/rootfs/etc/passwd"
-  mr_bounded 20 $MR run --bundle "$T/b" c1
-  [ "$LAST_RC" -ne 0 ] || fail "run with a FIFO as /etc/passwd succeeded: $LAST_OUT"
-  assert_contains "$LAST_ERR" "/etc/passwd: not a regular file" "error"
-  assert_no_state
+  passwd_refused "a FIFO as /etc/passwd" "/etc/passwd: not a regular file"
 }
 
 test_passwd_huge() {
   no_home_bundle
   truncate -s 200M "$T/b/rootfs/etc/passwd"
-  mr_bounded 20 $MR run --bundle "$T/b" c1
-  [ "$LAST_RC" -ne 0 ] || fail "run with a 200 MB /etc/passwd succeeded: $LAST_OUT"
-  assert_contains "$LAST_ERR" "/etc/passwd: larger than" "error"
-  assert_no_state
+  passwd_refused "a 200 MB /etc/passwd" "/etc/passwd: larger than"
 }
 
 test_passwd_regular_still_used() {
