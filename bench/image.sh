@@ -25,16 +25,10 @@ work=${WORK:-/tmp/minirun-image-bench}
 n=${N:-50}
 cycles=${CYCLES:-500}
 
-[ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 1; }
-for tool in mksquashfs mkfs.erofs jq gcc losetup; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool not found" >&2; exit 1; }
-done
-if [ -x "$builddir/.libs/minirun" ]; then
-  minirun=$builddir/.libs/minirun
-  export LD_LIBRARY_PATH="$builddir/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-else
-  minirun=$builddir/minirun
-fi
+# shellcheck source=lib.sh
+source "$top/bench/lib.sh"
+bench_require mksquashfs mkfs.erofs jq gcc losetup
+bench_minirun "$builddir"
 [ -x "$minirun" ] || { echo "bench: no minirun in $builddir: run make first" >&2; exit 1; }
 
 # Everything in a private mount namespace: no mount of ours can leak out.

@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 #
 # lib.sh - what the benchmark scripts share (cgroup-latency.sh,
-# cgroup-res.sh, oldkernel.sh); sourced.
+# cgroup-res.sh, oldkernel.sh, image.sh); sourced.
 
 # bench_require TOOL...: we are root and every TOOL is installed, or the
 # script exits 1 saying what is missing.
