@@ -208,6 +208,9 @@ int seccomp_check_spec(const struct spec_seccomp *sc, struct seccomp_check *out,
     if (r < 0)
       return r;
   }
+  r = seccomp_check_rule_pairs(sc, err);
+  if (r < 0)
+    return r;
   bool listener = sc->listener_path != NULL && sc->listener_path[0] != '\0';
   if (out->uses_notify && !listener)
     return mr_err(err, -EINVAL,

@@ -82,6 +82,9 @@ struct seccomp_check {
 int seccomp_parse_action(const char *name, bool has_errno, uint32_t errno_ret, const char *path,
                          uint32_t *out, mr_error **err);
 int seccomp_parse_op(const char *name, const char *path, int *out, mr_error **err);
+/* Refuses pairs of rules libseccomp would not come back from compiling
+ * (seccomp-pairs.c). */
+int seccomp_check_rule_pairs(const struct spec_seccomp *sc, mr_error **err);
 int seccomp_parse_arch(const char *name, const char *path, uint32_t *out, mr_error **err);
 /* A "flags" name as the parser takes it: 0 and its SECCOMP_FILTER_FLAG_*
  * value (0 for TSYNC, a no-op here), or -EINVAL. */
