@@ -35,7 +35,8 @@ run_one() {
   # -timeout: one input taking 25 s is a finding (a hang; 10 s gave false
   # alarms on a loaded machine, in ASan's free quarantine); -rss_limit_mb:
   # so is 2 GiB of memory; the outer timeout only guards libFuzzer itself.
-  timeout -k 10 $((seconds + 120)) "$builddir/fuzz/fuzz-$t" \
+  LSAN_OPTIONS="suppressions=$srcdir/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
+    timeout -k 10 $((seconds + 120)) "$builddir/fuzz/fuzz-$t" \
     -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$builddir/fuzz/artifacts/$t-" "$work" "$srcdir/fuzz/corpus/$t" \
     >"$builddir/fuzz/logs/$t.log" 2>&1
