@@ -353,10 +353,10 @@ void image_id_forget(mr_context *ctx, const char *id)
 int image_root_destroy(mr_context *ctx, int dirfd, const char *id, mr_error **err)
 {
   int r = image_layers_release(ctx, dirfd, err);
-  if (r == 0)
+  if (r == 0) {
     image_id_forget(ctx, id);
-  if (r == 0)
     r = image_loop_release(ctx, dirfd, err);
+  }
   if (r == 0)
     r = image_upper_release(ctx, dirfd, err);
   if (r < 0)
