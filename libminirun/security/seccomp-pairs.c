@@ -4,14 +4,16 @@
  * compile.
  *
  * libseccomp 2.5 does not come back from seccomp_rule_add() (minutes of
- * CPU, found by fuzz-seccomp) for two rules of one syscall whose
+ * CPU, found twice by fuzz-seccomp) for two rules of one syscall whose
  * comparisons, in argument order, share a prefix that ends in a range or
- * "not equal" comparison and then go on to different arguments:
- *   read(a0 < 10 && a1 == 1) and read(a0 < 10 && a2 == 1).
- * A prefix ending in SCMP_CMP_EQ or SCMP_CMP_MASKED_EQ, different values,
- * or the same next argument compile in microseconds. Such a profile is
- * refused with an error naming both rules before it reaches libseccomp,
- * instead of holding create (and a CPU) with no bound.
+ * "not equal" comparison and then go on differently:
+ *   read(a0 < 10 && a1 == 1) and read(a0 < 10 && a2 == 1),
+ *   read(a0 <= 0 && a5 < 10) and read(a0 <= 0 && a5 == 10).
+ * Not every such pair hangs (a5 > 10 against a5 < 10 compiles), but the
+ * shape is refused whole: its exact edge inside libseccomp is unknown, and
+ * an error naming both rules beats holding create (and a CPU) with no
+ * bound. A prefix ending in SCMP_CMP_EQ or SCMP_CMP_MASKED_EQ, or next
+ * comparisons differing only in their value, compile in microseconds.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -72,7 +74,8 @@ static bool does_not_compile(const struct sorted_args *a, const struct sorted_ar
   if (k == 0 || k == a->n || k == b->n)
     return false;
   int last = a->op[k - 1];
-  return last != SCMP_CMP_EQ && last != SCMP_CMP_MASKED_EQ && a->arg[k]->index != b->arg[k]->index;
+  return last != SCMP_CMP_EQ && last != SCMP_CMP_MASKED_EQ &&
+         (a->arg[k]->index != b->arg[k]->index || a->op[k] != b->op[k]);
 }
 
 static bool share_a_name(const struct spec_seccomp_syscall *a, const struct spec_seccomp_syscall *b,
@@ -104,7 +107,7 @@ int seccomp_check_rule_pairs(const struct spec_seccomp *sc, mr_error **err)
       return mr_err(err, -EINVAL,
                     "config.json: linux.seccomp.syscalls[%zu].args and "
                     "linux.seccomp.syscalls[%zu].args: two rules for \"%s\" share a leading "
-                    "range or \"not equal\" comparison and then compare different arguments, "
+                    "range or \"not equal\" comparison and then compare differently, "
                     "which libseccomp cannot compile (it does not terminate); make the shared "
                     "comparison the last one of both rules, or merge them",
                     i, j, name);
