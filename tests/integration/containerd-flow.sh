@@ -54,13 +54,17 @@ R="--runc-binary $RT"
 
 run $C run $R --cgroup $CGP/t1 --rm $IMG t1 sh -c 'echo hello; exit 4'
 check "run --rm (output, exit 4)" eval '[ $RC = 4 ] && has hello'
-run script -qec "timeout 20 $C run $R --cgroup $CGP/t2 --rm -t $IMG t2 sh -c 'tty; exit 0'" /dev/null
+# SHELL fixed and --foreground: script runs "$SHELL -c"; a shell that forks
+# (dash, or bash when SHELL is unset, as under CI) leaves a plain timeout in
+# a background process group on the pty, and ctr's raw-mode tcsetattr then
+# stops it (SIGTTOU) until the timeout.
+run env SHELL=/bin/sh script -qec "timeout --foreground 20 $C run $R --cgroup $CGP/t2 --rm -t $IMG t2 sh -c 'tty; exit 0'" /dev/null
 check "run -t (pty)" eval '[ $RC = 0 ] && has /dev/pts/'
 run $C run $R --cgroup $CGP/t3 -d $IMG t3 sleep 1000
 check "run -d" [ $RC = 0 ]
 run $C task exec --exec-id e1 t3 sh -c 'echo from-exec; exit 3'
 check "task exec (output, exit 3)" eval '[ $RC = 3 ] && has from-exec'
-run script -qec "timeout 20 $C task exec -t --exec-id e2 t3 sh -c 'tty; exit 0'" /dev/null
+run env SHELL=/bin/sh script -qec "timeout --foreground 20 $C task exec -t --exec-id e2 t3 sh -c 'tty; exit 0'" /dev/null
 check "task exec -t" eval '[ $RC = 0 ] && has /dev/pts/'
 run $C task ps t3
 check "task ps" eval '[ $RC = 0 ] && [ "$(grep -c "^[0-9]" $OUT)" -ge 1 ]'

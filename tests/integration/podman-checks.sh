@@ -138,7 +138,11 @@ exec)
   check "exec -u -w -e" eval 'is_rc 0 && has "^65534$" && has "^/tmp$" && has "^A=b$"'
   run pod exec --preserve-fds 1 pm-main sh -c 'test -e /proc/self/fd/3 && echo fd3' 3</dev/null
   check "exec --preserve-fds 1" eval 'is_rc 0 && has fd3'
-  run script -qec "timeout 30 podman --runtime '$RT' exec -t pm-main sh -c 'tty; exit 6'" /dev/null
+  # SHELL fixed and --foreground: script runs "$SHELL -c"; a shell that
+  # forks (dash, or bash when SHELL is unset) leaves a plain timeout in a
+  # process group of its own, in the background on the pty, and podman's
+  # raw-mode tcsetattr then stops it (SIGTTOU) until the timeout.
+  run env SHELL=/bin/sh script -qec "timeout --foreground 30 podman --runtime '$RT' exec -t pm-main sh -c 'tty; exit 6'" /dev/null
   check "exec -t (pty, exit 6)" eval 'is_rc 6 && has /dev/pts/'
   pid=$(pid_of pm-main)
   run pod exec pm-main cat /proc/self/cgroup
