@@ -52,6 +52,9 @@ fatal() {  # a step before the tests failed: nothing ran
 echo "run-tests: kernel $(uname -r), nice $(nice), oom_score_adj $(cat /proc/self/oom_score_adj)," \
   "CPUs $(nproc), hard limits: core $(ulimit -Hc), nofile $(ulimit -Hn), nproc $(ulimit -Hu)"
 echo "run-tests: cgroup $(tr '\n' ' ' </proc/self/cgroup | cut -c1-300)"
+# (SHELL, TERM and a tty decide how script(1) and pty clients behave.)
+echo "run-tests: SHELL=${SHELL-(unset)} TERM=${TERM-(unset)} stdin $(readlink /proc/self/fd/0 2>/dev/null || echo closed)," \
+  "environment: $(env | cut -d= -f1 | sort | tr '\n' ' ' | cut -c1-300)"
 
 say "dependencies"
 scripts/install-deps.sh </dev/null || fatal "installing the dependencies failed"
