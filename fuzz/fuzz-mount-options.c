@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * fuzz-mount-options.c - libFuzzer target for a mount's option list
- * (mounts_parse_options: OCI recursive options, libmount's flag table and
- * the fs-specific remainder).
+ * (mounts_parse_options: OCI recursive options, the kernel flag table of
+ * libminirun/mounts/options.c and the fs-specific remainder).
  *
  * The options come from config.json. The input is split at newlines into
  * one mount's "options" array. Invariants: success or a clear error; the
@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   struct spec_mount m = {.destination = (char *)"/fuzz", .options = options, .n_options = n};
   struct mount_op op = {.destination = m.destination};
   mr_error *err = NULL;
-  int r = mounts_parse_options(&m, 0, &op, &err);
+  int r = mounts_parse_options(NULL, &m, 0, &op, &err);
   if (r == 0) {
     const unsigned long propagation = MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE;
     if (err != NULL || (op.propagation & ~(propagation | MS_REC)) != 0 ||

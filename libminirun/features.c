@@ -4,7 +4,7 @@
  * (features.md) of this build on this kernel.
  *
  * Every list is what the code accepts, asked of the code itself: each
- * candidate name of the runtime-spec (or of libmount, libcap, libseccomp)
+ * candidate name of the runtime-spec (or of libcap, libseccomp)
  * is put through the same parser a config.json goes through, and only the
  * accepted ones are listed; kernel-dependent entries (time namespace,
  * capabilities, seccomp flags) are probed on the running kernel. Nothing
@@ -20,12 +20,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <libmount/libmount.h>
-
 #include "hooks/hooks.h"
 #include "jsonw.h"
 #include "mount-api.h"
 #include "mounts.h"
+#include "mounts/options.h"
 #include "security/caps.h"
 #include "security/seccomp.h"
 #include "spec.h"
@@ -129,11 +128,13 @@ static void mount_options(struct jw *w)
 {
   jw_str(w, "mountOptions");
   jw_array_open(w);
-  /* mounts_parse_options() hands every name of this map to mount(2) as a
-   * flag; "remount" would make a create fail. */
-  for (const struct libmnt_optmap *m = mnt_get_builtin_optmap(MNT_LINUX_MAP); m && m->name; m++)
-    if (m->id != MS_REMOUNT && strchr(m->name, '=') == NULL)
-      jw_str(w, m->name);
+  /* mounts_parse_options() hands every name of this table to mount(2) as
+   * a flag; "remount" would make a create fail. */
+  unsigned long flags;
+  const char *name;
+  for (size_t i = 0; (name = mount_options_flag_name(i, &flags)) != NULL; i++)
+    if (flags != MS_REMOUNT)
+      jw_str(w, name);
   /* idmap/ridmap only where idmapped mounts exist: elsewhere they fail. */
   bool idmap = has_mount_setattr();
   const char *o;

@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libmount/libmount.h>
 #include <limits.h>
 #include <linux/magic.h>
 #include <linux/mount.h>
@@ -17,11 +16,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "context.h"
 #include "inroot.h"
 #include "isolate/hostbind.h"
 #include "mount-api.h"
 #include "mounts/copyup.h"
 #include "mounts/idmap.h"
+#include "mounts/options.h"
 #include "mounts/recattr.h"
 #include "sync.h"
 #include "util.h"
@@ -64,12 +65,32 @@ static const struct {
 
 static bool oci_option(const char *o, struct mount_op *op);
 
-/* Splits the option list into the libmount-parsable string and the
- * recursive attributes; fills op->flags/propagation/data. */
-int mounts_parse_options(const struct spec_mount *m, size_t index, struct mount_op *op,
-                         mr_error **err)
+struct dropped_ctx {
+  const mr_context *ctx;
+  const struct spec_mount *m;
+  size_t index;
+};
+
+/* Nothing the config asks for goes unmentioned: an fstab option is dropped
+ * as libmount dropped it (a config may carry one from an fstab line), but
+ * said. */
+static void option_dropped(void *arg, const char *opt, size_t len)
+{
+  const struct dropped_ctx *d = arg;
+  mr_warn(d->ctx,
+          "config.json: mounts[%zu] (%s): option '%.*s' is a mount(8)/fstab option, not one for "
+          "the kernel: ignored",
+          d->index, d->m->destination, (int)len, opt);
+}
+
+/* The options that are neither OCI's nor recursive go, comma-joined as one
+ * string (an element "nosuid,nodev" is two options), through
+ * mount_options_parse(); fills op->flags/propagation/data. */
+int mounts_parse_options(const mr_context *ctx, const struct spec_mount *m, size_t index,
+                         struct mount_op *op, mr_error **err)
 {
   cleanup_free char *optstr = NULL;
+  size_t len = 0;
   for (size_t i = 0; i < m->n_options; i++) {
     const char *o = m->options[i];
     if (oci_option(o, op))
@@ -82,23 +103,33 @@ int mounts_parse_options(const struct spec_mount *m, size_t index, struct mount_
         recursive = true;
       }
     }
-    if (!recursive && mnt_optstr_append_option(&optstr, o, NULL) != 0)
+    if (recursive || o[0] == '\0')
+      continue;
+    size_t olen = strlen(o);
+    char *grown = realloc(optstr, len + olen + 2);
+    if (grown == NULL)
       return mr_err_sys(err, ENOMEM, "mount options");
+    optstr = grown;
+    if (len > 0)
+      optstr[len++] = ',';
+    memcpy(optstr + len, o, olen + 1);
+    len += olen;
   }
   if (optstr == NULL)
     return 0;
-  unsigned long flags = 0;
-  if (mnt_optstr_get_flags(optstr, &flags, mnt_get_builtin_optmap(MNT_LINUX_MAP)) != 0)
-    return mr_err(err, -EINVAL, "config.json: mounts[%zu] (%s): cannot parse options '%s'", index,
-                  m->destination, optstr);
-  char *fs = NULL;
-  if (mnt_split_optstr(optstr, NULL, NULL, &fs, 0, 0) != 0)
-    return mr_err(err, -EINVAL, "config.json: mounts[%zu] (%s): cannot parse options '%s'", index,
-                  m->destination, optstr);
-  op->data = fs;
-  op->bind = (flags & MS_BIND) != 0;
-  op->recursive = op->bind && (flags & MS_REC) != 0;
-  op->flags = flags & ~(PROPAGATION_FLAGS | MS_BIND | MS_REC);
+  struct dropped_ctx d = {ctx, m, index};
+  struct mount_options parsed;
+  int r = mount_options_parse(optstr, &parsed, option_dropped, &d);
+  if (r == -ENOMEM)
+    return mr_err_sys(err, ENOMEM, "mount options");
+  if (r < 0)
+    return mr_err(err, -EINVAL,
+                  "config.json: mounts[%zu] (%s): options '%s': a double quote is not closed",
+                  index, m->destination, optstr);
+  op->data = parsed.data;
+  op->bind = (parsed.flags & MS_BIND) != 0;
+  op->recursive = op->bind && (parsed.flags & MS_REC) != 0;
+  op->flags = parsed.flags & ~(PROPAGATION_FLAGS | MS_BIND | MS_REC);
   return 0;
 }
 
@@ -235,8 +266,8 @@ static int plan_bind_source(const mr_config *config, const struct spec_mount *m,
   return 0;
 }
 
-static int plan_one(const mr_config *config, const struct spec_mount *m, size_t index,
-                    struct mount_op *op, mr_error **err)
+static int plan_one(const mr_context *ctx, const mr_config *config, const struct spec_mount *m,
+                    size_t index, struct mount_op *op, mr_error **err)
 {
   if (m->destination == NULL || m->destination[0] != '/')
     return mr_err(err, -EINVAL,
@@ -246,7 +277,7 @@ static int plan_one(const mr_config *config, const struct spec_mount *m, size_t 
   op->target = util_path_join(config->rootfs, m->destination);
   if (op->target == NULL)
     return mr_err_sys(err, ENOMEM, "mount target");
-  int r = mounts_parse_options(m, index, op, err);
+  int r = mounts_parse_options(ctx, m, index, op, err);
   if (r < 0)
     return r;
   const char *type = m->type;
@@ -282,7 +313,7 @@ static int plan_one(const mr_config *config, const struct spec_mount *m, size_t 
   return r < 0 ? r : plan_idmap(config, m, index, op, err);
 }
 
-int mounts_plan(const mr_config *config, struct plan *plan, mr_error **err)
+int mounts_plan(const mr_context *ctx, const mr_config *config, struct plan *plan, mr_error **err)
 {
   const struct spec *s = config->spec;
   if (s->n_mounts == 0)
@@ -294,7 +325,7 @@ int mounts_plan(const mr_config *config, struct plan *plan, mr_error **err)
     plan->mounts[i].idmap_fd = -1;
   for (size_t i = 0; i < s->n_mounts; i++) {
     plan->n_mounts = i + 1;
-    int r = plan_one(config, &s->mounts[i], i, &plan->mounts[i], err);
+    int r = plan_one(ctx, config, &s->mounts[i], i, &plan->mounts[i], err);
     if (r == 0 && plan->mounts[i].idmap_fd >= 0)
       r = plan_keep_fd(plan, &plan->mounts[i].idmap_fd, err); /* the child attaches it */
     if (r < 0)
@@ -625,8 +656,8 @@ void mounts_apply(const struct plan *plan, int rootfd, int sync_fd)
 
 const char *mounts_extra_option(size_t i)
 {
-  /* The options oci_option() handles (propagation aside: libmount's map
-   * has those names too). */
+  /* The options oci_option() handles (propagation aside: the kernel flag
+   * table of mounts/options.c has those names too). */
   static const char *const oci[] = {"tmpcopyup",    "notmpcopyup",   "idmap",       "ridmap",
                                     "src-nofollow", "dest-nofollow", "copy-symlink"};
   size_t n_rec = sizeof(recursive_options) / sizeof(*recursive_options);

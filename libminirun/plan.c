@@ -34,7 +34,7 @@ int plan_build(mr_context *ctx, const mr_config *config, const struct mr_create_
   if (r == 0)
     r = namespaces_plan(config, plan, err);
   if (r == 0)
-    r = mounts_plan(config, plan, err);
+    r = mounts_plan(ctx, config, plan, err);
   if (r == 0)
     r = devices_plan(ctx, config, plan, err);
   if (r == 0)

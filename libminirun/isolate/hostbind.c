@@ -3,7 +3,6 @@
 #include "hostbind.h"
 
 #include <errno.h>
-#include <libmount/libmount.h>
 #include <linux/mount.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,39 +15,66 @@
 #include "../mount-api.h"
 #include "../rootfs.h"
 #include "../sync.h"
+#include "../util.h"
+
+/* The submounts found so far. */
+struct found {
+  const char *host_path;
+  size_t plen;
+  char **subs;
+  size_t n, cap;
+};
+
+static int one_mount(void *arg, char *line)
+{
+  struct found *f = arg;
+  const char *t = util_mountinfo_mount_point(line);
+  if (t == NULL || strncmp(t, f->host_path, f->plen) != 0 || t[f->plen] != '/' ||
+      t[f->plen + 1] == '\0')
+    return 0;
+  if (f->n == f->cap) {
+    size_t cap = f->cap ? f->cap * 2 : 16;
+    char **grown = realloc(f->subs, cap * sizeof(char *));
+    if (grown == NULL)
+      return -ENOMEM;
+    f->subs = grown;
+    f->cap = cap;
+  }
+  if ((f->subs[f->n] = strdup(t + f->plen + 1)) == NULL)
+    return -ENOMEM;
+  f->n++;
+  return 0;
+}
+
+/* A mountinfo line holds the superblock options too (an overlay's lowerdir
+ * list can be long): a longer buffer, and again from the start, until the
+ * longest line fits. */
+#define MOUNTINFO_LINE_MIN (64 * 1024)
+#define MOUNTINFO_LINE_MAX (16 * 1024 * 1024)
 
 int hostbind_plan(const char *host_path, char ***subs, size_t *n, mr_error **err)
 {
   *subs = NULL;
   *n = 0;
-  struct libmnt_table *tb = mnt_new_table_from_file("/proc/self/mountinfo");
-  if (tb == NULL)
-    return mr_err(err, -EIO, "read /proc/self/mountinfo");
-  struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
-  struct libmnt_fs *fs;
-  size_t plen = strlen(host_path), cap = 0;
-  int r = it == NULL ? mr_err_sys(err, ENOMEM, "mount table") : 0;
-  while (r == 0 && mnt_table_next_fs(tb, it, &fs) == 0) {
-    const char *t = mnt_fs_get_target(fs);
-    if (t == NULL || strncmp(t, host_path, plen) != 0 || t[plen] != '/' || t[plen + 1] == '\0')
-      continue;
-    if (*n == cap) {
-      cap = cap ? cap * 2 : 16;
-      char **grown = realloc(*subs, cap * sizeof(char *));
-      if (grown == NULL) {
-        r = mr_err_sys(err, ENOMEM, "mount table");
-        break;
-      }
-      *subs = grown;
-    }
-    if (((*subs)[*n] = strdup(t + plen + 1)) == NULL)
-      r = mr_err_sys(err, ENOMEM, "mount table");
-    else
-      (*n)++;
+  struct found f = {.host_path = host_path, .plen = strlen(host_path)};
+  int r = -E2BIG;
+  for (size_t size = MOUNTINFO_LINE_MIN; r == -E2BIG && size <= MOUNTINFO_LINE_MAX; size *= 4) {
+    hostbind_plan_free(f.subs, f.n);
+    f.subs = NULL;
+    f.n = f.cap = 0;
+    char *buf = malloc(size);
+    if (buf == NULL)
+      return mr_err_sys(err, ENOMEM, "read /proc/self/mountinfo");
+    r = util_mountinfo_each(buf, size, one_mount, &f);
+    free(buf);
   }
-  mnt_free_iter(it);
-  mnt_unref_table(tb);
-  return r;
+  if (r < 0) {
+    hostbind_plan_free(f.subs, f.n);
+    return mr_err_sys(err, -r, "read /proc/self/mountinfo");
+  }
+  *subs = f.subs;
+  *n = f.n;
+  return 0;
 }
 
 void hostbind_plan_free(char **subs, size_t n)
