@@ -239,6 +239,29 @@ _mr_assert_fail() {
 assert_fail_with() { _mr_assert_fail 0 "$@"; }
 assert_fail_with_i() { _mr_assert_fail 1 "$@"; }
 
+# mr_strerror GLIBC-TEXT: how the C library of $MINIRUN words the error
+# glibc calls GLIBC-TEXT (messages end in strerror's text, and musl words
+# these differently; scripts/check-musl.sh runs the tests with a static musl
+# CLI). musl: a dynamic binary with musl's loader, or a static one that
+# carries musl's table.
+mr_strerror() {
+  local musl
+  case $1 in
+  'Too many levels of symbolic links') musl='Symbolic link loop' ;;
+  'Device or resource busy') musl='Resource busy' ;;
+  'Operation not supported') musl='Not supported' ;;
+  'Inappropriate ioctl for device') musl='Not a tty' ;;
+  'Numerical result out of range') musl='Result not representable' ;;
+  'Value too large for defined data type') musl='Value too large for data type' ;;
+  'Too many open files') musl='No file descriptors available' ;;
+  'File name too long') musl='Filename too long' ;;
+  'Cannot allocate memory') musl='Out of memory' ;;
+  'Invalid cross-device link') musl='Cross-device link' ;;
+  *) musl=$1 ;;
+  esac
+  if grep -qaE 'ld-musl-|Symbolic link loop' "$MINIRUN"; then echo "$musl"; else echo "$1"; fi
+}
+
 # ---------------------------------------------------------------------------
 # Bundles
 # ---------------------------------------------------------------------------

@@ -316,7 +316,7 @@ test_special_files_as_root() {
   rm "$T/b/image"
   ln -s loop2 "$T/b/loop1" && ln -s loop1 "$T/b/loop2"
   jqset "$T/b" '.root.path = "loop1"'
-  assert_fail_with "config.json: root.path: rootfs $T/b/loop1: Too many levels of symbolic links" \
+  assert_fail_with "config.json: root.path: rootfs $T/b/loop1: $(mr_strerror 'Too many levels of symbolic links')" \
     timeout 10 $MR run --bundle "$T/b" c1
   assert_no_state
   assert_nothing_left "special files as root.path"
