@@ -9,7 +9,8 @@
 #
 #   - the license checksums (LIC_FILES_CHKSUM md5, minirun.hash sha256) match
 #     COPYING; the layer/recipe/package fields are there; the dependencies are
-#     exactly the four libraries (libseccomp libcap yajl util-linux/libmount);
+#     exactly the three libraries (libseccomp libcap yajl; no util-linux:
+#     libmount is no dependency);
 #   - every --enable/--disable option the recipes pass is one ./configure
 #     knows;
 #   - the footprint options (PACKAGECONFIG seccomp/caps/images/static-cli,
@@ -48,8 +49,8 @@ check "yocto: LIC_FILES_CHKSUM is COPYING's md5" has "$BB" "file://COPYING;md5=$
 check "yocto: LICENSE LGPL-2.1-or-later" has "$BB" '^LICENSE = "LGPL-2.1-or-later"'
 # DEPENDS plus the PACKAGECONFIG ones (3rd field).
 pc_deps() { sed -n 's/^PACKAGECONFIG\[[a-z-]*\] = "[^,]*,[^,]*,\([^,"]*\).*/\1/p' "$BB"; }
-check "yocto: DEPENDS + PACKAGECONFIG deps = libseccomp libcap yajl util-linux" \
-  [ "$( (bbvar "$BB" DEPENDS; pc_deps) | tr ' ' '\n' | sed '/^$/d' | sort -u | xargs)" = "libcap libseccomp util-linux yajl" ]
+check "yocto: DEPENDS + PACKAGECONFIG deps = libseccomp libcap yajl" \
+  [ "$( (bbvar "$BB" DEPENDS; pc_deps) | tr ' ' '\n' | sed '/^$/d' | sort -u | xargs)" = "libcap libseccomp yajl" ]
 check "yocto: inherit autotools pkgconfig" has "$BB" '^inherit autotools pkgconfig$'
 check "yocto: PACKAGECONFIG[cli]" has "$BB" '^PACKAGECONFIG\[cli\] = "--enable-cli,--disable-cli"$'
 # The footprint options: seccomp and caps carry their library.
@@ -70,12 +71,13 @@ sha=$(sha256sum "$top/COPYING" | cut -d' ' -f1)
 check "buildroot: minirun.hash has COPYING's sha256" has "$BR/minirun.hash" "^sha256  $sha  COPYING$"
 check "buildroot: autotools-package" has "$BR/minirun.mk" '^\$\(eval \$\(autotools-package\)\)$'
 check "buildroot: MINIRUN_DEPENDENCIES (with the footprint options')" \
-  [ "$(sed -n 's/^MINIRUN_DEPENDENCIES +*= //p' "$BR/minirun.mk" | tr ' ' '\n' | sort -u | xargs)" = "host-pkgconf libcap libseccomp util-linux yajl" ]
+  [ "$(sed -n 's/^MINIRUN_DEPENDENCIES +*= //p' "$BR/minirun.mk" | tr ' ' '\n' | sort -u | xargs)" = "host-pkgconf libcap libseccomp yajl" ]
 for o in SECCOMP CAPS IMAGES STATIC_CLI; do
   check "buildroot: BR2_PACKAGE_MINIRUN_$o" has "$BR/Config.in" "^config BR2_PACKAGE_MINIRUN_$o$"
   check "buildroot: minirun.mk uses BR2_PACKAGE_MINIRUN_$o" has "$BR/minirun.mk" "^ifeq \(\\\$\(BR2_PACKAGE_MINIRUN_$o\),y\)$"
 done
-for s in LIBSECCOMP LIBCAP YAJL UTIL_LINUX UTIL_LINUX_LIBMOUNT; do
+check "buildroot: Config.in selects no util-linux" sh -c "! grep -q UTIL_LINUX '$BR/Config.in'"
+for s in LIBSECCOMP LIBCAP YAJL; do
   check "buildroot: Config.in selects BR2_PACKAGE_$s" has "$BR/Config.in" "^	select BR2_PACKAGE_$s$"
 done
 check "buildroot: Config.in indents with tabs" sh -c "! grep -qE '^ +[a-z]' '$BR/Config.in'"

@@ -8,8 +8,8 @@
 #
 # For each architecture: the cross compiler (gcc-aarch64-linux-gnu /
 # gcc-arm-linux-gnueabihf, whose libc comes as libc6-dev-*-cross) and the
-# target's -dev packages of the four dependencies (libseccomp-dev libcap-dev
-# libyajl-dev libmount-dev), installed one of two ways:
+# target's -dev packages of the three dependencies (libseccomp-dev libcap-dev
+# libyajl-dev), installed one of two ways:
 #
 #   multiarch  `dpkg --add-architecture arm64` + `apt-get install
 #              libseccomp-dev:arm64 ...` (Debian's own multiarch set-up). A
@@ -35,7 +35,7 @@ me=install-cross
 CACHE=${MINIRUN_CROSS_CACHE:-/var/cache/minirun-cross}
 APT=(apt-get -o DPkg::Lock::Timeout=600 -o APT::Get::Assume-Yes=true)
 export DEBIAN_FRONTEND=noninteractive
-DEV_PKGS="libseccomp-dev libcap-dev libyajl-dev libmount-dev"
+DEV_PKGS="libseccomp-dev libcap-dev libyajl-dev"
 
 # Triplet, Debian architecture and compiler package of each target.
 target_of() {

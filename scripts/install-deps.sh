@@ -7,8 +7,11 @@ set -euo pipefail
 pkgs=(
   # build
   build-essential autoconf automake libtool pkg-config
-  libseccomp-dev libcap-dev libyajl-dev libmount-dev
-  # tests and the demo bundle
+  libseccomp-dev libcap-dev libyajl-dev
+  # tests and the demo bundle; libmount-dev only for tests/unit/test-mountopts,
+  # which compares libminirun's mount option parser with libmount's (the
+  # library does not link libmount)
+  libmount-dev
   busybox-static jq procps util-linux
   # the language bindings (bindings/): python3 for the ctypes package, Lua 5.4
   # for the C module and its tests

@@ -14,7 +14,7 @@ MINIRUN_INSTALL_STAGING = YES
 # A git tree has no configure script: generate it (autoconf, automake,
 # libtool; no other code generation).
 MINIRUN_AUTORECONF = YES
-MINIRUN_DEPENDENCIES = host-pkgconf yajl util-linux
+MINIRUN_DEPENDENCIES = host-pkgconf yajl
 MINIRUN_CONF_OPTS = --disable-python --disable-lua
 
 ifeq ($(BR2_PACKAGE_MINIRUN_CLI),y)

@@ -18,9 +18,9 @@ PV = "0.1.0+git"
 S = "${WORKDIR}/git"
 
 # The run-time dependencies and nothing else: no systemd, no Python, no code
-# generation (util-linux provides libmount). libseccomp and libcap come with
-# their PACKAGECONFIG below.
-DEPENDS = "yajl util-linux"
+# generation, no util-linux (libminirun parses mount options itself).
+# libseccomp and libcap come with their PACKAGECONFIG below.
+DEPENDS = "yajl"
 
 inherit autotools pkgconfig
 
