@@ -37,7 +37,7 @@ for tool in cppcheck clang-tidy pkg-config; do
 done
 
 # shellcheck disable=SC2207 # word splitting of compiler flags is wanted
-dep_cflags=($(pkg-config --cflags libseccomp libcap yajl mount))
+dep_cflags=($(pkg-config --cflags libseccomp libcap yajl))
 includes=(-Iinclude -Ilibminirun "${dep_cflags[@]}")
 failed=0
 
