@@ -80,6 +80,9 @@ check "buildroot: Config.in selects no util-linux" sh -c "! grep -q UTIL_LINUX '
 for s in LIBSECCOMP LIBCAP YAJL; do
   check "buildroot: Config.in selects BR2_PACKAGE_$s" has "$BR/Config.in" "^	select BR2_PACKAGE_$s$"
 done
+# glibc and musl (scripts/check-musl.sh runs containers with a musl build).
+check "buildroot: Config.in allows glibc and musl toolchains" \
+  has "$BR/Config.in" '^	depends on BR2_TOOLCHAIN_USES_GLIBC \|\| BR2_TOOLCHAIN_USES_MUSL'
 check "buildroot: Config.in indents with tabs" sh -c "! grep -qE '^ +[a-z]' '$BR/Config.in'"
 check "buildroot: BR2_PACKAGE_MINIRUN_CLI" has "$BR/Config.in" '^config BR2_PACKAGE_MINIRUN_CLI$'
 check "buildroot: external tree" has "$top/contrib/buildroot/external.desc" '^name: MINIRUN$'

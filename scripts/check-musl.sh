@@ -1,26 +1,31 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# check-musl.sh - the static musl CLI runs real containers.
+# check-musl.sh - libminirun and the static musl CLI run real containers.
 #
 #   scripts/check-musl.sh [OUTDIR]      (default: build-musl in the source tree)
 #
 # Builds the fully static musl CLI with scripts/musl-build.sh OUTDIR (its
 # dependencies are cached there: a rerun only remakes minirun), checks that
-# it is a static executable carrying musl (not glibc), then runs the
-# integration tests of MUSL_TESTS (a run.sh -k pattern; default below: run,
-# exec, lifecycle, seccomp, caps, terminal, cgroup, mounts2, masked and
-# devices) with it as MINIRUN. MINIRUN_BUILDDIR is the musl build tree, which
-# has no test programs: tests that drive the library through a C program
-# of the native build (exec.api, seccomp.api_*, ...) skip, and no test
-# runs glibc code as if it were the musl build.
+# it is a static executable carrying musl (not glibc), then in that musl
+# build tree
+#   - make check TESTS="the unit tests": every test program built with
+#     musl-gcc (libminirun.so and the programs dynamically linked against
+#     musl), the unit tests run;
+#   - the integration tests of MUSL_TESTS (a run.sh -k pattern; default
+#     below) with the musl CLI as MINIRUN and the musl tree as
+#     MINIRUN_BUILDDIR: the tests that drive the library from C (api.*,
+#     contract.*, examples.*, exec.api, seccomp.api_*) use its programs or
+#     compile theirs with its compiler (lib.sh: mr_cc), so they run the
+#     musl library.
 # Exit status 0 when every test passed (skips allowed), 1 otherwise, 77
 # (skip) when not root or musl-tools cannot be installed.
 set -euo pipefail
 me=check-musl
 SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${1:-$SRCDIR/build-musl}
-MUSL_TESTS=${MUSL_TESTS:-'^(run|exec|lifecycle|seccomp|caps|terminal|cgroup|mounts2|masked|devices)\.'}
+MUSL_TESTS=${MUSL_TESTS:-'^(run|exec|lifecycle|seccomp|caps|terminal|cgroup|mounts2|masked|devices|api|contract|examples)\.'}
+jobs=${JOBS:-2}
 
 if [ "$(id -u)" != 0 ]; then
   echo "$me: SKIP: the containers of the check need root" >&2
@@ -49,6 +54,22 @@ fi
   echo "$me: FAIL: $bin --version" >&2
   exit 1
 }
+
+# The unit tests, and every test program, built with musl.
+t1=$SECONDS
+# shellcheck disable=SC2016 # $(UNIT_TESTS) is for make
+units=$(printf 'p:\n\t@echo $(UNIT_TESTS)\n' | make -s -C "$B" -f Makefile -f - p)
+rm -f "$OUT/logs/unit.log"
+rc=0
+make -C "$B" -j"$jobs" check TESTS="$units" >"$OUT/logs/unit.log" 2>&1 </dev/null || rc=$?
+grep -E '^(FAIL|ERROR|XPASS):' "$OUT/logs/unit.log" || true
+npass=$(sed -n 's/^# PASS: *//p' "$OUT/logs/unit.log")
+echo "$me: unit tests: ${npass:-0} passed ($((SECONDS - t1)) s; log $OUT/logs/unit.log)"
+if [ $rc -ne 0 ] || [ "${npass:-0}" -eq 0 ]; then
+  tail -n 30 "$OUT/logs/unit.log" >&2
+  echo "$me: FAIL (unit tests)" >&2
+  exit 1
+fi
 
 t1=$SECONDS
 log=$OUT/logs/integration.log

@@ -266,6 +266,15 @@ mr_strerror() {
 # Bundles
 # ---------------------------------------------------------------------------
 
+# mr_cc: the C compiler the build tree's libminirun was built with (CC of
+# its Makefile: musl-gcc in scripts/check-musl.sh's tree), for the tests
+# that compile a program against $MINIRUN_BUILDDIR/.libs; else gcc.
+mr_cc() {
+  local cc
+  cc=$(sed -n 's/^CC = //p' "${MINIRUN_BUILDDIR:-.}/Makefile" 2>/dev/null | head -n 1)
+  echo "${cc:-gcc}"
+}
+
 # mr_san_cflags: the compiler flags a test program linked against the build
 # tree's libminirun needs: the sanitizers' when the tree was configured with
 # --enable-sanitizers (their runtime must come first), else nothing.

@@ -12,8 +12,8 @@ test_api_program() {
   local bin=
   local san
   san=$(mr_san_cflags)
-  if [ -f "$src" ] && [ -e "$libdir/libminirun.so" ] && command -v gcc >/dev/null; then
-    gcc -std=gnu11 -Wall -Wextra -g -O1 -pthread ${san:+"$san"} -I"$MINIRUN_SRCDIR/include" "$src" \
+  if [ -f "$src" ] && [ -e "$libdir/libminirun.so" ] && command -v "$(mr_cc)" >/dev/null; then
+    "$(mr_cc)" -std=gnu11 -Wall -Wextra -g -O1 -pthread ${san:+"$san"} -I"$MINIRUN_SRCDIR/include" "$src" \
       -L"$libdir" -lminirun -Wl,-rpath,"$libdir" -o "$T/test-api" 2>"$T/gcc.log" ||
       fail "compiling test-api.c failed: $(_mr_show "$(cat "$T/gcc.log")")"
     bin=$T/test-api

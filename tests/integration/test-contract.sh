@@ -12,7 +12,7 @@ contract_case() {
   local libdir=$MINIRUN_BUILDDIR/.libs bin=$T/test-contract rc=0
   shift $(($# < 2 ? $# : 2))
   [ -e "$libdir/libminirun.so" ] || skip "libminirun is not built ($libdir/libminirun.so missing)"
-  gcc -std=gnu11 -Wall -Wextra -g -O1 -pthread -I"$MINIRUN_SRCDIR/include" "$src" \
+  "$(mr_cc)" -std=gnu11 -Wall -Wextra -g -O1 -pthread -I"$MINIRUN_SRCDIR/include" "$src" \
     -L"$libdir" -lminirun -Wl,-rpath,"$libdir" -o "$bin" 2>"$T/gcc.log" ||
     fail "compiling test-contract.c failed: $(_mr_show "$(cat "$T/gcc.log")")"
   [ -d "$T/bundle" ] || make_bundle "$T/bundle" true

@@ -15,8 +15,8 @@ find_minimal_host() {
   local libdir=$MINIRUN_BUILDDIR/.libs
   if [ -x "$built" ] && ! [ "$src" -nt "$built" ]; then
     HOST=$built
-  elif [ -f "$src" ] && [ -e "$libdir/libminirun.so" ] && command -v gcc >/dev/null; then
-    gcc -std=gnu11 -Wall -Wextra -g -O1 -I"$MINIRUN_SRCDIR/include" "$src" \
+  elif [ -f "$src" ] && [ -e "$libdir/libminirun.so" ] && command -v "$(mr_cc)" >/dev/null; then
+    "$(mr_cc)" -std=gnu11 -Wall -Wextra -g -O1 -I"$MINIRUN_SRCDIR/include" "$src" \
       -L"$libdir" -lminirun -Wl,-rpath,"$libdir" -o "$T/minimal-host" 2>"$T/gcc.log" ||
       fail "compiling minimal-host.c failed: $(_mr_show "$(cat "$T/gcc.log")")"
     HOST=$T/minimal-host

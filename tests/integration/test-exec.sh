@@ -317,8 +317,8 @@ test_runtime_unreachable_from_inside() {
 test_api() {
   local src=$MINIRUN_SRCDIR/tests/api/test-exec.c libdir=$MINIRUN_BUILDDIR/.libs bin san
   san=$(mr_san_cflags)
-  if [ -e "$libdir/libminirun.so" ] && command -v gcc >/dev/null; then
-    gcc -std=gnu11 -Wall -Wextra -O1 ${san:+"$san"} -I"$MINIRUN_SRCDIR/include" "$src" -L"$libdir" -lminirun \
+  if [ -e "$libdir/libminirun.so" ] && command -v "$(mr_cc)" >/dev/null; then
+    "$(mr_cc)" -std=gnu11 -Wall -Wextra -O1 ${san:+"$san"} -I"$MINIRUN_SRCDIR/include" "$src" -L"$libdir" -lminirun \
       -Wl,-rpath,"$libdir" -o "$T/test-exec" 2>"$T/gcc.log" ||
       fail "compiling test-exec.c failed: $(_mr_show "$(cat "$T/gcc.log")")"
     bin=$T/test-exec

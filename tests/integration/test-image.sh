@@ -150,7 +150,7 @@ test_library_api() {
   local libdir=$MINIRUN_BUILDDIR/.libs
   if ! [ -x "$host" ] || [ "$src" -nt "$host" ]; then
     [ -e "$libdir/libminirun.so" ] || skip "$libdir/libminirun.so is missing"
-    gcc -std=gnu11 -O1 -I"$MINIRUN_SRCDIR/include" "$src" -L"$libdir" -lminirun \
+    "$(mr_cc)" -std=gnu11 -O1 -I"$MINIRUN_SRCDIR/include" "$src" -L"$libdir" -lminirun \
       -Wl,-rpath,"$libdir" -o "$T/minimal-host" 2>"$T/gcc.log" ||
       fail "compiling minimal-host.c failed: $(_mr_show "$(cat "$T/gcc.log")")"
     host=$T/minimal-host
