@@ -4,7 +4,13 @@
 # musl-build.sh - the minirun CLI linked fully static against musl libc
 # (what a Buildroot or Yocto musl image gets), on Debian 12.
 #
-#   scripts/musl-build.sh [OUTDIR]      (default: build-musl in the source tree)
+#   scripts/musl-build.sh [OUTDIR [CONFIGURE-ARGS...]]
+#                                       (default: build-musl in the source tree)
+#
+# CONFIGURE-ARGS go to minirun's configure after ours, e.g. the smallest
+# build: scripts/musl-build.sh build-musl-min --disable-seccomp
+# --disable-caps --disable-images CFLAGS=-Os (each OUTDIR builds the
+# dependencies once for itself).
 #
 # Installs musl-tools (musl-gcc) and the build tools it needs with apt-get,
 # fetches Debian's source packages of libseccomp, libcap2 and yajl with
@@ -30,6 +36,7 @@ set -euo pipefail
 me=musl-build
 SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${1:-$SRCDIR/build-musl}
+shift $(($# > 0 ? 1 : 0))
 jobs=${JOBS:-2}
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES # an independent build
 mkdir -p "$OUT/logs" "$OUT/prefix/lib/pkgconfig" "$OUT/prefix/include"
@@ -179,7 +186,7 @@ SRC=$("$SRCDIR/scripts/build-source.sh" "$SRCDIR" "$OUT/minirun")
 B=$OUT/minirun/build
 mkdir -p "$B"
 cfg=(CC=musl-gcc "CPPFLAGS=-isystem $PREFIX/kernel-headers" "PKG_CONFIG_LIBDIR=$PREFIX/lib/pkgconfig"
-  --enable-static-cli=full --enable-werror --disable-python --disable-lua)
+  --enable-static-cli=full --enable-werror --disable-python --disable-lua "$@")
 if ! [ -f "$B/config.status" ] || [ "$(cat "$B/.configure-args" 2>/dev/null)" != "${cfg[*]}" ]; then
   echo "$me: configure ${cfg[*]}"
   rm -f "$B/.configure-args" "$LOGS/configure.log"

@@ -278,7 +278,7 @@ int main(void)
   if (cd != NULL)
     closedir(cd);
   ok(count == 256 && newest == 1, "256 entries left (%d), the new one among them", count);
-  char oldest[600];
+  char oldest[sizeof(cdir) + sizeof("/old-0")];
   snprintf(oldest, sizeof(oldest), "%s/old-0", cdir);
   ok(access(oldest, F_OK) < 0, "the oldest entry is gone");
 
