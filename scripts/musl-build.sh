@@ -7,6 +7,12 @@
 #   scripts/musl-build.sh [OUTDIR [CONFIGURE-ARGS...]]
 #                                       (default: build-musl in the source tree)
 #
+# MUSL_ARCH=aarch64 cross-builds for arm64 instead (Debian's musl-dev:arm64
+# and aarch64-linux-gnu-gcc with musl's specs, as OUTDIR/bin/CC; the
+# dependencies and minirun configured --host=aarch64-linux-gnu; default
+# OUTDIR build-musl-aarch64); tests/vm/test-arm64.sh runs such a CLI in
+# an arm64 VM (MINIRUN_MUSL_ARM64).
+#
 # CONFIGURE-ARGS go to minirun's configure after ours, e.g. the smallest
 # build: scripts/musl-build.sh build-musl-min --disable-seccomp
 # --disable-caps --disable-images CFLAGS=-Os (each OUTDIR builds the
@@ -35,7 +41,21 @@
 set -euo pipefail
 me=musl-build
 SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
-OUT=${1:-$SRCDIR/build-musl}
+# The target: CC (a one-word compiler for cmake too), --host, binutils.
+case ${MUSL_ARCH:-native} in
+native)
+  target=
+  OUT=${1:-$SRCDIR/build-musl}
+  ;;
+aarch64)
+  target=aarch64-linux-gnu
+  OUT=${1:-$SRCDIR/build-musl-aarch64}
+  ;;
+*)
+  echo "$me: MUSL_ARCH=$MUSL_ARCH: native or aarch64" >&2
+  exit 2
+  ;;
+esac
 shift $(($# > 0 ? 1 : 0))
 jobs=${JOBS:-2}
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES # an independent build
@@ -43,7 +63,24 @@ mkdir -p "$OUT/logs" "$OUT/prefix/lib/pkgconfig" "$OUT/prefix/include"
 OUT=$(cd "$OUT" && pwd)
 PREFIX=$OUT/prefix
 LOGS=$OUT/logs
-arch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo "$(uname -m)-linux-gnu")
+if [ -z "$target" ]; then
+  arch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo "$(uname -m)-linux-gnu")
+  CC=musl-gcc
+  host=()
+  tools=
+  packages=(musl-tools)
+else
+  arch=$target
+  # musl-gcc's way (Debian's musl-gcc is this for the build machine).
+  mkdir -p "$OUT/bin"
+  CC=$OUT/bin/$target-musl-gcc
+  printf '#!/bin/sh\nexec %s-gcc "$@" -specs /usr/lib/%s/musl-gcc.specs\n' \
+    "$target" "${target%-gnu}-musl" >"$CC"
+  chmod +x "$CC"
+  host=(--host="$target")
+  tools=$target-
+  packages=(musl-dev:arm64 "gcc-$target" "binutils-$target" linux-libc-dev:arm64)
+fi
 
 # run LOG CMD...: CMD with its output in LOGS/LOG; on failure the end of it.
 run() {
@@ -117,8 +154,8 @@ build_libseccomp() {
   fetch libseccomp
   b=$OUT/deps/build/libseccomp
   rm -rf "$b" && mkdir -p "$b"
-  echo "$me: libseccomp $(version_of libseccomp) (static, musl-gcc)"
-  (cd "$b" && run libseccomp.log "$src/configure" CC=musl-gcc \
+  echo "$me: libseccomp $(version_of libseccomp) (static, $CC)"
+  (cd "$b" && run libseccomp.log "$src/configure" "${host[@]}" CC="$CC" \
     CPPFLAGS="-isystem $PREFIX/kernel-headers" --prefix="$PREFIX" \
     --enable-static --disable-shared --with-pic --disable-python)
   run libseccomp.log make -C "$b/src" -j"$jobs" install
@@ -130,11 +167,11 @@ build_libseccomp() {
 
 build_libcap2() {
   fetch libcap2
-  echo "$me: libcap $(version_of libcap2) (static, musl-gcc)"
+  echo "$me: libcap $(version_of libcap2) (static, $CC)"
   # libcap carries its own copy of the kernel headers it needs (uapi/);
   # its build-time helper _makenames runs on the host (BUILD_CC).
   run libcap2.log make -C "$src/libcap" clean
-  run libcap2.log make -C "$src/libcap" CC=musl-gcc BUILD_CC=gcc SHARED=no PTHREADS=no \
+  run libcap2.log make -C "$src/libcap" CC="$CC" CROSS_COMPILE="$tools" BUILD_CC=gcc SHARED=no PTHREADS=no \
     GOLANG=no prefix="$PREFIX" lib=lib DESTDIR= install-static-cap
   mark_built libcap2
 }
@@ -144,8 +181,11 @@ build_yajl() {
   fetch yajl
   b=$OUT/deps/build/yajl
   rm -rf "$b"
-  echo "$me: yajl $(version_of yajl) (static, musl-gcc)"
-  run yajl.log cmake -S "$src" -B "$b" -DCMAKE_C_COMPILER=musl-gcc \
+  echo "$me: yajl $(version_of yajl) (static, $CC)"
+  local cross=()
+  [ -z "$target" ] || cross=(-DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR="${target%%-*}"
+    -DCMAKE_AR="$(command -v "${tools}ar")" -DCMAKE_RANLIB="$(command -v "${tools}ranlib")")
+  run yajl.log cmake -S "$src" -B "$b" -DCMAKE_C_COMPILER="$CC" "${cross[@]}" \
     -DCMAKE_BUILD_TYPE=Release -DCMAKE_POSITION_INDEPENDENT_CODE=ON
   run yajl.log make -C "$b" -j"$jobs" yajl_s
   # yajl installs its archive as libyajl_s.a and a yajl.pc whose Cflags
@@ -167,7 +207,7 @@ EOF
   mark_built yajl
 }
 
-need_packages musl-tools linux-libc-dev dpkg-dev gperf cmake make file binutils pkg-config \
+need_packages "${packages[@]}" linux-libc-dev dpkg-dev gperf cmake make file binutils pkg-config \
   autoconf automake libtool
 
 # The kernel's UAPI headers, which musl (unlike glibc) does not bring.
@@ -185,7 +225,7 @@ mkdir -p "$OUT/minirun"
 SRC=$("$SRCDIR/scripts/build-source.sh" "$SRCDIR" "$OUT/minirun")
 B=$OUT/minirun/build
 mkdir -p "$B"
-cfg=(CC=musl-gcc "CPPFLAGS=-isystem $PREFIX/kernel-headers" "PKG_CONFIG_LIBDIR=$PREFIX/lib/pkgconfig"
+cfg=("${host[@]}" CC="$CC" "PKG_CONFIG=$(command -v pkg-config)" "CPPFLAGS=-isystem $PREFIX/kernel-headers" "PKG_CONFIG_LIBDIR=$PREFIX/lib/pkgconfig"
   --enable-static-cli=full --enable-werror --disable-python --disable-lua "$@")
 if ! [ -f "$B/config.status" ] || [ "$(cat "$B/.configure-args" 2>/dev/null)" != "${cfg[*]}" ]; then
   echo "$me: configure ${cfg[*]}"
@@ -202,7 +242,7 @@ if file -L "$bin" | grep -q 'dynamically linked'; then
   file -L "$bin" >&2
   exit 1
 fi
-strip --strip-unneeded -o "$B/minirun.stripped" "$bin"
+"${tools}strip" --strip-unneeded -o "$B/minirun.stripped" "$bin"
 echo "$me: $bin ($(stat -c %s "$bin") bytes; stripped $B/minirun.stripped: $(stat -c %s "$B/minirun.stripped") bytes)"
-size "$bin"
+"${tools}size" "$bin"
 file -L "$bin"

@@ -8,9 +8,10 @@
 #
 # OBJ is the aarch64 cross build tree (scripts/cross-build.sh), STAGE its
 # `make install DESTDIR`, DIR holds two bundles with an arm64 busybox rootfs:
-# DIR/b prints what it sees, DIR/l sleeps.
+# DIR/b prints what it sees, DIR/l sleeps, DIR/s runs mkdir under a seccomp
+# filter that refuses it.
 # Runs every unit test of OBJ, then containers through the installed minirun:
-# `run` (output, exit status, pid 1, the architecture seen inside) and a
+# `run` (output, exit status, pid 1, the architecture seen inside), seccomp and a
 # create/start/state/kill/delete lifecycle. TAP lines, then one
 # `N passed, N failed` line. With ICOUNT_RUNS, also prints the instructions
 # per `minirun run` (tests/vm/count-insns) and per a trivial exec.
@@ -71,6 +72,16 @@ case $out in
 *)
   echo "# $out"
   not_ok "run: unexpected output"
+  ;;
+esac
+
+# seccomp: the filter (DIR/s) makes mkdirat fail with EPERM
+out=$($MR run -b "$W/s" arm64-seccomp 2>&1)
+case $out in
+*"Operation not permitted"*) ok "seccomp: mkdirat failed with the filter's EPERM" ;;
+*)
+  echo "# $out"
+  not_ok "seccomp: mkdirat was not refused by the filter"
   ;;
 esac
 
