@@ -195,9 +195,9 @@ char *util_path_join(const char *a, const char *b)
   char *out = malloc(la + 1 + lb + 1);
   if (out == NULL)
     return NULL;
-  memcpy(out, a, la);
-  out[la] = '/';
-  memcpy(out + la + 1, b, lb + 1);
+  char *slash = mempcpy(out, a, la);
+  *slash = '/';
+  memcpy(slash + 1, b, lb + 1);
   return out;
 }
 
