@@ -195,7 +195,7 @@ took "the cross-builds"
 
 # musl: the fully static musl CLI (dependencies built from Debian's sources
 # with musl-gcc, cached in build-musl) and the library built with musl run
-# real containers: the unit tests and 207 integration tests, ~2.5 min cold
+# real containers: the unit tests and 216 integration tests, ~2.5 min cold
 # and ~90 s warm on 2 busy cores.
 say "musl: scripts/check-musl.sh (static musl CLI, integration tests with it as MINIRUN)"
 rc=0

@@ -15,7 +15,7 @@
 #   - the integration tests of MUSL_TESTS (a run.sh -k pattern; default
 #     below) with the musl CLI as MINIRUN and the musl tree as
 #     MINIRUN_BUILDDIR: the tests that drive the library from C (api.*,
-#     contract.*, examples.*, exec.api, seccomp.api_*) use its programs or
+#     contract.*, examples.*, isolation.*, exec.api, seccomp.api_*) use its programs or
 #     compile theirs with its compiler (lib.sh: mr_cc), so they run the
 #     musl library.
 # Exit status 0 when every test passed (skips allowed), 1 otherwise, 77
@@ -24,7 +24,7 @@ set -euo pipefail
 me=check-musl
 SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${1:-$SRCDIR/build-musl}
-MUSL_TESTS=${MUSL_TESTS:-'^(run|exec|lifecycle|seccomp|caps|terminal|cgroup|mounts2|masked|devices|api|contract|examples)\.'}
+MUSL_TESTS=${MUSL_TESTS:-'^(run|exec|lifecycle|seccomp|caps|terminal|cgroup|mounts2|masked|devices|api|contract|examples|isolation)\.'}
 jobs=${JOBS:-2}
 
 if [ "$(id -u)" != 0 ]; then

@@ -13,7 +13,7 @@ hardening_case() {
   local libdir=$MINIRUN_BUILDDIR/.libs bin=$T/test-hardening rc=0 san
   [ -e "$libdir/libminirun.so" ] || skip "libminirun is not built ($libdir/libminirun.so missing)"
   san=$(mr_san_cflags)
-  gcc -std=gnu11 -Wall -Wextra -g -O1 -pthread ${san:+"$san"} -I"$MINIRUN_SRCDIR/include" "$src" \
+  "$(mr_cc)" -std=gnu11 -Wall -Wextra -g -O1 -pthread ${san:+"$san"} -I"$MINIRUN_SRCDIR/include" "$src" \
     -L"$libdir" -lminirun -Wl,-rpath,"$libdir" -o "$bin" 2>"$T/gcc.log" ||
     fail "compiling test-hardening.c failed: $(_mr_show "$(cat "$T/gcc.log")")"
   [ -d "$T/bundle" ] || make_bundle "$T/bundle" true

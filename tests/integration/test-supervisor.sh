@@ -16,8 +16,8 @@ find_supervisor() {
   for f in "$src"/*.[ch]; do [ "$f" -nt "$built" ] && newer=1; done
   if [ -x "$built" ] && [ "$newer" = 0 ]; then
     SUP=$built
-  elif [ -e "$libdir/libminirun.so" ] && command -v gcc >/dev/null; then
-    gcc -std=gnu11 -Wall -Wextra -g -O1 -I"$MINIRUN_SRCDIR/include" "$src"/*.c \
+  elif [ -e "$libdir/libminirun.so" ] && command -v "$(mr_cc)" >/dev/null; then
+    "$(mr_cc)" -std=gnu11 -Wall -Wextra -g -O1 -I"$MINIRUN_SRCDIR/include" "$src"/*.c \
       -L"$libdir" -lminirun -lyajl -Wl,-rpath,"$libdir" -o "$T/minirun-supervisor" 2>"$T/gcc.log" ||
       fail "compiling the supervisor failed: $(_mr_show "$(cat "$T/gcc.log")")"
     SUP=$T/minirun-supervisor
