@@ -103,6 +103,12 @@ need_packages() {
     echo "$me: SKIP: needs ${missing[*]} (apt-get install as root)" >&2
     exit 77
   fi
+  # arm64 packages need the architecture known to dpkg (Debian multiarch).
+  if [ -n "$target" ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    echo "$me: dpkg --add-architecture arm64"
+    dpkg --add-architecture arm64
+    run apt.log apt-get update -q
+  fi
   echo "$me: apt-get install ${missing[*]}"
   run apt.log env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 }
