@@ -20,6 +20,7 @@ if [ -f "$SRCDIR/config.status" ]; then
   exit 0
 fi
 if [ ! -x "$SRCDIR/configure" ]; then
+  mkdir -p "$BUILD"
   (cd "$SRCDIR" && ./autogen.sh) >"$BUILD/autogen.log" 2>&1
 fi
 echo "$SRCDIR"
