@@ -14,11 +14,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 
 #include "cgroup/place.h"
 #include "exec.h"
@@ -187,6 +190,36 @@ static int sub_dir(const char *id, const char *spec_path, const char *dir, char 
   return r;
 }
 
+/* A v1 cpuset cgroup with no CPU or no memory node takes no task: the
+ * kernel would refuse the exec'd process after clone with ENOSPC ("No
+ * space left on device"). Told before anything starts, naming the file. */
+static int check_cpuset(const char *spec_path, const char *sub, mr_error **err)
+{
+  static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+  for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
+    char *path = NULL, buf[8] = "";
+    if (asprintf(&path, "%s/%s", sub, files[i]) < 0)
+      return mr_err_sys(err, ENOMEM, "cgroup path");
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+    int saved = errno;
+    if (fd >= 0)
+      close(fd);
+    int r = 0;
+    if (n < 0)
+      r = mr_err_sys(err, saved, "exec: cgroup: '%s': read %s", spec_path, path);
+    else if (n == 0 || buf[0] == '\n')
+      r = mr_err(err, -EINVAL,
+                 "exec: cgroup: '%s': %s is empty: a cpuset cgroup without CPUs or memory "
+                 "nodes takes no process",
+                 spec_path, path);
+    free(path);
+    if (r < 0)
+      return r;
+  }
+  return 0;
+}
+
 /* Every controller the options name is in one of the container's v1
  * hierarchies, whose super options `supers` lists. */
 static int check_known(const mr_exec_opts *o, const char *supers, const char *id, mr_error **err)
@@ -218,10 +251,15 @@ static int resolve_one(const mr_context *ctx, struct state_record *rec, size_t i
   if (super != NULL)
     fprintf(supers, "%s,", super);
   int r = option_for(o, super, &c, err);
+  bool cpuset = super != NULL && util_list_has(super, "cpuset", strlen("cpuset"));
   free(super);
   if (r == 0 && c != NULL)
     r = sub_dir(rec->id, c->path, rec->cgroup_paths[i], &sub, err);
-  if (r == 0 && c != NULL) {
+  if (r == 0 && c != NULL && cpuset)
+    r = check_cpuset(c->path, sub, err);
+  if (r < 0)
+    free(sub);
+  else if (c != NULL) {
     mr_debug(ctx, "exec in '%s': cgroup %s", rec->id, sub);
     free(rec->cgroup_paths[i]);
     rec->cgroup_paths[i] = sub;

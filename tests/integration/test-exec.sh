@@ -400,7 +400,7 @@ JSON
 # (tests/vm/cgroup-layouts.sh).
 test_sub_cgroup() {
   exec_ctr c1
-  local recorded pids p n bad
+  local recorded pids cpuset p n bad
   recorded=$(jq -r '.cgroupPaths[]?' "$T/state/c1/state.json")
   [ -n "$recorded" ] || skip "the container has no cgroup of its own"
   for p in $recorded; do
@@ -425,6 +425,17 @@ test_sub_cgroup() {
   else
     exec_out --cgroup missing c1 true
     assert_contains "$ERR" "cgroup: 'missing': the sub-cgroup"
+  fi
+  # A v1 cpuset sub-cgroup without CPUs takes no task: refused before the
+  # process starts, naming the file (not the kernel's ENOSPC after clone).
+  cpuset=$(grep "^/sys/fs/cgroup/cpuset/" <<<"$recorded" || true)
+  if [ -n "$cpuset" ]; then
+    mkdir "$cpuset/empty"
+    exec_out --cgroup cpuset:empty c1 true
+    assert_ne 0 "$RC" "exec into an empty cpuset"
+    assert_contains "$ERR" "cgroup: 'empty': $cpuset/empty/cpuset.cpus is empty"
+    assert_not_contains "$ERR" "No space left"
+    rmdir "$cpuset/empty"
   fi
   # Bad values: a clear error naming the option, no process left.
   exec_out --cgroup nosuch:sub c1 true
