@@ -14,14 +14,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
-#include <unistd.h>
 
 #include "cgroup/place.h"
 #include "exec.h"
@@ -197,25 +195,15 @@ static int check_cpuset(const char *spec_path, const char *sub, mr_error **err)
 {
   static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
   for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
-    char *path = NULL, buf[8] = "";
-    if (asprintf(&path, "%s/%s", sub, files[i]) < 0)
-      return mr_err_sys(err, ENOMEM, "cgroup path");
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-    int saved = errno;
-    if (fd >= 0)
-      close(fd);
-    int r = 0;
-    if (n < 0)
-      r = mr_err_sys(err, saved, "exec: cgroup: '%s': read %s", spec_path, path);
-    else if (n == 0 || buf[0] == '\n')
-      r = mr_err(err, -EINVAL,
-                 "exec: cgroup: '%s': %s is empty: a cpuset cgroup without CPUs or memory "
-                 "nodes takes no process",
-                 spec_path, path);
-    free(path);
+    char value[8];
+    int r = cg_read_file(sub, files[i], value, sizeof(value));
     if (r < 0)
-      return r;
+      return mr_err_sys(err, -r, "exec: cgroup: '%s': read %s/%s", spec_path, sub, files[i]);
+    if (value[0] == '\0')
+      return mr_err(err, -EINVAL,
+                    "exec: cgroup: '%s': %s/%s is empty: a cpuset cgroup without CPUs or memory "
+                    "nodes takes no process",
+                    spec_path, sub, files[i]);
   }
   return 0;
 }

@@ -105,15 +105,8 @@ int mounts_parse_options(const mr_context *ctx, const struct spec_mount *m, size
     }
     if (recursive || o[0] == '\0')
       continue;
-    size_t olen = strlen(o);
-    char *grown = realloc(optstr, len + olen + 2);
-    if (grown == NULL)
+    if (mount_options_append(&optstr, &len, o, strlen(o)) < 0)
       return mr_err_sys(err, ENOMEM, "mount options");
-    optstr = grown;
-    if (len > 0)
-      optstr[len++] = ',';
-    memcpy(optstr + len, o, olen + 1);
-    len += olen;
   }
   if (optstr == NULL)
     return 0;

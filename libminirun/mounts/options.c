@@ -200,19 +200,24 @@ static bool takes_no_value(const char *pattern)
   return strchr(pattern, '=') == NULL && strcmp(pattern, "x-") != 0 && strcmp(pattern, "X-") != 0;
 }
 
+int mount_options_append(char **list, size_t *list_len, const char *text, size_t len)
+{
+  char *grown = realloc(*list, *list_len + len + 2);
+  if (grown == NULL)
+    return -ENOMEM;
+  if (*list_len > 0)
+    grown[(*list_len)++] = ',';
+  memcpy(grown + *list_len, text, len);
+  *list_len += len;
+  grown[*list_len] = '\0';
+  *list = grown;
+  return 0;
+}
+
 /* Appends the option to the data string. */
 static int add_data(char **data, size_t *len, const struct option *o)
 {
-  char *grown = realloc(*data, *len + o->len + 2);
-  if (grown == NULL)
-    return -ENOMEM;
-  if (*len > 0)
-    grown[(*len)++] = ',';
-  memcpy(grown + *len, o->text, o->len);
-  *len += o->len;
-  grown[*len] = '\0';
-  *data = grown;
-  return 0;
+  return mount_options_append(data, len, o->text, o->len);
 }
 
 /* One option into flags, data, or the dropped. */

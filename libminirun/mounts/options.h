@@ -34,6 +34,10 @@ typedef void mount_options_dropped_fn(void *arg, const char *opt, size_t len);
 int mount_options_parse(const char *optstr, struct mount_options *out,
                         mount_options_dropped_fn *dropped, void *arg);
 
+/* Appends `text` (`len` bytes) to the comma-separated list *list of
+ * length *list_len (a new string when *list is NULL): 0 or -ENOMEM. */
+int mount_options_append(char **list, size_t *list_len, const char *text, size_t len);
+
 /* The i-th kernel flag name of the table (libmount's MNT_LINUX_MAP, in its
  * order), or NULL past the last; *flags: its MS_* bits. */
 const char *mount_options_flag_name(size_t i, unsigned long *flags);
